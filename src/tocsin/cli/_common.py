@@ -1,0 +1,66 @@
+"""What every CLI command shares: the settings in the context, JSON output, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tocsin.settings import Settings
+
+T = TypeVar("T")
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    """Put on the Typer context by the root callback; commands read the settings from it."""
+
+    settings: Settings
+    debug: bool = False
+    quiet: bool = False
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The :class:`CliState` of this invocation (set by the root callback)."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):  # pragma: no cover - only if a command is run standalone
+        raise RuntimeError("the tocsin root callback did not run")
+    return obj
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as JSON to stdout (dates and paths as strings)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    sys.stdout.write("\n")
+
+
+def progress(
+    items: Iterable[T], *, total: int | None, description: str, quiet: bool = False
+) -> Iterator[T]:
+    """Iterate ``items`` with a progress bar on stderr when it is a terminal and not ``quiet``."""
+    if quiet or not stderr.is_terminal:
+        yield from items
+        return
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON (the API's shape).")
