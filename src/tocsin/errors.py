@@ -80,12 +80,12 @@ class DataFileError(TocsinError):
     >>> err = DataFileError("pts.csv", [RowProblem(3, "year", "not a whole number", "19x9")])
     >>> print(err)
     pts.csv: 1 problem, nothing was stored
-      pts.csv:3: field 'year': not a whole number (got '19x9'). Fix: correct the file and run the command again
+      pts.csv:3: field 'year': not a whole number (got '19x9'). Fix: correct the file and try again
     """
 
     path: str | Path
     problems: list[RowProblem] = field(default_factory=list)
-    fix_hint: str = "correct the file and run the command again"
+    fix_hint: str = "correct the file and try again"
     max_shown: int = 20
 
     def __post_init__(self) -> None:

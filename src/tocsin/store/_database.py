@@ -1,0 +1,134 @@
+"""Engine, sessions and migrations for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tocsin.errors import TocsinError
+from tocsin.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(TocsinError):
+    """The database cannot be reached or is not at the schema this Tocsin expects."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets readers run beside the one writer;
+    # the busy timeout makes a second writer wait rather than fail at once.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine_for(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for ``url``; for SQLite make its folder and set safe pragmas."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+class Database:
+    """One database: its engine, a session factory and its migrations.
+
+    Examples
+    --------
+    >>> db = Database("sqlite://")
+    >>> db.upgrade()
+    >>> db.current_revision() == db.head_revision()
+    True
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = create_engine_for(url, echo=echo)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(settings.database_url_or_default(), echo=settings.echo_sql)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def describe(self) -> str:
+        """The URL with any password hidden, for messages and logs."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return config
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply migrations up to ``revision`` (all of them by default)."""
+        self._run_alembic(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (``"base"`` for an empty database)."""
+        self._run_alembic(command.downgrade, revision)
+
+    def _run_alembic(self, action: Any, revision: str) -> None:
+        config = self._alembic_config()
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                action(config, revision)
+        except OperationalError as error:
+            raise DatabaseError(
+                f"cannot migrate the database at {self.describe()}: {error.orig}",
+                fix="check TOCSIN_DATABASE_URL, that the server runs and the user may create "
+                "tables",
+            ) from error
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def require_current(self) -> None:
+        """Raise a helpful error unless the schema is at the head revision."""
+        try:
+            current = self.current_revision()
+        except OperationalError as error:
+            raise DatabaseError(
+                f"cannot open the database at {self.describe()}: {error.orig}",
+                fix="check TOCSIN_DATABASE_URL or --data-dir",
+            ) from error
+        if current != self.head_revision():
+            raise DatabaseError(
+                f"the database at {self.describe()} is at schema {current or 'none'}, "
+                f"this Tocsin needs {self.head_revision()}",
+                fix="run `tocsin up` (or `tocsin db upgrade`)",
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
