@@ -69,24 +69,16 @@ for _module in (_up, _framework, _data, _countries, _store, _config):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a :class:`TocsinError` becomes one line on stderr and exit code 1."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        app(args=argv, prog_name="tocsin", standalone_mode=False)
-    except TocsinError as error:
-        if debug:
-            raise
-        stderr.print(f"[bold red]Error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
-        sys.exit(1)
-    except typer.Abort:
-        stderr.print("Aborted.")
-        sys.exit(1)
-    except SystemExit:
-        raise
-    except Exception as error:  # click usage errors and the like
-        import click
+    """Run the CLI; a :class:`TocsinError` becomes one line on stderr and exit code 1.
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+    Typer's standalone mode already turns usage errors into exit code 2 with a message;
+    only our own errors need catching here.
+    """
+    args = argv if argv is not None else sys.argv[1:]
+    try:
+        app(args=args, prog_name="tocsin")
+    except TocsinError as error:
+        if "--debug" in args:
+            raise
+        stderr.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -1,9 +1,79 @@
-"""`tocsin up`: placeholder until the up commands land."""
+"""`tocsin up`: set everything up on the embedded default and say what was loaded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from tocsin.bootstrap import UpReport, bring_up
+from tocsin.cli._common import print_json, progress, state, stdout
+
+
+def _print_report(report: UpReport) -> None:
+    if report.revision_before == report.revision:
+        stdout.print(f"Database {report.database}: schema {report.revision}, already current.")
+    else:
+        stdout.print(
+            f"Database {report.database}: schema {report.revision_before or 'none'} "
+            f"→ {report.revision}."
+        )
+    stdout.print(
+        f"Risk-factor catalogue {report.catalogue_version}: {report.n_framework_codes} "
+        f"factor and indicator codes ({report.n_framework_codes_changed} changed)."
+    )
+    stdout.print(
+        f"Countries: {report.n_countries} ({report.n_countries_changed} added or changed)."
+    )
+    table = Table(title="Data sets", title_justify="left")
+    for column in ("name", "origin", "rows", "years", "no iso3", "status"):
+        table.add_column(
+            column, justify="right" if column in {"rows", "no iso3"} else "left", no_wrap=True
+        )
+    for d in report.datasets:
+        years = f"{d.first_year}–{d.last_year}" if d.first_year is not None else "—"
+        table.add_row(
+            d.name,
+            d.origin,
+            f"{d.n_rows:,}",
+            years,
+            f"{d.n_unmatched:,}",
+            "loaded" if d.is_new else "unchanged",
+        )
+    stdout.print(table)
+    stdout.print(
+        "Next: `tocsin framework` to read the risk factors, `tocsin data list` for the data, "
+        "`tocsin countries lookup NAME` for the country codes."
+    )
 
 
 def register(root: typer.Typer) -> None:
-    """Add the `up` commands to the root CLI."""
+    """Add `tocsin up` to the root CLI."""
+
+    @root.command("up")
+    def up(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    ) -> None:
+        """Set up the database and load the bundled reference data; print what was loaded.
+
+        Creates the SQLite database in the data directory (or migrates the one in
+        TOCSIN_DATABASE_URL), loads the countries and their codes, the risk-factor
+        catalogue and the bundled public data sets. Safe to run again: it changes
+        only what is new.
+
+        Example: `tocsin up` or `tocsin --data-dir ./tocsin-data up --json`
+        """
+        cli = state(ctx)
+
+        def bar(items: Iterable[str], total: int, label: str) -> Iterator[str]:
+            return progress(items, total=total, description=label, quiet=cli.quiet or as_json)
+
+        report = bring_up(cli.settings, now=datetime.now(UTC), actor="cli", progress=bar)
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            _print_report(report)

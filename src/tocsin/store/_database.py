@@ -21,6 +21,10 @@ from tocsin.settings import Settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if error is not None and str(error) else "?"
+
+
 class DatabaseError(TocsinError):
     """The database cannot be reached or is not at the schema this Tocsin expects."""
 
@@ -102,27 +106,28 @@ class Database:
                 action(config, revision)
         except OperationalError as error:
             raise DatabaseError(
-                f"cannot migrate the database at {self.describe()}: {error.orig}",
+                f"cannot migrate the database at {self.describe()}: {_first_line(error.orig)}",
                 fix="check TOCSIN_DATABASE_URL, that the server runs and the user may create "
                 "tables",
             ) from error
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+        """The schema revision of the database (None if it has no Tocsin tables yet)."""
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except OperationalError as error:
+            raise DatabaseError(
+                f"cannot open the database at {self.describe()}: {_first_line(error.orig)}",
+                fix="check TOCSIN_DATABASE_URL or --data-dir, and that the server runs",
+            ) from error
 
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
 
     def require_current(self) -> None:
         """Raise a helpful error unless the schema is at the head revision."""
-        try:
-            current = self.current_revision()
-        except OperationalError as error:
-            raise DatabaseError(
-                f"cannot open the database at {self.describe()}: {error.orig}",
-                fix="check TOCSIN_DATABASE_URL or --data-dir",
-            ) from error
+        current = self.current_revision()
         if current != self.head_revision():
             raise DatabaseError(
                 f"the database at {self.describe()} is at schema {current or 'none'}, "

@@ -1,0 +1,92 @@
+"""The `tocsin` command as a user runs it: a real process, a real data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_tocsin(
+    *args: str, home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+    environment |= {"TOCSIN_HOME": str(home), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "tocsin", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("home")
+    result = run_tocsin("up", "--json", home=folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_up_reports_what_it_loaded_as_json(home: Path) -> None:
+    result = run_tocsin("up", "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n_countries"] > 190
+    assert report["n_framework_codes"] > 14
+    assert {"pts", "freedom_house", "vdem", "treaties", "ewp_panel"} <= {
+        d["name"] for d in report["datasets"]
+    }
+    assert (home / "tocsin.db").is_file()
+
+
+def test_up_prints_a_readable_summary(home: Path) -> None:
+    result = run_tocsin("up", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "already current" in result.stdout
+    assert "pts" in result.stdout and "unchanged" in result.stdout
+
+
+def test_db_status_counts_rows(home: Path) -> None:
+    result = run_tocsin("db", "status", "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["backend"] == "sqlite"
+    assert status["rows"]["countries"] > 190
+
+
+def test_db_status_before_up_says_what_to_do(tmp_path: Path) -> None:
+    result = run_tocsin("db", "status", home=tmp_path)
+    assert result.returncode == 1
+    assert "run `tocsin up`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody:hunter2@127.0.0.1:1/none"
+    result = run_tocsin("up", home=tmp_path, env={"TOCSIN_DATABASE_URL": url})
+    assert result.returncode == 1
+    assert "127.0.0.1:1" in result.stderr and "TOCSIN_DATABASE_URL" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_config_show_hides_passwords(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://tocsin:hunter2@db.example.org/tocsin"
+    result = run_tocsin("config", "show", "--json", home=tmp_path, env={"TOCSIN_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    values = {row["name"]: row["value"] for row in json.loads(result.stdout)}
+    assert values["database_url"] == "postgresql+psycopg://tocsin:***@db.example.org/tocsin"
+    assert values["home"] == str(tmp_path)
+
+
+def test_misuse_exits_2(tmp_path: Path) -> None:
+    result = run_tocsin("no-such-command", home=tmp_path)
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
