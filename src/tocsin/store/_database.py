@@ -90,8 +90,13 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         return config
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Apply migrations up to ``revision`` (all of them by default)."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Apply migrations up to ``revision`` (every branch's head by default).
+
+        Each capability keeps its tables on its own migration branch (labelled with the
+        capability's name, depending on the core revision), so capabilities can add tables
+        without ordering their revisions against each other.
+        """
         self._run_alembic(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
@@ -112,10 +117,11 @@ class Database:
             ) from error
 
     def current_revision(self) -> str | None:
-        """The schema revision of the database (None if it has no Tocsin tables yet)."""
+        """The schema revisions of the database, joined by '+' (None if it has none yet)."""
         try:
             with self.engine.connect() as connection:
-                return MigrationContext.configure(connection).get_current_revision()
+                heads = MigrationContext.configure(connection).get_current_heads()
+                return "+".join(sorted(heads)) if heads else None
         except OperationalError as error:
             raise DatabaseError(
                 f"cannot open the database at {self.describe()}: {_first_line(error.orig)}",
@@ -123,7 +129,9 @@ class Database:
             ) from error
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        """The revisions this Tocsin's migrations lead to, joined by '+' like current_revision."""
+        heads = ScriptDirectory.from_config(self._alembic_config()).get_heads()
+        return "+".join(sorted(heads)) if heads else None
 
     def require_current(self) -> None:
         """Raise a helpful error unless the schema is at the head revision."""

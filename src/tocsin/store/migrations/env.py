@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import tocsin.store  # noqa: F401  (imports every capability's tables into Base.metadata)
 from tocsin.store._tables import Base
 
 connection = context.config.attributes.get("connection")
