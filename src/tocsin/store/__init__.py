@@ -27,6 +27,19 @@ from tocsin.store._repository import (
     upsert_countries,
     upsert_source,
 )
+from tocsin.store._speech import (
+    SpeechImportResult,
+    StoredRabatAssessment,
+    StoredSpeechItem,
+    StoredSpeechScore,
+    count_speech_items,
+    import_speech_items,
+    list_rabat_assessments,
+    list_speech_items,
+    list_speech_scores,
+    record_speech_scores,
+    save_rabat_assessment,
+)
 
 __all__ = [
     "AuditEntry",
@@ -52,4 +65,15 @@ __all__ = [
     "sync_framework_codes",
     "upsert_countries",
     "upsert_source",
+    "SpeechImportResult",
+    "StoredRabatAssessment",
+    "StoredSpeechItem",
+    "StoredSpeechScore",
+    "count_speech_items",
+    "import_speech_items",
+    "list_rabat_assessments",
+    "list_speech_items",
+    "list_speech_scores",
+    "record_speech_scores",
+    "save_rabat_assessment",
 ]
