@@ -40,6 +40,16 @@ from tocsin.store._speech import (
     record_speech_scores,
     save_rabat_assessment,
 )
+from tocsin.store._events import (
+    EventImportSummary,
+    count_events,
+    event_history,
+    import_events,
+    list_events,
+    load_events_frame,
+    record_field_events,
+    set_incident_links,
+)
 
 __all__ = [
     "AuditEntry",
@@ -76,4 +86,12 @@ __all__ = [
     "list_speech_scores",
     "record_speech_scores",
     "save_rabat_assessment",
+    "EventImportSummary",
+    "count_events",
+    "event_history",
+    "import_events",
+    "list_events",
+    "load_events_frame",
+    "record_field_events",
+    "set_incident_links",
 ]

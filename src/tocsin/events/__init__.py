@@ -1,0 +1,77 @@
+"""Events: ingest UCDP, ACLED, GDELT and field reports; link, aggregate, detect escalation.
+
+Everything here is pure: importers take the bytes of a file and return canonical rows
+(:class:`ParsedEvents`); the store (:func:`tocsin.store.import_events`) keeps them.
+
+Examples
+--------
+>>> from tocsin.events import EVENT_TYPES, EventType
+>>> EVENT_TYPES[EventType.SEXUAL_VIOLENCE].framework_codes
+('RF13', '13.17', '7.9')
+"""
+
+from tocsin.events._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
+from tocsin.events._mapping import MAPPABLE_FIELDS, ColumnMapping
+from tocsin.events._model import (
+    CONTENT_COLUMNS,
+    EVENT_COLUMNS,
+    Act,
+    Actor,
+    Event,
+    Fatalities,
+    SourceReference,
+    conform,
+    content_hashes,
+    empty_event_frame,
+    events_to_frame,
+    fingerprint,
+    row_to_event,
+)
+from tocsin.events._parse import ParsedEvents
+from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
+from tocsin.events._taxonomy import (
+    ATROCITY_ACT_TYPES,
+    EVENT_TYPES,
+    ONE_SIDED_TYPES,
+    TRIGGER_TYPES,
+    ActorKind,
+    DatePrecision,
+    EventType,
+    EventTypeInfo,
+    GeoPrecision,
+)
+
+__all__ = [
+    "ATROCITY_ACT_TYPES",
+    "CONTENT_COLUMNS",
+    "EVENT_COLUMNS",
+    "EVENT_FORMATS",
+    "EVENT_TYPES",
+    "MAPPABLE_FIELDS",
+    "ONE_SIDED_TYPES",
+    "TRIGGER_TYPES",
+    "Act",
+    "Actor",
+    "ActorKind",
+    "ColumnMapping",
+    "DatePrecision",
+    "Event",
+    "EventFormat",
+    "EventType",
+    "EventTypeInfo",
+    "Fatalities",
+    "GeoPrecision",
+    "ParsedEvents",
+    "SourceReference",
+    "cameo_codes",
+    "cameo_description",
+    "cameo_event_type",
+    "conform",
+    "content_hashes",
+    "empty_event_frame",
+    "events_to_frame",
+    "fingerprint",
+    "gdelt_columns",
+    "parse_events",
+    "row_to_event",
+]

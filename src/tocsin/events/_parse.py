@@ -1,0 +1,224 @@
+"""What every importer shares: reading delimited bytes with pyarrow, vectorised checks that
+collect every bad row (line, field, reason), and the result of parsing one file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from tocsin.errors import DataFileError, RowProblem
+from tocsin.events._model import conform, content_hashes
+
+
+@dataclass
+class ParsedEvents:
+    """The outcome of parsing one file: valid canonical rows, and every row refused.
+
+    ``frame`` has the canonical columns plus ``content_sha``; ``rejected`` holds the refused
+    rows as read (all text), with their ``line`` and the ``problems`` found in them.
+    """
+
+    frame: pd.DataFrame
+    problems: list[RowProblem]
+    rejected: pd.DataFrame
+    n_rows: int
+    file_name: str
+    format: str
+    sha256: str = ""
+    details: dict[str, str] = field(default_factory=dict)
+
+    def raise_if_invalid(self) -> None:
+        """Refuse the whole file (:class:`DataFileError`) if any row was bad."""
+        if self.problems:
+            raise DataFileError(
+                self.file_name,
+                self.problems,
+                fix_hint="correct the rows listed, or pass --skip-invalid to import the valid "
+                "rows and write the others to a rejects file",
+            )
+
+
+def header_names(data: bytes, delimiter: str = ",") -> list[str]:
+    """The column names on the first line of delimited ``data``."""
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    return next(csv.reader([first], delimiter=delimiter))
+
+
+def read_text_table(
+    data: bytes,
+    *,
+    delimiter: str = ",",
+    names: list[str] | None = None,
+    quoting: bool = True,
+) -> pd.DataFrame:
+    """Read delimited ``data`` with pyarrow, every column as text, missing values as ``None``.
+
+    With ``names`` the data has no header line. Physical line numbers are in column
+    ``__line__`` (header counted, values spanning lines accounted for).
+    """
+    columns = names if names is not None else header_names(data, delimiter)
+    if len(set(columns)) != len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise DataFileError("<header>", [RowProblem(1, d, "column name repeated") for d in dupes])
+    read = pacsv.ReadOptions(
+        column_names=columns, skip_rows=0 if names is not None else 1, block_size=1 << 24
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter,
+        quote_char='"' if quoting else False,
+        newlines_in_values=quoting,
+    )
+    convert = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in columns},
+        strings_can_be_null=True,
+        null_values=[""],
+    )
+    table = pacsv.read_csv(io.BytesIO(data), read, parse, convert)
+    frame: pd.DataFrame = table.to_pandas()
+    first_line = 1 if names is not None else 2
+    frame["__line__"] = _physical_lines(frame, first_line, quoting)
+    return frame
+
+
+def _physical_lines(frame: pd.DataFrame, first_line: int, quoting: bool) -> np.ndarray:
+    n = len(frame)
+    extra = np.zeros(n, dtype=np.int64)
+    if quoting and n:
+        for column in frame.columns:
+            values = frame[column]
+            if pd.api.types.is_string_dtype(values.dtype):
+                counts = values.str.count("\n")
+                extra += counts.fillna(0).to_numpy(dtype=np.int64)
+    # A row starts after every line that the rows before it used.
+    used = 1 + extra
+    return first_line + np.concatenate([[0], np.cumsum(used)[:-1]]).astype(np.int64)
+
+
+class RowChecks:
+    """Collects bad values while an importer builds the canonical columns, vectorised.
+
+    Each check takes a boolean mask of bad rows; only those rows are turned into
+    :class:`~tocsin.errors.RowProblem` objects at the end.
+    """
+
+    def __init__(self, raw: pd.DataFrame, lines: np.ndarray) -> None:
+        self.raw = raw
+        self.lines = lines
+        self.bad = np.zeros(len(raw), dtype=bool)
+        self._found: list[tuple[np.ndarray, str, str, pd.Series | None]] = []
+
+    def flag(
+        self, mask: pd.Series | np.ndarray, field: str, reason: str, values: pd.Series | None
+    ) -> None:
+        """Record ``reason`` for the rows where ``mask`` is true."""
+        where = np.asarray(mask, dtype=bool)
+        if where.any():
+            self.bad |= where
+            self._found.append((np.flatnonzero(where), field, reason, values))
+
+    def text(self, column: str, *, required: bool = False) -> pd.Series:
+        """A text column, stripped, ``None`` when empty; flag empty ones if required."""
+        if column not in self.raw:
+            return pd.Series([None] * len(self.raw), index=self.raw.index, dtype="object")
+        values = self.raw[column].str.strip()
+        values = values.where(values.notna() & (values != ""), None)
+        if required:
+            self.flag(values.isna(), column, "required value is missing", None)
+        return values
+
+    def integer(self, column: str, *, required: bool = False, minimum: int | None = 0) -> pd.Series:
+        """A whole-number column (``Int64``); flag non-numbers, fractions and negatives."""
+        raw = self.text(column, required=required)
+        numbers = pd.to_numeric(raw, errors="coerce")
+        not_number = raw.notna() & numbers.isna()
+        self.flag(not_number, column, "not a number", raw)
+        fraction = numbers.notna() & (numbers != np.floor(numbers.fillna(0)))
+        self.flag(fraction, column, "not a whole number", raw)
+        if minimum is not None:
+            self.flag(numbers.notna() & (numbers < minimum), column, f"below {minimum}", raw)
+        return numbers.where(~(not_number | fraction)).round().astype("Int64")
+
+    def real(self, column: str, *, low: float, high: float) -> pd.Series:
+        """A decimal column within ``[low, high]`` (NaN when empty)."""
+        raw = self.text(column)
+        numbers = pd.to_numeric(raw, errors="coerce")
+        self.flag(raw.notna() & numbers.isna(), column, "not a number", raw)
+        outside = numbers.notna() & ((numbers < low) | (numbers > high))
+        self.flag(outside, column, f"outside {low:g}..{high:g}", raw)
+        return numbers.where(~outside).astype("float64")
+
+    def dates(self, column: str, formats: list[str], *, required: bool = True) -> pd.Series:
+        """A date column in one of ``formats``; flag values that match none."""
+        raw = self.text(column, required=required)
+        parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        for fmt in formats:
+            missing = parsed.isna() & raw.notna()
+            if not missing.any():
+                break
+            attempt = pd.to_datetime(raw[missing], format=fmt, errors="coerce")
+            parsed[missing] = attempt.astype("datetime64[ns]")
+        shown = " or ".join(f.replace("%", "") for f in formats)
+        self.flag(raw.notna() & parsed.isna(), column, f"not a date ({shown})", raw)
+        return parsed
+
+    def mapped(
+        self, column: str, values: pd.Series, table: dict[str, str], *, what: str
+    ) -> pd.Series:
+        """Map ``values`` through ``table``; flag values it does not know."""
+        result = values.map(table)
+        self.flag(values.notna() & result.isna(), column, f"unknown {what}", values)
+        return result
+
+    def problems(self) -> list[RowProblem]:
+        """Every problem found, ordered by line."""
+        found = []
+        for rows, field_name, reason, values in self._found:
+            for i in rows:
+                value = None
+                if values is not None:
+                    item = values.iloc[i]
+                    value = None if item is None or item is pd.NA else str(item)
+                found.append(RowProblem(int(self.lines[i]), field_name, reason, value))
+        return sorted(found, key=lambda p: (p.line or 0, p.field or ""))
+
+
+def finish(
+    canonical: pd.DataFrame,
+    checks: RowChecks,
+    *,
+    file_name: str,
+    fmt: str,
+    details: dict[str, str] | None = None,
+) -> ParsedEvents:
+    """Flag repeated ids, split valid from refused rows and hash the valid ones."""
+    canonical = canonical.copy()
+    canonical["import_line"] = checks.lines
+    ids = canonical["source_event_id"]
+    repeated = ids.notna() & ids.duplicated(keep="first")
+    checks.flag(repeated.to_numpy(), "id", "the same event id appears earlier in the file", ids)
+    problems = checks.problems()
+    bad = checks.bad
+    frame = conform(canonical[~bad])
+    frame["content_sha"] = content_hashes(frame)
+    rejected = checks.raw[bad].copy()
+    if len(rejected):
+        reasons: dict[int, list[str]] = {}
+        for p in problems:
+            reasons.setdefault(p.line or 0, []).append(p.describe())
+        rejected["problems"] = [" | ".join(reasons.get(int(x), [])) for x in rejected["__line__"]]
+    rejected = rejected.rename(columns={"__line__": "line"})
+    return ParsedEvents(
+        frame=frame,
+        problems=problems,
+        rejected=rejected,
+        n_rows=len(canonical),
+        file_name=file_name,
+        format=fmt,
+        details=details or {},
+    )
