@@ -5,6 +5,16 @@ Everything here is I/O at the edge: other capabilities hand it domain objects
 """
 
 from tocsin.store._database import Database, DatabaseError, create_engine_for
+from tocsin.store._events import (
+    EventImportSummary,
+    count_events,
+    event_history,
+    import_events,
+    list_events,
+    load_events_frame,
+    record_field_events,
+    set_incident_links,
+)
 from tocsin.store._repository import (
     AuditEntry,
     DatasetVersion,
@@ -39,16 +49,6 @@ from tocsin.store._speech import (
     list_speech_scores,
     record_speech_scores,
     save_rabat_assessment,
-)
-from tocsin.store._events import (
-    EventImportSummary,
-    count_events,
-    event_history,
-    import_events,
-    list_events,
-    load_events_frame,
-    record_field_events,
-    set_incident_links,
 )
 
 __all__ = [
