@@ -11,6 +11,14 @@ Examples
 """
 
 from tocsin.events._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
+from tocsin.events._linking import (
+    DATASET_PREFERENCE,
+    LinkRule,
+    candidate_links,
+    incident_ids,
+    link_events,
+    score_links,
+)
 from tocsin.events._mapping import MAPPABLE_FIELDS, ColumnMapping
 from tocsin.events._model import (
     CONTENT_COLUMNS,
@@ -42,6 +50,12 @@ from tocsin.events._taxonomy import (
 )
 
 __all__ = [
+    "DATASET_PREFERENCE",
+    "LinkRule",
+    "candidate_links",
+    "incident_ids",
+    "link_events",
+    "score_links",
     "ATROCITY_ACT_TYPES",
     "CONTENT_COLUMNS",
     "EVENT_COLUMNS",
