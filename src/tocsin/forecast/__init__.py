@@ -1,0 +1,83 @@
+"""Statistical risk of mass-killing onset: the EWP replica, Tocsin's model, the backtest.
+
+The backtest protocol (:func:`run_backtest`) refits a model for every last training
+year and scores the best of its last two forecasts for each onset year, as the Early
+Warning Project does; :func:`evaluate` gives every metric for the overall, validation
+(onsets 1994–2008) and test (2009–2023) periods.
+
+Examples
+--------
+>>> from tocsin.forecast import EWP_PREDICTORS, forecast_years
+>>> len(EWP_PREDICTORS), len(list(forecast_years(2)))
+(39, 31)
+"""
+
+from tocsin.forecast._backtest import REFERENCE_PERIOD, BacktestResult, run_backtest
+from tocsin.forecast._glmnet import ElasticNetPath, cv_elastic_net_logit
+from tocsin.forecast._metrics import (
+    CalibrationBin,
+    brier_score,
+    calibration_table,
+    catch_curve,
+    pr_auc,
+    roc_auc,
+)
+from tocsin.forecast._panel import (
+    EWP_PREDICTORS,
+    LEAKING_COLUMNS,
+    TARGETS,
+    MissingReport,
+    PanelError,
+    check_panel,
+    complete_cases,
+    load_events,
+    onset_series,
+    with_target,
+)
+from tocsin.forecast._protocol import (
+    PERIODS,
+    Period,
+    PeriodMetrics,
+    combine_forecasts,
+    evaluate,
+    forecast_years,
+    metrics_table,
+    rank_within_year,
+)
+from tocsin.forecast._replica import EWPReplica
+from tocsin.forecast._rrandom import RRandom, r_cv_folds
+
+__all__ = [
+    "EWP_PREDICTORS",
+    "LEAKING_COLUMNS",
+    "PERIODS",
+    "REFERENCE_PERIOD",
+    "TARGETS",
+    "BacktestResult",
+    "CalibrationBin",
+    "EWPReplica",
+    "ElasticNetPath",
+    "MissingReport",
+    "PanelError",
+    "Period",
+    "PeriodMetrics",
+    "RRandom",
+    "brier_score",
+    "calibration_table",
+    "catch_curve",
+    "check_panel",
+    "combine_forecasts",
+    "complete_cases",
+    "cv_elastic_net_logit",
+    "evaluate",
+    "forecast_years",
+    "load_events",
+    "metrics_table",
+    "onset_series",
+    "pr_auc",
+    "r_cv_folds",
+    "rank_within_year",
+    "roc_auc",
+    "run_backtest",
+    "with_target",
+]
