@@ -30,3 +30,17 @@ def test_package_lists_its_public_names(package: str) -> None:
     names = getattr(module, "__all__", None)
     assert names, f"tocsin.{package} has no __all__"
     assert all(hasattr(module, name) for name in names)
+
+
+def test_every_test_folder_is_a_package() -> None:
+    """Test files in different folders may share a name only if each folder is a package."""
+    folders = [
+        p
+        for p in (REPO / "tests").rglob("*")
+        if p.is_dir()
+        and p.name != "__pycache__"
+        and "data" not in p.relative_to(REPO).parts
+        and any(p.glob("test_*.py"))
+    ]
+    assert folders
+    assert [f for f in folders if not (f / "__init__.py").is_file()] == []

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shared_sources import COLUMNS, Column
 
+from tests.countries.shared_sources import COLUMNS, Column
 from tocsin.countries import get_crosswalk
 
 # Same file, same reader: every pair of its country columns is compared.

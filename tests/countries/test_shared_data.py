@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from shared_sources import COLUMNS, Column
 
+from tests.countries.shared_sources import COLUMNS, Column
 from tocsin.countries import crosswalk_report
 
 # Units that are not states anywhere in Tocsin (FH territories, PTS special units).

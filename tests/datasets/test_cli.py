@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import FileServer
+from tests.datasets.conftest import FileServer
 from tocsin.cli import app
 from tocsin.datasets import BUNDLED_DIR, REGISTRY
 

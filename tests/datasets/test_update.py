@@ -11,7 +11,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from conftest import FileServer
+from tests.datasets.conftest import FileServer
 from tocsin.datasets import (
     BUNDLED_DIR,
     DatasetError,
