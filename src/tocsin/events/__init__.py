@@ -10,6 +10,24 @@ Examples
 ('RF13', '13.17', '7.9')
 """
 
+from tocsin.events._aggregate import (
+    aggregate_events,
+    area_keys,
+    civilian_deaths_of,
+    is_one_sided,
+    one_per_incident,
+    summarise_events,
+)
+from tocsin.events._escalation import (
+    FEATURES,
+    EscalationDetector,
+    PersistenceBaseline,
+    TrailingMeanBaseline,
+    area_week_panel,
+    escalation_features,
+    surge_labels,
+)
+from tocsin.events._evaluate import EscalationEvaluation, ForecastMetrics, evaluate_escalation
 from tocsin.events._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
 from tocsin.events._linking import (
     DATASET_PREFERENCE,
@@ -37,6 +55,7 @@ from tocsin.events._model import (
 )
 from tocsin.events._parse import ParsedEvents
 from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
+from tocsin.events._signals import PRODUCER, escalation_risks, escalation_signals, event_signals
 from tocsin.events._taxonomy import (
     ATROCITY_ACT_TYPES,
     EVENT_TYPES,
@@ -50,6 +69,26 @@ from tocsin.events._taxonomy import (
 )
 
 __all__ = [
+    "PRODUCER",
+    "escalation_risks",
+    "escalation_signals",
+    "event_signals",
+    "FEATURES",
+    "EscalationDetector",
+    "EscalationEvaluation",
+    "ForecastMetrics",
+    "PersistenceBaseline",
+    "TrailingMeanBaseline",
+    "aggregate_events",
+    "area_keys",
+    "area_week_panel",
+    "civilian_deaths_of",
+    "escalation_features",
+    "evaluate_escalation",
+    "is_one_sided",
+    "one_per_incident",
+    "summarise_events",
+    "surge_labels",
     "DATASET_PREFERENCE",
     "LinkRule",
     "candidate_links",

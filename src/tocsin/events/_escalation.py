@@ -1,0 +1,320 @@
+"""Early warning of surges in violence against civilians, per admin-1 area and week.
+
+For area ``a`` and week ``t`` the panel holds features computed from events up to the end
+of week ``t`` only, and the label says whether a **surge** follows: civilian deaths from
+one-sided violence in weeks ``t+1 … t+4`` are at least ``min_deaths`` (25) **and** at least
+``ratio`` (2) times the area's trailing mean of 4-week totals over the 52 weeks up to ``t``.
+See docs/methodology/escalation.md.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from tocsin.events._aggregate import area_keys, civilian_deaths_of, is_one_sided, one_per_incident
+from tocsin.events._taxonomy import EventType
+
+HORIZON = 4
+
+#: Features of the detector, all from weeks up to t.
+FEATURES = [
+    "osv_deaths_1",
+    "osv_deaths_4",
+    "osv_deaths_12",
+    "osv_deaths_52",
+    "osv_events_4",
+    "osv_events_12",
+    "battle_deaths_4",
+    "battle_events_4",
+    "events_4",
+    "events_12",
+    "country_osv_deaths_4",
+    "country_osv_events_4",
+    "weeks_since_osv",
+    "osv_trend",
+]
+
+
+def area_week_panel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Weekly totals per admin-1 area, every week from the area's first event to the last.
+
+    Columns: ``area``, ``iso3``, ``week`` (Monday), ``osv_deaths``, ``osv_events``,
+    ``battle_deaths``, ``battle_events``, ``events``.
+    """
+    events = one_per_incident(frame)
+    if events.empty:
+        return pd.DataFrame(
+            columns=[
+                "area",
+                "iso3",
+                "week",
+                "osv_deaths",
+                "osv_events",
+                "battle_deaths",
+                "battle_events",
+                "events",
+            ]
+        )
+    week = events["start_date"].dt.to_period("W-SUN").dt.start_time
+    one_sided = is_one_sided(events).to_numpy()
+    battle = (
+        events["event_type"]
+        .isin([EventType.BATTLE.value, EventType.REMOTE_VIOLENCE.value])
+        .to_numpy()
+        & ~one_sided
+    )
+    deaths = events["fatalities_best"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    civilians = civilian_deaths_of(events).to_numpy()
+    work = pd.DataFrame(
+        {
+            "area": area_keys(events).to_numpy(),
+            "iso3": events["iso3"].fillna("???").to_numpy(),
+            "week": week.to_numpy(),
+            "osv_deaths": np.where(one_sided, civilians, 0.0),
+            "osv_events": one_sided.astype(float),
+            "battle_deaths": np.where(battle, deaths, 0.0),
+            "battle_events": battle.astype(float),
+            "events": 1.0,
+        }
+    )
+    weekly = work.groupby(["area", "iso3", "week"], sort=True).sum().reset_index()
+    last = weekly["week"].max()
+    first = weekly.groupby("area")["week"].min()
+    n_weeks = ((last - first).dt.days // 7 + 1).to_numpy()
+    dense_area = np.repeat(first.index.to_numpy(), n_weeks)
+    offsets = np.concatenate([np.arange(n) for n in n_weeks])
+    dense_week = np.repeat(first.to_numpy(), n_weeks) + pd.to_timedelta(offsets * 7, "D")
+    dense = pd.DataFrame({"area": dense_area, "week": dense_week})
+    dense["iso3"] = dense["area"].str.split("/", n=1).str[0]
+    panel = dense.merge(weekly.drop(columns="iso3"), on=["area", "week"], how="left").fillna(0.0)
+    return panel.sort_values(["area", "week"]).reset_index(drop=True)
+
+
+def _rolling(panel: pd.DataFrame, column: str, window: int) -> pd.Series:
+    grouped = panel.groupby("area", sort=False)[column]
+    return grouped.transform(lambda s: s.rolling(window, min_periods=1).sum())
+
+
+def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
+    """The detector's features (:data:`FEATURES`) for every area-week, from weeks <= t."""
+    out = pd.DataFrame(index=panel.index)
+    out["osv_deaths_1"] = panel["osv_deaths"]
+    for window in (4, 12, 52):
+        out[f"osv_deaths_{window}"] = _rolling(panel, "osv_deaths", window)
+    for window in (4, 12):
+        out[f"osv_events_{window}"] = _rolling(panel, "osv_events", window)
+        out[f"events_{window}"] = _rolling(panel, "events", window)
+    out["battle_deaths_4"] = _rolling(panel, "battle_deaths", 4)
+    out["battle_events_4"] = _rolling(panel, "battle_events", 4)
+    country = (
+        panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"])
+        .groupby(["iso3", "week"])[["d", "e"]]
+        .transform("sum")
+    )
+    out["country_osv_deaths_4"] = country["d"] - out["osv_deaths_4"]
+    out["country_osv_events_4"] = country["e"] - out["osv_events_4"]
+    had = panel["osv_events"] > 0
+    last_seen = panel["week"].where(had).groupby(panel["area"]).ffill()
+    weeks_since = ((panel["week"] - last_seen).dt.days // 7).fillna(52).clip(upper=52)
+    out["weeks_since_osv"] = weeks_since.astype(float)
+    previous = panel.groupby("area", sort=False)["osv_deaths"].transform(
+        lambda s: s.shift(4).rolling(4, min_periods=1).sum()
+    )
+    out["osv_trend"] = out["osv_deaths_4"] - previous.fillna(0)
+    return out[FEATURES]
+
+
+def surge_labels(
+    panel: pd.DataFrame, *, min_deaths: float = 25.0, ratio: float = 2.0
+) -> pd.DataFrame:
+    """Whether a surge follows each area-week (``NaN`` where weeks t+1…t+4 are not all seen).
+
+    Returns ``future_deaths``, ``trailing_mean`` (mean 4-week total over the 52 weeks up
+    to t) and ``surge`` (1.0, 0.0 or NaN).
+    """
+    grouped = panel.groupby("area", sort=False)["osv_deaths"]
+    future = grouped.transform(
+        lambda s: s[::-1].rolling(HORIZON, min_periods=HORIZON).sum()[::-1].shift(-1)
+    )
+    weeks_seen = grouped.transform(lambda s: pd.Series(np.arange(1, len(s) + 1), index=s.index))
+    trailing_sum = grouped.transform(lambda s: s.rolling(52, min_periods=1).sum())
+    trailing_mean = trailing_sum / np.minimum(weeks_seen, 52) * HORIZON
+    surge = (future >= min_deaths) & (future >= ratio * trailing_mean)
+    return pd.DataFrame(
+        {
+            "future_deaths": future,
+            "trailing_mean": trailing_mean,
+            "surge": surge.astype(float).where(future.notna()),
+        }
+    )
+
+
+def _log_features(X: np.ndarray) -> np.ndarray:
+    """Counts are heavy-tailed: a signed log keeps big areas from dominating."""
+    return np.asarray(np.sign(X) * np.log1p(np.abs(X)))
+
+
+class EscalationDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Risk that a surge of violence against civilians follows an area-week.
+
+    A regularised logistic regression on the signed logarithm of :data:`FEATURES`,
+    with balanced class weights (surges are rare).
+
+    Parameters
+    ----------
+    C : float, default=0.1
+        Inverse strength of the L2 penalty.
+
+    Attributes
+    ----------
+    scaler_ : StandardScaler
+        Centres and scales the log features.
+    model_ : LogisticRegression
+        The fitted classifier.
+    classes_ : ndarray
+        ``[0.0, 1.0]``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.r_[np.zeros((20, 3)), np.full((20, 3), 30.0)]
+    >>> y = np.r_[np.zeros(20), np.ones(20)]
+    >>> EscalationDetector().fit(X, y).predict([[40.0, 40.0, 40.0]]).tolist()
+    [1.0]
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {"C": [float, int]}
+
+    def __init__(self, *, C: float = 0.1) -> None:
+        self.C = C
+
+    def fit(self, X: Any, y: Any) -> Self:
+        """Fit on feature rows ``X`` and surge labels ``y`` (0/1)."""
+        if not isinstance(self.C, int | float) or self.C <= 0:
+            raise ValueError(f"EscalationDetector: C must be a positive number, got {self.C!r}")
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError("EscalationDetector needs surges and non-surges to learn from")
+        Z = _log_features(X)
+        self.scaler_ = StandardScaler().fit(Z)
+        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
+        self.model_.fit(self.scaler_.transform(Z), y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self.model_.decision_function(self.scaler_.transform(_log_features(X))))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of no surge and of a surge, one row per area-week."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self.model_.predict_proba(self.scaler_.transform(_log_features(X))))
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)])
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Average precision (PR AUC) of the surge risk against ``y``."""
+        return float(
+            average_precision_score(y, self.predict_proba(X)[:, 1], sample_weight=sample_weight)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as plain numbers (to package a default model)."""
+        check_is_fitted(self)
+        return {
+            "C": self.C,
+            "features": FEATURES[: self.n_features_in_],
+            "mean": self.scaler_.mean_.tolist(),
+            "scale": self.scaler_.scale_.tolist(),
+            "coef": self.model_.coef_.tolist(),
+            "intercept": self.model_.intercept_.tolist(),
+            "classes": self.classes_.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> EscalationDetector:
+        """Rebuild a fitted detector from :meth:`to_dict`."""
+        detector = cls(C=state["C"])
+        detector.scaler_ = StandardScaler()
+        detector.scaler_.mean_ = np.asarray(state["mean"])
+        detector.scaler_.scale_ = np.asarray(state["scale"])
+        detector.scaler_.var_ = detector.scaler_.scale_**2
+        detector.scaler_.n_features_in_ = len(state["mean"])
+        detector.model_ = LogisticRegression(C=state["C"])
+        detector.model_.coef_ = np.asarray(state["coef"])
+        detector.model_.intercept_ = np.asarray(state["intercept"])
+        detector.model_.classes_ = np.asarray(state["classes"])
+        detector.classes_ = detector.model_.classes_
+        detector.n_features_in_ = len(state["mean"])
+        return detector
+
+    @classmethod
+    def default(cls) -> EscalationDetector:
+        """The packaged detector, fitted on UCDP GED for the Central African Republic
+        1991–2022 (see docs/methodology/escalation.md for how it was made)."""
+        path = resources.files("tocsin.events") / "data" / "escalation_default.json"
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+class PersistenceBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Baseline: the risk is the area's one-sided civilian deaths of the last 4 weeks.
+
+    Expects :data:`FEATURES` columns; learns nothing.
+    """
+
+    def fit(self, X: Any, y: Any) -> Self:
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_ = np.unique(y)
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(X[:, FEATURES.index("osv_deaths_4")])
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        return float(
+            average_precision_score(y, self.decision_function(X), sample_weight=sample_weight)
+        )
+
+
+class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Baseline: the last 4 weeks' deaths against the area's trailing 52-week mean.
+
+    The risk is ``osv_deaths_4 / (trailing 4-week mean + 1)``; an alarm at a threshold of
+    2 is the classic "twice the usual" rule.
+    """
+
+    def fit(self, X: Any, y: Any) -> Self:
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_ = np.unique(y)
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        recent = X[:, FEATURES.index("osv_deaths_4")]
+        usual = X[:, FEATURES.index("osv_deaths_52")] / 13.0
+        return np.asarray(recent / (usual + 1.0))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        return float(
+            average_precision_score(y, self.decision_function(X), sample_weight=sample_weight)
+        )

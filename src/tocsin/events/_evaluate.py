@@ -1,0 +1,208 @@
+"""Evaluate the escalation detector like a forecast, against two baselines.
+
+Weeks are split in time: the detector learns from area-weeks whose 4-week outcome ended
+before the cut-off, and is scored on the area-weeks after it. Metrics: ROC AUC, PR AUC
+(average precision), recall at one false alarm per area-year, and lead time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from tocsin.events._escalation import (
+    HORIZON,
+    EscalationDetector,
+    PersistenceBaseline,
+    TrailingMeanBaseline,
+    area_week_panel,
+    escalation_features,
+    surge_labels,
+)
+
+
+@dataclass(frozen=True)
+class ForecastMetrics:
+    """How well one scorer anticipates surges on the test weeks."""
+
+    name: str
+    roc_auc: float
+    pr_auc: float
+    recall_at_1_false_alarm_per_area_year: float
+    threshold: float
+    n_alarms: int
+    episodes_detected_early: int
+    median_lead_weeks: float
+
+
+@dataclass(frozen=True)
+class EscalationEvaluation:
+    """The evaluation of the detector and both baselines on one event file."""
+
+    cutoff_week: str
+    n_areas: int
+    n_train: int
+    n_train_surges: int
+    n_test: int
+    n_test_surges: int
+    n_test_episodes: int
+    area_years: float
+    detector_source: str
+    metrics: list[ForecastMetrics] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def ratio_to_best_baseline(self) -> float:
+        """The detector's PR AUC over the better baseline's."""
+        by_name = {m.name: m.pr_auc for m in self.metrics}
+        best = max(by_name["persistence"], by_name["trailing_mean"])
+        return by_name["detector"] / best if best > 0 else float("nan")
+
+
+def _recall_at_false_alarm_rate(
+    y: np.ndarray, scores: np.ndarray, allowed: int
+) -> tuple[float, float, np.ndarray]:
+    negatives = np.sort(scores[y == 0])[::-1]
+    threshold = negatives[allowed] if allowed < len(negatives) else -np.inf
+    alarms = scores > threshold
+    positives = y == 1
+    recall = float(alarms[positives].mean()) if positives.any() else float("nan")
+    return recall, float(threshold), alarms
+
+
+def _lead_times(test: pd.DataFrame, alarms: np.ndarray) -> tuple[int, int, float]:
+    """Episodes (runs of surge-labelled weeks in an area) and how early they were flagged.
+
+    An episode starting at week t1 has its first death week d (the first week after t1
+    with one-sided deaths). It is detected early if an alarm fell in the episode's weeks
+    before d; the lead time is d minus the first such alarm, in weeks.
+    """
+    work = test.assign(alarm=alarms).sort_values(["area", "week"])
+    leads = []
+    n_episodes = 0
+    for _, part in work.groupby("area", sort=False):
+        surge = part["surge"].to_numpy() == 1
+        if not surge.any():
+            continue
+        weeks = part["week"].to_numpy()
+        deaths = part["osv_deaths"].to_numpy()
+        alarm = part["alarm"].to_numpy()
+        starts = np.flatnonzero(surge & ~np.r_[False, surge[:-1]])
+        for start in starts:
+            n_episodes += 1
+            after = np.flatnonzero((deaths > 0) & (np.arange(len(deaths)) > start))
+            first_death = after[0] if len(after) else start + 1
+            window = np.arange(start, first_death)
+            window = window[surge[window]]
+            flagged = window[alarm[window]]
+            if len(flagged):
+                leads.append((weeks[first_death] - weeks[flagged[0]]) / np.timedelta64(7, "D"))
+    median = float(np.median(leads)) if leads else float("nan")
+    return n_episodes, len(leads), median
+
+
+def _metrics(name: str, test: pd.DataFrame, scores: np.ndarray, allowed: int) -> ForecastMetrics:
+    y = test["surge"].to_numpy().astype(int)
+    both = len(np.unique(y)) == 2
+    recall, threshold, alarms = _recall_at_false_alarm_rate(y, scores, allowed)
+    _, detected, median = _lead_times(test, alarms)
+    return ForecastMetrics(
+        name=name,
+        roc_auc=float(roc_auc_score(y, scores)) if both else float("nan"),
+        pr_auc=float(average_precision_score(y, scores)) if both else float("nan"),
+        recall_at_1_false_alarm_per_area_year=recall,
+        threshold=threshold,
+        n_alarms=int(alarms.sum()),
+        episodes_detected_early=detected,
+        median_lead_weeks=median,
+    )
+
+
+def evaluate_escalation(
+    frame: pd.DataFrame,
+    *,
+    min_train_surges: int = 20,
+    min_deaths: float = 25.0,
+    ratio: float = 2.0,
+    detector: str = "auto",
+) -> EscalationEvaluation:
+    """Evaluate the detector and the two baselines on the events in ``frame``.
+
+    ``detector="refit"`` evaluates with a rolling origin: for each calendar year of the
+    test period the detector is fitted on the area-weeks whose 4-week outcome ended
+    before that year, then scores that year; the test period starts with the first year
+    that has at least ``min_train_surges`` surges before it. ``detector="default"``
+    scores every week with the packaged detector (fitted on the CAR GED), which is a
+    test on unseen data for any other file. ``"auto"`` refits when the file allows it.
+    """
+    panel = area_week_panel(frame)
+    features = escalation_features(panel)
+    labels = surge_labels(panel, min_deaths=min_deaths, ratio=ratio)
+    data = pd.concat([panel, features.add_prefix("x_"), labels], axis=1)
+    data = data[data["surge"].notna()].reset_index(drop=True)
+    if data.empty:
+        raise ValueError("no area-week with a known 4-week outcome: too few weeks to evaluate")
+    columns = [c for c in data.columns if c.startswith("x_")]
+    year = data["week"].dt.year
+    outcome_end = data["week"] + pd.Timedelta(weeks=HORIZON)
+    first_test_year = None
+    for candidate in sorted(year.unique()):
+        before = outcome_end < pd.Timestamp(int(candidate), 1, 1)
+        if data.loc[before, "surge"].sum() >= min_train_surges:
+            first_test_year = int(candidate)
+            break
+    if detector == "refit" and first_test_year is None:
+        raise ValueError(f"fewer than {min_train_surges} surges to learn from: use the default")
+    use_refit = detector == "refit" or (detector == "auto" and first_test_year is not None)
+    scores = np.full(len(data), np.nan)
+    if use_refit:
+        assert first_test_year is not None
+        test_mask = (year >= first_test_year).to_numpy()
+        for test_year in sorted(year[test_mask].unique()):
+            fit_rows = (outcome_end < pd.Timestamp(int(test_year), 1, 1)).to_numpy()
+            rows = (year == test_year).to_numpy()
+            model = EscalationDetector().fit(
+                data.loc[fit_rows, columns].to_numpy(), data.loc[fit_rows, "surge"].to_numpy()
+            )
+            scores[rows] = model.predict_proba(data.loc[rows, columns].to_numpy())[:, 1]
+        source = f"refitted each year on earlier weeks (rolling origin from {first_test_year})"
+        n_train = int((outcome_end < pd.Timestamp(first_test_year, 1, 1)).sum())
+        n_train_surges = int(
+            data.loc[outcome_end < pd.Timestamp(first_test_year, 1, 1), "surge"].sum()
+        )
+        cutoff = pd.Timestamp(first_test_year, 1, 1)
+    else:
+        test_mask = np.ones(len(data), dtype=bool)
+        scores = EscalationDetector.default().predict_proba(data[columns].to_numpy())[:, 1]
+        source = "packaged default (fitted on the CAR GED), not refitted"
+        n_train, n_train_surges = 0, 0
+        cutoff = data["week"].min()
+    test = data[test_mask]
+    X_test = test[columns].to_numpy()
+    y_test = test["surge"].to_numpy()
+    area_years = len(test) / 52.0
+    allowed = int(np.floor(area_years))
+    scorers = {
+        "detector": scores[test_mask],
+        "persistence": PersistenceBaseline().fit(X_test, y_test).decision_function(X_test),
+        "trailing_mean": TrailingMeanBaseline().fit(X_test, y_test).decision_function(X_test),
+    }
+    metrics = [_metrics(name, test, values, allowed) for name, values in scorers.items()]
+    n_episodes, _, _ = _lead_times(test, np.zeros(len(test), dtype=bool))
+    return EscalationEvaluation(
+        cutoff_week=pd.Timestamp(cutoff).date().isoformat(),
+        n_areas=int(data["area"].nunique()),
+        n_train=n_train,
+        n_train_surges=n_train_surges,
+        n_test=len(test),
+        n_test_surges=int(y_test.sum()),
+        n_test_episodes=n_episodes,
+        area_years=round(area_years, 1),
+        detector_source=source,
+        metrics=metrics,
+    )
