@@ -1,0 +1,304 @@
+"""`tocsin events` (import, summary, link) and `tocsin monitor` (run, evaluate)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tocsin.cli._common import print_json, state, stderr, stdout
+from tocsin.errors import TocsinError
+from tocsin.events import (
+    EVENT_FORMATS,
+    ColumnMapping,
+    EscalationDetector,
+    escalation_risks,
+    escalation_signals,
+    evaluate_escalation,
+    event_signals,
+    link_events,
+    parse_events,
+    summarise_events,
+)
+from tocsin.store import (
+    Database,
+    import_events,
+    load_events_frame,
+    record_signals,
+    set_incident_links,
+)
+
+events_app = typer.Typer(
+    help="Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",
+    no_args_is_help=True,
+)
+monitor_app = typer.Typer(
+    help="Monitoring: detect escalation early, emit Signals, evaluate the detector.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help=f"File format: {', '.join(EVENT_FORMATS)}.")
+]
+
+
+def _database(ctx: typer.Context) -> Database:
+    db = Database.from_settings(state(ctx).settings)
+    db.require_current()
+    return db
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise TocsinError(f"no file {path}", fix="check the path")
+    return path.read_bytes()
+
+
+def _mapping(path: Path | None) -> ColumnMapping | None:
+    if path is None:
+        return None
+    text = _read(path).decode("utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    try:
+        return ColumnMapping.model_validate(data)
+    except ValueError as error:
+        raise TocsinError(
+            f"{path}: not a valid column mapping: {error}",
+            fix="see docs/methodology/events.md for the mapping's fields",
+        ) from error
+
+
+@events_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The event file.")],
+    fmt: FormatOption,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Column mapping (YAML/JSON) for --format csv.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the valid rows; write the others to FILE.rejects.csv."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import an event file into the database, atomically and idempotently.
+
+    Importing the same file again adds nothing; a newer version of a record updates it and
+    keeps the old one. A file with bad rows is refused whole with every bad row listed,
+    unless `--skip-invalid` is given.
+
+    Example: `tocsin events import ged231_caf.geojson --format ucdp`
+    """
+    cli = state(ctx)
+    parsed = parse_events(_read(file), fmt, file_name=str(file), mapping=_mapping(mapping))
+    db = _database(ctx)
+    rejects_path = None
+    if parsed.problems and skip_invalid:
+        rejects_path = file.with_name(file.name + ".rejects.csv")
+        parsed.rejected.to_csv(rejects_path, index=False)
+    show = not cli.quiet and stderr.is_terminal
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True, disable=not show) as bar:
+        task = bar.add_task(f"storing {file.name}", total=len(parsed.frame))
+        with db.session() as session:
+            summary = import_events(
+                session,
+                parsed,
+                now=datetime.now(UTC),
+                skip_invalid=skip_invalid,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+    result = summary.to_dict() | {"rejects_file": str(rejects_path) if rejects_path else None}
+    if as_json:
+        print_json(result)
+        return
+    if summary.already_imported:
+        stdout.print(
+            f"{file.name} was already imported (import {summary.import_id}): nothing added."
+        )
+        return
+    stdout.print(
+        f"{file.name}: {summary.n_rows:,} rows, {summary.n_added:,} added, "
+        f"{summary.n_updated:,} updated, {summary.n_unchanged:,} unchanged, "
+        f"{summary.n_rejected:,} rejected (import {summary.import_id})."
+    )
+    if rejects_path:
+        stdout.print(f"Rejected rows and their problems: {rejects_path}")
+
+
+@events_app.command("summary")
+def summary_command(
+    ctx: typer.Context,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="ISO3 code.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Events, incidents, fatalities and civilian deaths per country, by type.
+
+    Linked reports of one incident count once (run `tocsin events link` first).
+
+    Example: `tocsin events summary --country CAF --json`
+    """
+    db = _database(ctx)
+    with db.session() as session:
+        frame = load_events_frame(session, iso3=country.upper() if country else None)
+    rows = summarise_events(frame)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "country", "reports", "incidents", "from", "to", "deaths", "civilian", "one-sided"
+    )
+    for r in rows:
+        table.add_row(
+            str(r["iso3"]),
+            f"{r['n_reports']:,}",
+            f"{r['n_incidents']:,}",
+            str(r["first_date"]),
+            str(r["last_date"]),
+            f"{r['fatalities']:,}",
+            f"{r['civilian_deaths']:,}",
+            f"{r['one_sided_civilian_deaths']:,}",
+        )
+    stdout.print(table)
+
+
+@events_app.command("link")
+def link_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the links as JSON.")] = False,
+) -> None:
+    """Link reports of the same incident across data sets (and GDELT duplicates).
+
+    Example: `tocsin events link --json`
+    """
+    db = _database(ctx)
+    with db.session() as session:
+        frame = load_events_frame(session)
+        incidents, links = link_events(frame)
+        changed = dict(zip(frame["uid"], incidents, strict=True))
+        set_incident_links(session, changed)
+    records = links.to_dict("records")
+    if as_json:
+        print_json({"n_reports": len(frame), "n_links": len(links), "links": records})
+        return
+    n_incidents = incidents.nunique()
+    stdout.print(f"{len(frame):,} reports, {len(links):,} links, {n_incidents:,} incidents.")
+
+
+@monitor_app.command("run")
+def run_command(
+    ctx: typer.Context,
+    min_risk: Annotated[float, typer.Option(help="Emit Signals from this risk up.")] = 0.5,
+    top: Annotated[int, typer.Option(help="How many areas to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Aggregate, detect escalation, emit Signals and list the top escalation risks.
+
+    Uses the packaged detector on the events in the database; trigger events and new
+    §25 acts of the last 4 weeks become `trigger_event` Signals.
+
+    Example: `tocsin monitor run --top 5 --json`
+    """
+    db = _database(ctx)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        frame = load_events_frame(session)
+        if frame.empty:
+            raise TocsinError("no events in the database", fix="run `tocsin events import` first")
+        risks = escalation_risks(frame, EscalationDetector.default())
+        last = pd.Timestamp(frame["start_date"].max()).date()
+        signals = escalation_signals(risks, min_risk=min_risk)
+        signals += event_signals(frame, since=last - timedelta(days=27))
+        ids = record_signals(session, signals, now=now)
+    head = risks.head(top)
+    result: dict[str, Any] = {
+        "last_event_date": last.isoformat(),
+        "n_areas": len(risks),
+        "n_signals": len(ids),
+        "top": [
+            {k: (str(pd.Timestamp(v).date()) if k == "week" else v) for k, v in row.items()}
+            for row in head.to_dict("records")
+        ],
+    }
+    if as_json:
+        print_json(result)
+        return
+    table = Table("area", "week", "risk", "civilian deaths (4 wk)")
+    for row in result["top"]:
+        table.add_row(
+            str(row["area"]), row["week"], f"{row['risk']:.0%}", f"{row['osv_deaths_4']:.0f}"
+        )
+    stdout.print(table)
+    stdout.print(f"{len(ids)} Signals recorded (events up to {last}).")
+
+
+@monitor_app.command("evaluate")
+def evaluate_command(
+    events: Annotated[Path, typer.Option("--events", help="An event file.")],
+    fmt: FormatOption,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="For --format csv.")] = None,
+    detector: Annotated[
+        str, typer.Option(help="auto, refit (rolling origin) or default (packaged).")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Evaluate the escalation detector and both baselines on an event file.
+
+    Prints ROC AUC, PR AUC, recall at one false alarm per area-year and lead time for the
+    detector, persistence and the trailing-mean threshold. Reads the file only; the
+    database is not touched. Rows with problems are left out and counted.
+
+    Example: `tocsin monitor evaluate --events ged231_caf.geojson --format ucdp --json`
+    """
+    if detector not in ("auto", "refit", "default"):
+        raise TocsinError(f"unknown detector {detector!r}", fix="use auto, refit or default")
+    parsed = parse_events(_read(events), fmt, file_name=str(events), mapping=_mapping(mapping))
+    try:
+        evaluation = evaluate_escalation(parsed.frame, detector=detector)
+    except ValueError as error:
+        raise TocsinError(f"{events}: {error}", fix="use a longer event file") from error
+    result = evaluation.to_dict() | {
+        "file": str(events),
+        "n_rows_left_out": len(parsed.rejected) if parsed.problems else 0,
+        "pr_auc_ratio_to_best_baseline": round(evaluation.ratio_to_best_baseline(), 3),
+    }
+    if as_json:
+        print_json(result)
+        return
+    stdout.print(
+        f"{events.name}: {evaluation.n_test:,} test area-weeks, {evaluation.n_test_surges} surges "
+        f"in {evaluation.n_test_episodes} episodes; detector {evaluation.detector_source}."
+    )
+    table = Table("scorer", "ROC AUC", "PR AUC", "recall@1 FA/area-yr", "early", "lead (wk)")
+    for m in evaluation.metrics:
+        table.add_row(
+            m.name,
+            f"{m.roc_auc:.3f}",
+            f"{m.pr_auc:.3f}",
+            f"{m.recall_at_1_false_alarm_per_area_year:.3f}",
+            str(m.episodes_detected_early),
+            f"{m.median_lead_weeks:.1f}",
+        )
+    stdout.print(table)
+    stdout.print(f"PR AUC / best baseline: {result['pr_auc_ratio_to_best_baseline']}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the `events` and `monitor` commands to the root CLI."""
+    root.add_typer(events_app, name="events")
+    root.add_typer(monitor_app, name="monitor")

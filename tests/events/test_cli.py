@@ -1,0 +1,66 @@
+"""`tocsin events` and `tocsin monitor` end to end on a temporary SQLite database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tocsin.cli import app
+
+runner = CliRunner()
+
+
+def _run(home: Path, *args: str, code: int = 0) -> str:
+    result = runner.invoke(app, ["--data-dir", str(home), *args])
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_import_twice_summary_and_refusal(tmp_path: Path, events_data: Path) -> None:
+    home = tmp_path / "home"
+    _run(home, "db", "upgrade")
+    geo = str(events_data / "ucdp_ged231_caf_2014.geojson")
+    first = json.loads(_run(home, "events", "import", geo, "--format", "ucdp", "--json"))
+    again = json.loads(_run(home, "events", "import", geo, "--format", "ucdp", "--json"))
+    assert (first["n_added"], again["n_added"], again["already_imported"]) == (200, 0, True)
+    [caf] = json.loads(_run(home, "events", "summary", "--country", "CAF", "--json"))
+    assert caf["n_reports"] == 200
+    lines = (events_data / "acled_2022h1_slice.csv").read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], lines[1].replace("Mob violence", "Picnic"), lines[2]]))
+    _run(home, "events", "import", str(bad), "--format", "acled", code=1)
+    [caf] = json.loads(_run(home, "events", "summary", "--json"))
+    assert caf["n_reports"] == 200  # nothing from the refused file
+    kept = json.loads(
+        _run(home, "events", "import", str(bad), "--format", "acled", "--skip-invalid", "--json")
+    )
+    assert (kept["n_added"], kept["n_rejected"]) == (1, 1)
+    assert "Picnic" in Path(kept["rejects_file"]).read_text(encoding="utf-8")
+
+
+def test_monitor_evaluate_prints_every_metric(events_data: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "monitor",
+            "evaluate",
+            "--events",
+            str(events_data / "acled_2022h1_slice.csv"),
+            "--format",
+            "acled",
+            "--detector",
+            "default",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [m["name"] for m in data["metrics"]] == ["detector", "persistence", "trailing_mean"]
+    assert {
+        "roc_auc",
+        "pr_auc",
+        "recall_at_1_false_alarm_per_area_year",
+        "median_lead_weeks",
+    } <= set(data["metrics"][0])
