@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tocsin import __version__
-from tocsin.cli import _config, _countries, _data, _events, _framework, _store, _up
+from tocsin.cli import _config, _countries, _data, _events, _forecast, _framework, _store, _up
 from tocsin.cli._common import CliState, stderr
 from tocsin.errors import TocsinError
 from tocsin.settings import get_settings
@@ -64,7 +64,7 @@ def root(
     ctx.obj = CliState(settings=get_settings(data_dir), debug=debug, quiet=quiet)
 
 
-for _module in (_up, _framework, _data, _countries, _store, _config, _events):
+for _module in (_up, _framework, _data, _countries, _store, _config, _events, _forecast):
     _module.register(app)
 
 

@@ -12,7 +12,22 @@ Examples
 (39, 31)
 """
 
+from tocsin.forecast._api import (
+    MODELS,
+    ModelSpec,
+    Watchlist,
+    backtest,
+    build_frame,
+    current_forecast,
+)
 from tocsin.forecast._backtest import REFERENCE_PERIOD, BacktestResult, run_backtest
+from tocsin.forecast._explain import (
+    Explanation,
+    explain,
+    factor_contributions,
+    predictor_factors,
+)
+from tocsin.forecast._features import TOCSIN_EXTRA_FEATURES, build_features
 from tocsin.forecast._glmnet import ElasticNetPath, cv_elastic_net_logit
 from tocsin.forecast._metrics import (
     CalibrationBin,
@@ -22,6 +37,7 @@ from tocsin.forecast._metrics import (
     pr_auc,
     roc_auc,
 )
+from tocsin.forecast._model import TOCSIN_FEATURES, TocsinModel
 from tocsin.forecast._panel import (
     EWP_PREDICTORS,
     LEAKING_COLUMNS,
@@ -46,9 +62,25 @@ from tocsin.forecast._protocol import (
 )
 from tocsin.forecast._replica import EWPReplica
 from tocsin.forecast._rrandom import RRandom, r_cv_folds
+from tocsin.forecast._signals import forecast_signals
 
 __all__ = [
     "EWP_PREDICTORS",
+    "MODELS",
+    "TOCSIN_EXTRA_FEATURES",
+    "TOCSIN_FEATURES",
+    "ModelSpec",
+    "TocsinModel",
+    "Watchlist",
+    "Explanation",
+    "backtest",
+    "explain",
+    "factor_contributions",
+    "forecast_signals",
+    "predictor_factors",
+    "build_features",
+    "build_frame",
+    "current_forecast",
     "LEAKING_COLUMNS",
     "PERIODS",
     "REFERENCE_PERIOD",

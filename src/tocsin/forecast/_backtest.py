@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,13 +59,14 @@ def _one_refit(
     frame: pd.DataFrame,
     make_model: ModelFactory,
     predictors: Sequence[str],
+    required: Sequence[str],
     last_train_year: int,
     data_year: int,
 ) -> pd.DataFrame:
     columns = list(predictors)
     train = frame[(frame["year"] <= last_train_year) & frame["target"].notna()]
-    train = train.dropna(subset=columns)
-    test = frame[frame["year"] == data_year].dropna(subset=columns)
+    train = train.dropna(subset=list(required))
+    test = frame[frame["year"] == data_year].dropna(subset=list(required))
     model = make_model().fit(train[columns].astype(float), train["target"].astype(int))
     risk = model.predict_proba(test[columns].astype(float))[:, 1]
     return pd.DataFrame(
@@ -88,26 +90,33 @@ def run_backtest(
     model_name: str = "model",
     target_name: str = "any",
     periods: Sequence[Period] = (*PERIODS, REFERENCE_PERIOD),
+    required: Sequence[str] | None = None,
     n_jobs: int = 1,
     clock: Callable[[], float] = time.perf_counter,
 ) -> BacktestResult:
     """Refit for every last training year, forecast, combine and score.
 
     ``frame`` holds ``iso3``, ``year``, the predictors, ``onset`` (0/1 in year t) and
-    ``target`` (onset in t+1 … t+horizon, missing when unknown). Rows with a missing
-    predictor are left out of training and forecasting (complete cases).
+    ``target`` (onset in t+1 … t+horizon, missing when unknown). Rows missing any of
+    the ``required`` columns (default: all predictors) are left out of training and
+    forecasting (complete cases); other gaps are left to the model.
     """
+    needed = list(predictors if required is None else required)
     started = clock()
     pairs = list(forecast_years(horizon))
 
-    def work(pair: tuple[int, int]) -> pd.DataFrame:
-        return _one_refit(frame, make_model, predictors, *pair)
-
     if n_jobs > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            parts = list(pool.map(work, pairs))
+        # forked workers share the frame; largest refits first keeps both cores busy
+        context = multiprocessing.get_context("fork")
+        ordered = sorted(pairs, key=lambda pair: -pair[0])
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+            futures = {
+                pair: pool.submit(_one_refit, frame, make_model, predictors, needed, *pair)
+                for pair in ordered
+            }
+            parts = [futures[pair].result() for pair in pairs]
     else:
-        parts = [work(pair) for pair in pairs]
+        parts = [_one_refit(frame, make_model, predictors, needed, *pair) for pair in pairs]
     forecasts = pd.concat(parts, ignore_index=True)
     forecasts["rank"] = rank_within_year(forecasts["risk"], forecasts["year"])
     forecasts["horizon_end"] = forecasts["year"] + horizon

@@ -32,6 +32,10 @@ class EWPReplica:
         ``"r"`` draws folds exactly as R's ``cv.glmnet`` does after ``set.seed``
         (so rows must come in the same order as EWP's panel file); ``"numpy"`` uses
         NumPy's generator.
+    patience : int or None, default=10
+        Stop the lambda path this many steps after the best cross-validated deviance
+        (``None``: the whole path, exactly as ``cv.glmnet``). On EWP's backtest both
+        choose the same lambda in all 31 refits (see docs/methodology/forecast.md).
 
     Attributes
     ----------
@@ -66,12 +70,14 @@ class EWPReplica:
         n_lambda: int = 100,
         random_state: int = 90035,
         fold_method: str = "r",
+        patience: int | None = 10,
     ) -> None:
         self.alpha = alpha
         self.n_folds = n_folds
         self.n_lambda = n_lambda
         self.random_state = random_state
         self.fold_method = fold_method
+        self.patience = patience
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments (scikit-learn convention)."""
@@ -81,6 +87,7 @@ class EWPReplica:
             "n_lambda": self.n_lambda,
             "random_state": self.random_state,
             "fold_method": self.fold_method,
+            "patience": self.patience,
         }
 
     def set_params(self, **params: Any) -> EWPReplica:
@@ -117,6 +124,7 @@ class EWPReplica:
                 n_lambda=self.n_lambda,
                 random_state=self.random_state,
                 fold_ids=fold_ids,
+                patience=self.patience,
             )
         self.coef_ = fit.coef
         self.intercept_ = fit.intercept

@@ -15,6 +15,14 @@ from tocsin.store._events import (
     record_field_events,
     set_incident_links,
 )
+from tocsin.store._forecast import (
+    ForecastRunCreate,
+    ForecastValue,
+    StoredForecastRun,
+    get_country_forecasts,
+    latest_forecast_run,
+    record_forecast_run,
+)
 from tocsin.store._repository import (
     AuditEntry,
     DatasetVersion,
@@ -94,4 +102,10 @@ __all__ = [
     "load_events_frame",
     "record_field_events",
     "set_incident_links",
+    "ForecastRunCreate",
+    "ForecastValue",
+    "StoredForecastRun",
+    "get_country_forecasts",
+    "latest_forecast_run",
+    "record_forecast_run",
 ]

@@ -1,0 +1,223 @@
+"""`tocsin forecast`: the watchlist, its reasons, and the backtest of each model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from tocsin.cli._common import print_json, state, stderr, stdout
+from tocsin.datasets import current_release, load
+from tocsin.errors import TocsinError
+from tocsin.forecast import (
+    MODELS,
+    TARGETS,
+    backtest,
+    build_frame,
+    current_forecast,
+    explain,
+    factor_contributions,
+    forecast_signals,
+)
+from tocsin.settings import Settings
+from tocsin.store import (
+    Database,
+    ForecastRunCreate,
+    ForecastValue,
+    list_countries,
+    record_forecast_run,
+    record_signals,
+)
+
+app = typer.Typer(name="forecast", no_args_is_help=True, rich_markup_mode="markdown")
+
+_SOURCES = ("ewp_panel", "mass_killing", "pts", "freedom_house", "vdem")
+ModelOption = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
+TargetOption = Annotated[str, typer.Option("--target", help=f"One of: {', '.join(TARGETS)}.")]
+HorizonOption = Annotated[int, typer.Option("--horizon", help="Years ahead: 1 or 2.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _frame(settings: Settings, target: str, horizon: int) -> pd.DataFrame:
+    if horizon not in (1, 2):
+        raise TocsinError(f"horizon must be 1 or 2, got {horizon}", fix="use --horizon 1 or 2")
+    sources = {name: load(name, settings_or_dir=settings) for name in _SOURCES}
+    return build_frame(sources, target=target, horizon=horizon)
+
+
+def _vintage(settings: Settings) -> str:
+    release = current_release("ewp_panel", settings_or_dir=settings)
+    vintage = release.manifest.get("vintage") or release.manifest.get("sha256", "")[:12]
+    return f"ewp_panel:{release.origin}:{vintage}"
+
+
+@app.command()
+def backtest_command(
+    ctx: typer.Context,
+    model: ModelOption = "ewp-replica",
+    target: TargetOption = "any",
+    horizon: HorizonOption = 2,
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes.")] = 2,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the backtest protocol (31 refits) and print every metric per period.
+
+    Example: `tocsin forecast backtest --model ewp-replica --json`
+    """
+    frame = _frame(state(ctx).settings, target, horizon)
+    result = backtest(frame, model=model, target=target, horizon=horizon, n_jobs=jobs)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    stdout.print(f"{model} ({target}, {horizon}-year) in {result.seconds:.1f} s")
+    for name, m in result.metrics.items():
+        stdout.print(
+            f"{name:14} onsets {m.n_onsets:3}  top-30 {m.top30_share_pooled:.3f} "
+            f"(yearly {m.top30_share_yearly_mean:.3f})  AUC {m.roc_auc:.3f}  "
+            f"PR-AUC {m.pr_auc:.3f}  Brier {m.brier:.5f}  >=4% {m.share_risk_ge_4pct:.3f}"
+        )
+
+
+app.command(name="backtest")(backtest_command)
+app.registered_commands = [c for c in app.registered_commands if c.name != "backtest-command"]
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    model: ModelOption = "tocsin",
+    target: TargetOption = "any",
+    horizon: HorizonOption = 2,
+    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 30,
+    as_json: JsonFlag = False,
+) -> None:
+    """Forecast every country from the latest data, store it, emit FORECAST Signals.
+
+    Example: `tocsin forecast run --top 20`
+    """
+    settings = state(ctx).settings
+    frame = _frame(settings, target, horizon)
+    watch = current_forecast(frame, model=model, target=target, horizon=horizon)
+    rows = frame[frame["year"] == watch.data_year].set_index("iso3")
+    features = rows.loc[watch.forecasts["iso3"], list(MODELS[model].predictors)]
+    contributions = pd.DataFrame(watch.fitted.contributions(features), columns=features.columns)
+    factors = factor_contributions(contributions).set_axis(watch.forecasts.index)
+    vintage = _vintage(settings)
+    now = datetime.now(UTC)
+    db = Database.from_settings(settings)
+    with db.session() as session:
+        known = {c.iso3 for c in list_countries(session)}
+        keep = watch.forecasts["iso3"].isin(known)
+        kept = watch.forecasts[keep]
+        values = [
+            ForecastValue(str(iso3), float(risk), int(rank), factors.loc[i].round(6).to_dict())
+            for i, iso3, risk, rank in zip(
+                kept.index, kept["iso3"], kept["risk"], kept["rank"], strict=True
+            )
+        ]
+        run_id = record_forecast_run(
+            session,
+            ForecastRunCreate(
+                model=model,
+                model_version=watch.version,
+                data_vintage=vintage,
+                target=target,
+                horizon=horizon,
+                data_year=watch.data_year,
+                values=values,
+                details={"missing": watch.missing},
+            ),
+            now=now,
+        )
+        signals = forecast_signals(
+            watch.forecasts[keep],
+            factors[keep],
+            model_version=watch.version,
+            data_year=watch.data_year,
+            target=target,
+            horizon=horizon,
+            data_vintage=vintage,
+        )
+        record_signals(session, signals, now=now)
+    if not keep.all():
+        skipped = ", ".join(watch.forecasts.loc[~keep, "iso3"])
+        stderr.print(f"not stored (country not in the database; run `tocsin up`): {skipped}")
+    shown = watch.forecasts.head(top)
+    if as_json:
+        print_json(
+            {
+                "run_id": run_id,
+                "model": model,
+                "model_version": watch.version,
+                "data_vintage": vintage,
+                "data_year": watch.data_year,
+                "target": target,
+                "horizon": horizon,
+                "forecasts": shown[["iso3", "name", "risk", "rank"]].to_dict(orient="records"),
+            }
+        )
+        return
+    stdout.print(f"{watch.version}: risk of onset in the {horizon} years after {watch.data_year}")
+    for rank, iso3, risk, name in zip(
+        shown["rank"], shown["iso3"], shown["risk"], shown["name"], strict=True
+    ):
+        stdout.print(f"{rank:4}  {iso3}  {risk:7.2%}  {name}")
+
+
+@app.command(name="explain")
+def explain_command(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Argument(help="ISO3 code, e.g. SDN.")],
+    model: ModelOption = "tocsin",
+    target: TargetOption = "any",
+    horizon: HorizonOption = 2,
+    as_json: JsonFlag = False,
+) -> None:
+    """Why a country's risk is what it is: contributions by risk factor and predictor,
+    and what changed since last year's forecast.
+
+    Example: `tocsin forecast explain SDN`
+    """
+    frame = _frame(state(ctx).settings, target, horizon)
+    watch = current_forecast(frame, model=model, target=target, horizon=horizon)
+    iso3 = country.upper()
+    columns = list(MODELS[model].predictors)
+    rows = frame[
+        (frame["iso3"] == iso3) & frame["year"].isin([watch.data_year - 1, watch.data_year])
+    ]
+    rows = rows.dropna(subset=list(MODELS[model].required)).sort_values("year")
+    if rows.empty or rows["year"].iloc[-1] != watch.data_year:
+        raise TocsinError(
+            f"no forecast for {iso3!r} in {watch.data_year}",
+            fix="use an ISO3 code of a country in the watchlist (tocsin forecast run)",
+        )
+    contributions = pd.DataFrame(watch.fitted.contributions(rows[columns]), columns=columns)
+    risk = watch.fitted.predict_proba(rows[columns])[:, 1]
+    has_previous = len(rows) == 2
+    result = explain(
+        iso3,
+        float(risk[-1]),
+        contributions.iloc[-1],
+        rows[columns].iloc[-1],
+        contributions.iloc[0] if has_previous else None,
+        rows[columns].iloc[0] if has_previous else None,
+        float(risk[0]) if has_previous else None,
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    stdout.print(f"{iso3}: {result.risk:.2%} ({watch.version}, data year {watch.data_year})")
+    if result.previous_risk is not None:
+        stdout.print(f"last year's data gave {result.previous_risk:.2%}")
+    for factor, r in result.by_factor.iterrows():
+        stdout.print(f"  {factor:5} {r['contribution']:+.4f}  (change {r['change']:+.4f})")
+    stdout.print("largest predictors:")
+    for name, r in result.by_predictor.head(10).iterrows():
+        stdout.print(f"  {name:28} {r['contribution']:+.4f}  {r['label']}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the `forecast` commands to the root CLI."""
+    root.add_typer(app, name="forecast")

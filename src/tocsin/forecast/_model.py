@@ -1,0 +1,147 @@
+"""Tocsin's model: gradient-boosted trees and the elastic-net logit, averaged.
+
+The trees see every feature (missing values allowed: LightGBM learns where to send
+them); the logit sees EWP's 39 predictors. The ensemble averages the two probabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tocsin.forecast._features import TOCSIN_EXTRA_FEATURES
+from tocsin.forecast._panel import EWP_PREDICTORS
+from tocsin.forecast._replica import EWPReplica
+
+__all__ = ["TOCSIN_FEATURES", "TocsinModel"]
+
+TOCSIN_FEATURES: tuple[str, ...] = (*EWP_PREDICTORS, *TOCSIN_EXTRA_FEATURES)
+"""Every column the model reads (EWP's 39 predictors first)."""
+
+
+class TocsinModel:
+    """Averaged LightGBM and elastic-net logit for mass-killing onset.
+
+    Parameters
+    ----------
+    tree_weight : float, default=0.5
+        Weight of the trees' probability in the average (the logit gets the rest).
+    n_estimators, learning_rate, num_leaves, min_child_samples, colsample : LightGBM
+        settings, chosen on the validation period only.
+    random_state : int, default=0
+        Seed of the trees' row and column sampling.
+
+    Attributes
+    ----------
+    trees_ : lightgbm.LGBMClassifier
+        The fitted trees.
+    logit_ : EWPReplica
+        The fitted elastic-net logit on EWP's predictors.
+    feature_names_in_ : list of str
+        Columns seen in ``fit``.
+    """
+
+    def __init__(
+        self,
+        *,
+        tree_weight: float = 0.5,
+        n_estimators: int = 300,
+        learning_rate: float = 0.03,
+        num_leaves: int = 15,
+        min_child_samples: int = 20,
+        colsample: float = 0.7,
+        random_state: int = 0,
+    ) -> None:
+        self.tree_weight = tree_weight
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.colsample = colsample
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor arguments (scikit-learn convention)."""
+        return {
+            name: getattr(self, name)
+            for name in (
+                "tree_weight",
+                "n_estimators",
+                "learning_rate",
+                "num_leaves",
+                "min_child_samples",
+                "colsample",
+                "random_state",
+            )
+        }
+
+    def fit(self, X: pd.DataFrame, y: npt.ArrayLike) -> TocsinModel:
+        """Fit both members; ``X`` must hold EWP's 39 predictors without gaps."""
+        import lightgbm
+
+        if not 0 <= self.tree_weight <= 1:
+            raise ValueError(f"TocsinModel: tree_weight must be in [0, 1], got {self.tree_weight}")
+        outcome = np.asarray(y, dtype=int)
+        self.feature_names_in_ = list(X.columns)
+        self.trees_ = lightgbm.LGBMClassifier(
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves,
+            min_child_samples=self.min_child_samples,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=self.colsample,
+            reg_lambda=1.0,
+            random_state=self.random_state,
+            n_jobs=1,
+            verbose=-1,
+        )
+        self.trees_.fit(X.to_numpy(dtype=float), outcome)
+        self.logit_ = EWPReplica().fit(X[list(EWP_PREDICTORS)], outcome)
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """Probabilities of class 0 and 1, shape (n, 2)."""
+        trees = np.asarray(
+            self.trees_.predict_proba(X[self.feature_names_in_].to_numpy(dtype=float))
+        )[:, 1]
+        logit = self.logit_.predict_proba(X[list(EWP_PREDICTORS)])[:, 1]
+        risk = self.tree_weight * trees + (1 - self.tree_weight) * logit
+        return np.column_stack([1 - risk, risk])
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Per-feature contributions to the ensemble's probability (columns = features).
+
+        Tree contributions are LightGBM's exact TreeSHAP values (``pred_contrib``) on the
+        log-odds scale, the logit's are its exact linear contributions; each member's
+        log-odds contributions are scaled to its probability change from its base
+        value and weighted as in the average, so the columns sum to the ensemble's
+        probability minus the weighted base probabilities.
+        """
+        names = self.feature_names_in_
+        tree_raw = self.trees_.predict_proba(X[names].to_numpy(dtype=float), pred_contrib=True)
+        tree_raw = np.asarray(tree_raw, dtype=float)
+        tree_phi, tree_base = tree_raw[:, :-1], tree_raw[:, -1]
+        logit_phi = self.logit_.contributions(X[list(EWP_PREDICTORS)])
+        logit_base = np.full(len(X), self.logit_.base_value_)
+        out = np.zeros((len(X), len(names)))
+        for weight, phi, base, columns in (
+            (self.tree_weight, tree_phi, tree_base, names),
+            (1 - self.tree_weight, logit_phi, logit_base, list(EWP_PREDICTORS)),
+        ):
+            log_odds = base + phi.sum(axis=1)
+            change = 1 / (1 + np.exp(-log_odds)) - 1 / (1 + np.exp(-base))
+            total = phi.sum(axis=1)
+            scale = np.divide(change, total, out=np.zeros_like(change), where=total != 0)
+            index = [names.index(c) for c in columns]
+            out[:, index] += weight * phi * scale[:, None]
+        return pd.DataFrame(out, columns=names, index=X.index)
+
+
+def feature_list(extra: Sequence[str] = TOCSIN_EXTRA_FEATURES) -> list[str]:
+    """EWP's predictors followed by ``extra``."""
+    return [*EWP_PREDICTORS, *extra]
