@@ -16,8 +16,8 @@ from tocsin.settings import Settings
 
 T = TypeVar("T")
 
-stdout = Console()
-stderr = Console(stderr=True)
+stdout = Console(soft_wrap=True)  # data lines must not be broken when piped
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
