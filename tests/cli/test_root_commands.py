@@ -90,3 +90,34 @@ def test_misuse_exits_2(tmp_path: Path) -> None:
     result = run_tocsin("no-such-command", home=tmp_path)
     assert result.returncode == 2
     assert "No such command" in result.stderr
+
+
+def test_command_table_names_what_each_module_registers() -> None:
+    import importlib
+
+    import typer
+
+    from tocsin.cli import COMMANDS
+
+    registered: dict[str, str] = {}
+    for module in sorted(set(COMMANDS.values())):
+        root = typer.Typer()
+        importlib.import_module(f"tocsin.cli.{module}").register(root)
+        group = typer.main.get_command(root)
+        names = getattr(group, "commands", {}) or {group.name: group}
+        registered.update(dict.fromkeys(names, module))
+    assert registered == COMMANDS
+
+
+def test_a_light_command_does_not_load_the_heavy_libraries(tmp_path: Path) -> None:
+    code = (
+        "import sys; from tocsin.cli import main\n"
+        "try:\n    main(['framework', '--json'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sklearn', 'lightgbm', 'pandas', 'matplotlib') if m in sys.modules]\n"
+        "sys.stderr.write(repr(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("[]"), result.stderr

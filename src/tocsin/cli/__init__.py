@@ -3,10 +3,16 @@
 Each ``_<capability>.py`` module adds its commands through ``register(root)``;
 this module only wires them together and turns :class:`TocsinError` into a
 one-line message and exit code 1 (``--debug`` shows the traceback).
+
+Capability modules import heavy libraries (pandas, scikit-learn, LightGBM), so
+`main` imports only the module of the command being run: `tocsin framework`
+does not pay for the forecast model. :data:`COMMANDS` says which module
+registers which top-level command; a test keeps it true.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,26 +20,45 @@ from typing import Annotated
 import typer
 
 from tocsin import __version__
-from tocsin.cli import _config, _countries, _data, _events, _forecast, _framework, _store, _up
 from tocsin.cli._common import CliState, stderr
 from tocsin.errors import TocsinError
 from tocsin.settings import get_settings
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "build_app", "main"]
 
-app = typer.Typer(
-    name="tocsin",
-    help=(
-        "Tocsin: early warning and prevention of atrocity crimes.\n\n"
-        "Start with `tocsin up` (sets up the local database and bundled data), "
-        "then `tocsin framework` to read the risk-factor catalogue and `tocsin data list` "
-        "for the bundled data sets."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-)
+# Top-level command -> the module under tocsin.cli that registers it. Add a line per command.
+COMMANDS: dict[str, str] = {
+    "up": "_up",
+    "framework": "_framework",
+    "countries": "_countries",
+    "data": "_data",
+    "db": "_store",
+    "config": "_config",
+    "events": "_events",
+    "monitor": "_events",
+    "forecast": "_forecast",
+}
+
+# Root options that take a value, so that the command name can be found after them.
+_OPTIONS_WITH_VALUE = {"--data-dir"}
+
+
+def _new_root() -> typer.Typer:
+    root = typer.Typer(
+        name="tocsin",
+        help=(
+            "Tocsin: early warning and prevention of atrocity crimes.\n\n"
+            "Start with `tocsin up` (sets up the local database and bundled data), "
+            "then `tocsin framework` to read the risk-factor catalogue and `tocsin data list` "
+            "for the bundled data sets."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="markdown",
+    )
+    root.callback()(_root_callback)
+    return root
 
 
 def _version(value: bool) -> None:
@@ -42,8 +67,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def root(
+def _root_callback(
     ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
@@ -64,8 +88,39 @@ def root(
     ctx.obj = CliState(settings=get_settings(data_dir), debug=debug, quiet=quiet)
 
 
-for _module in (_up, _framework, _data, _countries, _store, _config, _events, _forecast):
-    _module.register(app)
+def command_name(args: list[str]) -> str | None:
+    """The top-level command in ``args`` (skipping root options), if it is a known one.
+
+    >>> command_name(["--data-dir", "/tmp/x", "-q", "framework", "--json"])
+    'framework'
+    >>> command_name(["--help"]) is None
+    True
+    """
+    expect_value = False
+    for arg in args:
+        if expect_value:
+            expect_value = False
+        elif arg in _OPTIONS_WITH_VALUE:
+            expect_value = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The CLI with every command, or only the module that registers ``only``."""
+    root = _new_root()
+    modules = [COMMANDS[only]] if only is not None else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
+        importlib.import_module(f"tocsin.cli.{module}").register(root)
+    return root
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``tocsin.cli.app``: the CLI with every command, built on first use (for tests, docs)."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     only our own errors need catching here.
     """
     args = argv if argv is not None else sys.argv[1:]
+    app = build_app(command_name(args))
     try:
         app(args=args, prog_name="tocsin")
     except TocsinError as error:
