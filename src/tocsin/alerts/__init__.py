@@ -1,0 +1,70 @@
+"""Alerts: rules over Signals, alerts with their evidence, routing, delivery, response.
+
+Rules are data (:class:`RuleCreate`), evaluated by pure functions
+(:func:`evaluate_rules`); :func:`run_alert_pass` opens or merges alerts in the store and
+queues their messages in a persistent outbox, which :func:`deliver_due` empties over
+SMTP and signed webhooks.
+"""
+
+from tocsin.alerts._content import AlertPublic, SignalLink, alert_public, policy_options
+from tocsin.alerts._evaluate import Match, evaluate_rule, evaluate_rules, forecast_ranks
+from tocsin.alerts._routing import CHANNELS, covers, idempotency_key, route
+from tocsin.alerts._rules import (
+    AssessmentRaised,
+    Condition,
+    Convergence,
+    EscalationRisk,
+    ForecastRisk,
+    ForecastTopEntry,
+    Rule,
+    RuleCreate,
+    Scope,
+    Severity,
+    SpeechSurge,
+    TriggerEvent,
+)
+from tocsin.alerts._service import (
+    AlertNotFoundError,
+    PassReport,
+    add_rule,
+    alert_details,
+    change_alert_status,
+    list_rules,
+    remove_rule,
+    run_alert_pass,
+)
+
+__all__ = [
+    "CHANNELS",
+    "AlertNotFoundError",
+    "AlertPublic",
+    "AssessmentRaised",
+    "Condition",
+    "Convergence",
+    "EscalationRisk",
+    "ForecastRisk",
+    "ForecastTopEntry",
+    "Match",
+    "PassReport",
+    "Rule",
+    "RuleCreate",
+    "Scope",
+    "Severity",
+    "SignalLink",
+    "SpeechSurge",
+    "TriggerEvent",
+    "add_rule",
+    "alert_details",
+    "alert_public",
+    "change_alert_status",
+    "covers",
+    "evaluate_rule",
+    "evaluate_rules",
+    "forecast_ranks",
+    "idempotency_key",
+    "list_rules",
+    "policy_options",
+    "remove_rule",
+    "route",
+    "run_alert_pass",
+]

@@ -1,0 +1,174 @@
+"""What an alert says: title, policy options from the catalogue, email and webhook bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from tocsin.alerts._evaluate import factor_of
+from tocsin.framework import Catalogue
+from tocsin.store import StoredAlert, StoredSignal
+
+__all__ = [
+    "AlertPublic",
+    "SignalLink",
+    "alert_public",
+    "email_message",
+    "policy_options",
+    "webhook_body",
+]
+
+
+def policy_options(
+    catalogue: Catalogue, codes: Sequence[str], *, limit: int = 6
+) -> list[dict[str, Any]]:
+    """The catalogue's policy options and §71 steps for the risk factors of ``codes``,
+    first factor first, each once.
+
+    >>> from tocsin.framework import load_catalogue
+    >>> [o["id"] for o in policy_options(load_catalogue(), ["9.3"])][:1]
+    ['P1']
+    """
+    chosen: dict[str, dict[str, Any]] = {}
+    for factor in dict.fromkeys(factor_of(c) for c in codes):
+        try:
+            options = catalogue.policy_options_for(factor)
+        except KeyError:
+            continue
+        for option in options:
+            chosen.setdefault(
+                option.id,
+                {
+                    "id": option.id,
+                    "title": option.title,
+                    "kind": option.kind,
+                    "paragraphs": list(option.paragraphs),
+                    "factor": factor,
+                },
+            )
+    return list(chosen.values())[:limit]
+
+
+class SignalLink(BaseModel):
+    """A Signal behind an alert, with a link to it."""
+
+    id: int
+    kind: str
+    iso3: str
+    area: str | None
+    strength: float
+    summary: str
+    producer: str
+    url: str
+
+
+class AlertEventPublic(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    note: str
+    details: dict[str, Any]
+
+
+class AlertPublic(BaseModel):
+    """An alert as the API, the CLI's --json and webhooks show it."""
+
+    id: int
+    rule_id: int
+    iso3: str
+    status: str
+    severity: str
+    title: str
+    reason: str
+    value: float
+    framework_codes: list[str]
+    policy_options: list[dict[str, Any]]
+    is_public: bool
+    n_matches: int
+    escalation_level: int
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+    url: str
+    signals: list[SignalLink]
+    events: list[AlertEventPublic]
+
+
+def alert_public(
+    alert: StoredAlert, signals: Sequence[StoredSignal], *, base_url: str
+) -> AlertPublic:
+    """The public shape of ``alert``; ``signals`` are its Signals (others are ignored)."""
+    base = base_url.rstrip("/")
+    wanted = set(alert.signal_ids)
+    return AlertPublic(
+        id=alert.id,
+        rule_id=alert.rule_id,
+        iso3=alert.iso3,
+        status=alert.status,
+        severity=alert.severity,
+        title=alert.title,
+        reason=alert.reason,
+        value=alert.value,
+        framework_codes=alert.framework_codes,
+        policy_options=alert.policy_options,
+        is_public=alert.is_public,
+        n_matches=alert.n_matches,
+        escalation_level=alert.escalation_level,
+        created_at=alert.created_at,
+        updated_at=alert.updated_at,
+        acknowledged_at=alert.acknowledged_at,
+        closed_at=alert.closed_at,
+        url=f"{base}/alerts/{alert.id}",
+        signals=[
+            SignalLink(
+                id=s.id,
+                kind=s.kind.value,
+                iso3=s.iso3,
+                area=s.area,
+                strength=s.strength,
+                summary=s.summary,
+                producer=s.provenance.producer,
+                url=f"{base}/signals/{s.id}",
+            )
+            for s in signals
+            if s.id in wanted
+        ],
+        events=[AlertEventPublic(**vars(e)) for e in alert.events],
+    )
+
+
+def email_message(alert: AlertPublic, *, to: str) -> dict[str, str]:
+    """Subject and plain-text body of the email about ``alert``."""
+    lines = [
+        f"{alert.title}",
+        "",
+        f"Severity: {alert.severity}. Country: {alert.iso3}. Status: {alert.status}.",
+        f"Why: {alert.reason}",
+        "",
+        "Evidence:",
+        *(f"  - [{s.kind}] {s.summary} <{s.url}>" for s in alert.signals),
+        "",
+        "Policy options to consider (UN Secretary-General's 2013 report):",
+        *(
+            f"  - {o['id']} {o['title']} (§{', §'.join(str(p) for p in o['paragraphs'])})"
+            for o in alert.policy_options
+        ),
+        "",
+        f"Acknowledge or act on it: {alert.url}  (or `tocsin alerts ack {alert.id}`)",
+    ]
+    subject = f"[Tocsin {alert.severity}] {alert.title}"
+    return {"to": to, "subject": subject[:250], "body": "\n".join(lines)}
+
+
+def webhook_body(alert: AlertPublic) -> str:
+    """The JSON sent to webhooks: the alert's public shape, under a versioned envelope."""
+    return json.dumps(
+        {"type": "tocsin.alert", "version": 1, "alert": alert.model_dump(mode="json")},
+        ensure_ascii=False,
+        sort_keys=True,
+    )

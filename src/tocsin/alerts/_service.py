@@ -1,0 +1,306 @@
+"""The alert pass: read rules and Signals from the store, evaluate, open or merge alerts,
+notify (in-app inbox now, email and webhooks through the outbox) and escalate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tocsin.alerts._content import (
+    AlertPublic,
+    alert_public,
+    email_message,
+    policy_options,
+    webhook_body,
+)
+from tocsin.alerts._evaluate import Match, evaluate_rules
+from tocsin.alerts._routing import idempotency_key, route
+from tocsin.alerts._rules import Rule, RuleCreate, Severity
+from tocsin.domain import Sensitivity, SignalKind
+from tocsin.errors import TocsinError
+from tocsin.framework import Catalogue
+from tocsin.store import (
+    AlertCreate,
+    OutboxMessage,
+    StoredAlert,
+    StoredRecipient,
+    StoredSignal,
+    add_alert_rule,
+    add_to_inbox,
+    audit,
+    create_alert,
+    enqueue_outbox,
+    get_alert,
+    latest_alert_for,
+    list_alert_rules,
+    list_alerts,
+    list_countries,
+    list_recipients,
+    list_signals,
+    merge_into_alert,
+    remove_alert_rule,
+    set_alert_status,
+    set_escalation_level,
+)
+
+__all__ = [
+    "AlertNotFoundError",
+    "PassReport",
+    "add_rule",
+    "alert_details",
+    "change_alert_status",
+    "list_rules",
+    "remove_rule",
+    "run_alert_pass",
+]
+
+OPEN = ("new", "acknowledged")
+
+
+class AlertNotFoundError(TocsinError):
+    """No alert or rule with the id given."""
+
+
+@dataclass
+class PassReport:
+    """What one alert pass did."""
+
+    n_rules: int = 0
+    n_signals: int = 0
+    n_matches: int = 0
+    created: list[int] = field(default_factory=list)
+    merged: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    n_queued: int = 0
+    n_inbox: int = 0
+
+
+def list_rules(session: Session) -> list[Rule]:
+    """The rules in force, validated."""
+    return [
+        Rule.model_validate({**r.definition, "id": r.id, "created_at": r.created_at})
+        for r in list_alert_rules(session)
+    ]
+
+
+def add_rule(session: Session, rule: RuleCreate, *, now: datetime, actor: str = "cli") -> Rule:
+    """Store a validated rule; unknown countries in its scope are refused."""
+    known = {c.iso3 for c in list_countries(session)}
+    if missing := sorted(set(rule.scope.countries) - known):
+        raise TocsinError(
+            f"rule scope names unknown countries {missing}",
+            fix="use ISO3 codes from `tocsin countries list`, or run `tocsin up`",
+        )
+    definition = rule.model_dump(mode="json")
+    rule_id = add_alert_rule(session, definition, now=now)
+    audit(session, actor=actor, action="alerts.rule.add", now=now, target=f"rule:{rule_id}")
+    return Rule.model_validate({**definition, "id": rule_id, "created_at": now})
+
+
+def remove_rule(session: Session, rule_id: int, *, now: datetime, actor: str = "cli") -> None:
+    if not remove_alert_rule(session, rule_id, now=now):
+        raise AlertNotFoundError(f"no rule {rule_id}", fix="see `tocsin alerts rules list`")
+    audit(session, actor=actor, action="alerts.rule.remove", now=now, target=f"rule:{rule_id}")
+
+
+def _signals_for(session: Session, *, now: datetime, lookback_days: int) -> list[StoredSignal]:
+    # Forecasts and judgements are compared with earlier ones (top-N entry, a rating raised),
+    # so all are read; other kinds only when stored within the look-back.
+    history = list_signals(session, kinds=[SignalKind.FORECAST, SignalKind.ANALYST_JUDGEMENT])
+    recent = list_signals(session, stored_since=now - timedelta(days=lookback_days))
+    return list({s.id: s for s in [*history, *recent]}.values())
+
+
+def _notify(
+    session: Session,
+    public: AlertPublic,
+    pairs: list[tuple[StoredRecipient, str]],
+    *,
+    now: datetime,
+) -> tuple[int, int]:
+    messages = []
+    n_inbox = 0
+    for recipient, channel in pairs:
+        payload: dict[str, Any]
+        if channel == "inbox":
+            n_inbox += add_to_inbox(session, recipient.id, public.id, now=now)
+            continue
+        if channel == "email":
+            payload = email_message(public, to=str(recipient.email))
+        else:
+            payload = {"url": str(recipient.webhook_url), "body": webhook_body(public)}
+        key = idempotency_key(public.id, recipient.id, channel)
+        messages.append(OutboxMessage(key, public.id, recipient.id, channel, payload))
+    return enqueue_outbox(session, messages, now=now), n_inbox
+
+
+def _open_or_merge(
+    session: Session,
+    match: Match,
+    rule: Rule,
+    signals: Mapping[int, StoredSignal],
+    *,
+    catalogue: Catalogue,
+    now: datetime,
+) -> tuple[int, bool]:
+    """The alert for ``match``: an open or recently closed one absorbs it (no new message);
+    otherwise a new alert. Returns (alert id, whether it is new)."""
+    latest = latest_alert_for(session, rule.id, match.iso3)
+    if latest is not None:
+        is_open = latest.status in OPEN
+        cooling = latest.closed_at is not None and now - latest.closed_at < timedelta(
+            hours=rule.cooldown_hours
+        )
+        if is_open or cooling:
+            merge_into_alert(
+                session,
+                latest.id,
+                signal_ids=list(match.signal_ids),
+                reason=match.reason,
+                value=match.value,
+                now=now,
+            )
+            return latest.id, False
+    evidence = [signals[i] for i in match.signal_ids if i in signals]
+    codes = list(dict.fromkeys(c for s in evidence for c in s.framework_codes))
+    alert_id = create_alert(
+        session,
+        AlertCreate(
+            rule_id=rule.id,
+            iso3=match.iso3,
+            severity=rule.severity.value,
+            title=f"{rule.name}: {match.iso3}",
+            reason=match.reason,
+            value=match.value,
+            signal_ids=list(match.signal_ids),
+            framework_codes=codes,
+            policy_options=policy_options(catalogue, codes),
+            is_public=all(s.sensitivity is Sensitivity.PUBLIC for s in evidence),
+        ),
+        now=now,
+    )
+    return alert_id, True
+
+
+def alert_details(
+    session: Session, alert_id: int, *, base_url: str, signals: Sequence[StoredSignal] | None = None
+) -> AlertPublic:
+    """One alert in its public shape, with its Signals."""
+    alert = get_alert(session, alert_id)
+    if alert is None:
+        raise AlertNotFoundError(f"no alert {alert_id}", fix="see `tocsin alerts list`")
+    return _public(session, alert, base_url=base_url, signals=signals)
+
+
+def _public(
+    session: Session,
+    alert: StoredAlert,
+    *,
+    base_url: str,
+    signals: Sequence[StoredSignal] | None = None,
+) -> AlertPublic:
+    if signals is None:
+        signals = [s for iso3 in [alert.iso3] for s in list_signals(session, iso3=iso3)]
+    return alert_public(alert, signals, base_url=base_url)
+
+
+def run_alert_pass(
+    session: Session,
+    *,
+    now: datetime,
+    catalogue: Catalogue,
+    base_url: str,
+    lookback_days: int = 90,
+) -> PassReport:
+    """Evaluate every rule on the stored Signals, open or merge alerts, notify recipients
+    and escalate alerts left unacknowledged too long. One transaction: all or nothing."""
+    report = PassReport()
+    rules = {r.id: r for r in list_rules(session)}
+    countries = list_countries(session)
+    regions = {c.iso3: (c.un_region, c.un_subregion) for c in countries}
+    signals = _signals_for(session, now=now, lookback_days=lookback_days)
+    by_id = {s.id: s for s in signals}
+    recipients = list_recipients(session)
+    matches = evaluate_rules(list(rules.values()), signals, regions=regions, now=now)
+    report.n_rules, report.n_signals, report.n_matches = len(rules), len(signals), len(matches)
+    for match in matches:
+        rule = rules[match.rule_id]
+        alert_id, is_new = _open_or_merge(session, match, rule, by_id, catalogue=catalogue, now=now)
+        if not is_new:
+            report.merged.append(alert_id)
+            continue
+        report.created.append(alert_id)
+        public = alert_details(session, alert_id, base_url=base_url, signals=signals)
+        pairs = route(rule, match.iso3, rule.severity, recipients, regions=regions, level=0)
+        queued, inboxed = _notify(session, public, pairs, now=now)
+        report.n_queued += queued
+        report.n_inbox += inboxed
+        set_escalation_level(session, alert_id, 0, now=now)
+    _escalate(session, rules, recipients, regions, report, now=now, base_url=base_url)
+    return report
+
+
+def _escalate(
+    session: Session,
+    rules: Mapping[int, Rule],
+    recipients: Sequence[StoredRecipient],
+    regions: Mapping[str, Sequence[str | None]],
+    report: PassReport,
+    *,
+    now: datetime,
+    base_url: str,
+) -> None:
+    """Notify the next level for each new alert not acknowledged within its rule's time."""
+    for alert in list_alerts(session, status="new", limit=10_000):
+        rule = rules.get(alert.rule_id)
+        if rule is None or alert.notified_at is None:
+            continue
+        if now - alert.notified_at < timedelta(minutes=rule.ack_timeout_minutes):
+            continue
+        level = alert.escalation_level + 1
+        pairs = route(
+            rule, alert.iso3, Severity(alert.severity), recipients, regions=regions, level=level
+        )
+        if not pairs:
+            continue
+        public = _public(session, alert, base_url=base_url)
+        queued, inboxed = _notify(session, public, pairs, now=now)
+        report.n_queued += queued
+        report.n_inbox += inboxed
+        set_escalation_level(session, alert.id, level, now=now)
+        report.escalated.append(alert.id)
+        audit(
+            session, actor="tocsin", action="alerts.escalate", now=now, target=f"alert:{alert.id}"
+        )
+
+
+def change_alert_status(
+    session: Session,
+    alert_id: int,
+    status: str,
+    *,
+    actor: str,
+    now: datetime,
+    note: str = "",
+    action_ref: str | None = None,
+    base_url: str,
+) -> AlertPublic:
+    """Acknowledge, act on or dismiss an alert, recording who, when, why and what was done
+    (``action_ref`` links to the assessment's action, e.g. ``assess:action:12``)."""
+    details = {"action_ref": action_ref} if action_ref else {}
+    alert = set_alert_status(
+        session, alert_id, status, actor=actor, now=now, note=note, details=details
+    )
+    audit(
+        session,
+        actor=actor,
+        action=f"alerts.{status}",
+        now=now,
+        target=f"alert:{alert_id}",
+        details={"note": note, **details},
+    )
+    return _public(session, alert, base_url=base_url)
