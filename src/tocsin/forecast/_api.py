@@ -41,7 +41,7 @@ MODELS: dict[str, ModelSpec] = {
     "ewp-replica": ModelSpec(
         "ewp-replica", EWPReplica, EWP_PREDICTORS, EWP_PREDICTORS, "ewp-replica-2025.1"
     ),
-    "tocsin": ModelSpec("tocsin", TocsinModel, TOCSIN_FEATURES, EWP_PREDICTORS, "tocsin-0.1"),
+    "tocsin": ModelSpec("tocsin", TocsinModel, TOCSIN_FEATURES, EWP_PREDICTORS, "tocsin-0.2"),
 }
 
 

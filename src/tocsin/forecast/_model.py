@@ -1,7 +1,9 @@
-"""Tocsin's model: gradient-boosted trees and the elastic-net logit, averaged.
+"""Tocsin's model: gradient-boosted trees and the elastic-net logit, averaged in log-odds.
 
 The trees see every feature (missing values allowed: LightGBM learns where to send
-them); the logit sees EWP's 39 predictors. The ensemble averages the two probabilities.
+them); the logit sees EWP's 39 predictors. The ensemble averages the two log-odds
+(a weighted geometric mean of the odds), so each member's additive contributions add
+up exactly to the ensemble's log-odds.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ TOCSIN_FEATURES: tuple[str, ...] = (*EWP_PREDICTORS, *TOCSIN_EXTRA_FEATURES)
 
 
 class TocsinModel:
-    """Averaged LightGBM and elastic-net logit for mass-killing onset.
+    """LightGBM and the elastic-net logit for mass-killing onset, averaged in log-odds.
 
     Parameters
     ----------
     tree_weight : float, default=0.5
-        Weight of the trees' probability in the average (the logit gets the rest).
+        Weight of the trees' log-odds in the average (the logit gets the rest).
     n_estimators, learning_rate, num_leaves, min_child_samples, colsample : LightGBM
         settings, chosen on the validation period only.
     random_state : int, default=0
@@ -49,8 +51,8 @@ class TocsinModel:
         self,
         *,
         tree_weight: float = 0.5,
-        n_estimators: int = 300,
-        learning_rate: float = 0.03,
+        n_estimators: int = 150,
+        learning_rate: float = 0.06,
         num_leaves: int = 15,
         min_child_samples: int = 20,
         colsample: float = 0.7,
@@ -104,42 +106,43 @@ class TocsinModel:
         self.logit_ = EWPReplica().fit(X[list(EWP_PREDICTORS)], outcome)
         return self
 
+    def decision_function(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """The ensemble's log-odds: the weighted average of the members' log-odds."""
+        trees = np.asarray(
+            self.trees_.predict_proba(
+                X[self.feature_names_in_].to_numpy(dtype=float), raw_score=True
+            ),
+            dtype=float,
+        )
+        logit = self.logit_.decision_function(X[list(EWP_PREDICTORS)])
+        return np.asarray(self.tree_weight * trees + (1 - self.tree_weight) * logit, dtype=float)
+
     def predict_proba(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
         """Probabilities of class 0 and 1, shape (n, 2)."""
-        trees = np.asarray(
-            self.trees_.predict_proba(X[self.feature_names_in_].to_numpy(dtype=float))
-        )[:, 1]
-        logit = self.logit_.predict_proba(X[list(EWP_PREDICTORS)])[:, 1]
-        risk = self.tree_weight * trees + (1 - self.tree_weight) * logit
+        risk = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - risk, risk])
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Per-feature contributions to the ensemble's probability (columns = features).
 
-        Tree contributions are LightGBM's exact TreeSHAP values (``pred_contrib``) on the
-        log-odds scale, the logit's are its exact linear contributions; each member's
-        log-odds contributions are scaled to its probability change from its base
-        value and weighted as in the average, so the columns sum to the ensemble's
-        probability minus the weighted base probabilities.
+        Tree contributions are LightGBM's exact TreeSHAP values (``pred_contrib``), the
+        logit's its exact linear contributions, both on the log-odds scale; weighted as
+        in the average they add up to the ensemble's log-odds minus its base value.
+        They are then scaled, row by row, to the ensemble's probability change from the
+        base probability, so the columns sum to ``risk - base risk``.
         """
         names = self.feature_names_in_
         tree_raw = self.trees_.predict_proba(X[names].to_numpy(dtype=float), pred_contrib=True)
         tree_raw = np.asarray(tree_raw, dtype=float)
-        tree_phi, tree_base = tree_raw[:, :-1], tree_raw[:, -1]
-        logit_phi = self.logit_.contributions(X[list(EWP_PREDICTORS)])
-        logit_base = np.full(len(X), self.logit_.base_value_)
-        out = np.zeros((len(X), len(names)))
-        for weight, phi, base, columns in (
-            (self.tree_weight, tree_phi, tree_base, names),
-            (1 - self.tree_weight, logit_phi, logit_base, list(EWP_PREDICTORS)),
-        ):
-            log_odds = base + phi.sum(axis=1)
-            change = 1 / (1 + np.exp(-log_odds)) - 1 / (1 + np.exp(-base))
-            total = phi.sum(axis=1)
-            scale = np.divide(change, total, out=np.zeros_like(change), where=total != 0)
-            index = [names.index(c) for c in columns]
-            out[:, index] += weight * phi * scale[:, None]
-        return pd.DataFrame(out, columns=names, index=X.index)
+        w = self.tree_weight
+        phi = w * tree_raw[:, :-1]
+        index = [names.index(c) for c in EWP_PREDICTORS]
+        phi[:, index] += (1 - w) * self.logit_.contributions(X[list(EWP_PREDICTORS)])
+        base = w * tree_raw[:, -1] + (1 - w) * self.logit_.base_value_
+        total = phi.sum(axis=1)
+        change = 1 / (1 + np.exp(-(base + total))) - 1 / (1 + np.exp(-base))
+        scale = np.divide(change, total, out=np.zeros_like(change), where=total != 0)
+        return pd.DataFrame(phi * scale[:, None], columns=names, index=X.index)
 
 
 def feature_list(extra: Sequence[str] = TOCSIN_EXTRA_FEATURES) -> list[str]:
