@@ -7,7 +7,23 @@ SMTP and signed webhooks.
 """
 
 from tocsin.alerts._content import AlertPublic, SignalLink, alert_public, policy_options
+from tocsin.alerts._delivery import (
+    DeliveryConfig,
+    DeliveryReport,
+    backoff,
+    deliver_due,
+    sign_webhook,
+    verify_webhook,
+)
 from tocsin.alerts._evaluate import Match, evaluate_rule, evaluate_rules, forecast_ranks
+from tocsin.alerts._feeds import (
+    CAP_NAMESPACE,
+    atom_feed,
+    cap_alert,
+    cap_datetime,
+    cap_feed,
+    cap_xml,
+)
 from tocsin.alerts._routing import CHANNELS, covers, idempotency_key, route
 from tocsin.alerts._rules import (
     AssessmentRaised,
@@ -28,7 +44,9 @@ from tocsin.alerts._service import (
     PassReport,
     add_rule,
     alert_details,
+    alerts_feed,
     change_alert_status,
+    list_alert_details,
     list_rules,
     remove_rule,
     run_alert_pass,
@@ -67,4 +85,18 @@ __all__ = [
     "remove_rule",
     "route",
     "run_alert_pass",
+    "DeliveryConfig",
+    "DeliveryReport",
+    "backoff",
+    "deliver_due",
+    "sign_webhook",
+    "verify_webhook",
+    "CAP_NAMESPACE",
+    "atom_feed",
+    "cap_alert",
+    "cap_datetime",
+    "cap_feed",
+    "cap_xml",
+    "alerts_feed",
+    "list_alert_details",
 ]

@@ -18,6 +18,7 @@ from tocsin.alerts._content import (
     webhook_body,
 )
 from tocsin.alerts._evaluate import Match, evaluate_rules
+from tocsin.alerts._feeds import atom_feed, cap_feed
 from tocsin.alerts._routing import idempotency_key, route
 from tocsin.alerts._rules import Rule, RuleCreate, Severity
 from tocsin.domain import Sensitivity, SignalKind
@@ -52,6 +53,8 @@ __all__ = [
     "PassReport",
     "add_rule",
     "alert_details",
+    "alerts_feed",
+    "list_alert_details",
     "change_alert_status",
     "list_rules",
     "remove_rule",
@@ -304,3 +307,36 @@ def change_alert_status(
         details={"note": note, **details},
     )
     return _public(session, alert, base_url=base_url)
+
+
+def list_alert_details(
+    session: Session,
+    *,
+    base_url: str,
+    status: str | None = None,
+    iso3: str | None = None,
+    public_only: bool = False,
+    limit: int = 100,
+) -> list[AlertPublic]:
+    """Alerts in their public shape, newest first."""
+    alerts = list_alerts(session, status=status, iso3=iso3, public_only=public_only, limit=limit)
+    return [_public(session, a, base_url=base_url) for a in alerts]
+
+
+def alerts_feed(
+    session: Session,
+    fmt: str,
+    *,
+    base_url: str,
+    sender: str,
+    now: datetime,
+    limit: int = 50,
+) -> str:
+    """The public feed (``cap`` or ``atom``): only alerts whose evidence is all public."""
+    alerts = list_alert_details(session, base_url=base_url, public_only=True, limit=limit)
+    if fmt == "atom":
+        return atom_feed(alerts, base_url=base_url, now=now)
+    if fmt == "cap":
+        names = {c.iso3: c.name for c in list_countries(session)}
+        return cap_feed(alerts, base_url=base_url, sender=sender, now=now, country_names=names)
+    raise TocsinError(f"unknown feed format {fmt!r}", fix="use cap or atom")
