@@ -60,6 +60,10 @@ def backtest_command(
     target: TargetOption = "any",
     horizon: HorizonOption = 2,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes.")] = 2,
+    refits: Annotated[
+        int | None,
+        typer.Option("--refits", help="Only the last N refits (a quick check; fewer onsets)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run the backtest protocol (31 refits) and print every metric per period.
@@ -67,7 +71,9 @@ def backtest_command(
     Example: `tocsin forecast backtest --model ewp-replica --json`
     """
     frame = _frame(state(ctx).settings, target, horizon)
-    result = backtest(frame, model=model, target=target, horizon=horizon, n_jobs=jobs)
+    result = backtest(
+        frame, model=model, target=target, horizon=horizon, n_jobs=jobs, refits=refits
+    )
     if as_json:
         print_json(result.as_dict())
         return

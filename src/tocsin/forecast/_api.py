@@ -21,6 +21,7 @@ from tocsin.forecast._panel import (
     onset_series,
     with_target,
 )
+from tocsin.forecast._protocol import forecast_years
 from tocsin.forecast._replica import EWPReplica
 
 __all__ = ["MODELS", "ModelSpec", "Watchlist", "backtest", "build_frame", "current_forecast"]
@@ -75,9 +76,19 @@ def backtest(
     target: str = "any",
     horizon: int = 2,
     n_jobs: int = 1,
+    refits: int | None = None,
 ) -> BacktestResult:
-    """The full backtest protocol for a named model (see :func:`run_backtest`)."""
+    """The backtest protocol for a named model (see :func:`run_backtest`).
+
+    ``refits`` keeps only the protocol's last that many refits (a quick check: the
+    metrics then cover only the onsets those forecasts reach).
+    """
     spec = _spec(model)
+    schedule = list(forecast_years(horizon))
+    if refits is not None:
+        if refits < 1:
+            raise PanelError(f"refits must be at least 1, got {refits}")
+        schedule = schedule[-refits:]
     return run_backtest(
         frame,
         spec.factory,
@@ -87,6 +98,7 @@ def backtest(
         model_name=model,
         target_name=target,
         n_jobs=n_jobs,
+        schedule=schedule,
     )
 
 

@@ -9,6 +9,7 @@ year ``Y`` each country then has the forecasts made from data years ``Y - 1`` â€
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -150,8 +151,11 @@ class PeriodMetrics:
     calibration: list[dict[str, float]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready mapping."""
-        return asdict(self)
+        """Plain JSON-ready mapping (a metric that cannot be computed is ``None``)."""
+        return {
+            key: None if isinstance(value, float) and math.isnan(value) else value
+            for key, value in asdict(self).items()
+        }
 
 
 def _share(values: pd.Series) -> float:
