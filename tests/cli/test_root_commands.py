@@ -29,13 +29,13 @@ def run_tocsin(
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("home")
-    result = run_tocsin("up", "--json", home=folder)
+    result = run_tocsin("up", "--no-serve", "--json", home=folder)
     assert result.returncode == 0, result.stderr
     return folder
 
 
 def test_up_reports_what_it_loaded_as_json(home: Path) -> None:
-    result = run_tocsin("up", "--json", home=home)
+    result = run_tocsin("up", "--no-serve", "--json", home=home)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["n_countries"] > 190
@@ -47,7 +47,7 @@ def test_up_reports_what_it_loaded_as_json(home: Path) -> None:
 
 
 def test_up_prints_a_readable_summary(home: Path) -> None:
-    result = run_tocsin("up", home=home)
+    result = run_tocsin("up", "--no-serve", home=home)
     assert result.returncode == 0, result.stderr
     assert "already current" in result.stdout
     assert "pts" in result.stdout and "unchanged" in result.stdout
@@ -70,7 +70,7 @@ def test_db_status_before_up_says_what_to_do(tmp_path: Path) -> None:
 
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     url = "postgresql+psycopg://nobody:hunter2@127.0.0.1:1/none"
-    result = run_tocsin("up", home=tmp_path, env={"TOCSIN_DATABASE_URL": url})
+    result = run_tocsin("up", "--no-serve", home=tmp_path, env={"TOCSIN_DATABASE_URL": url})
     assert result.returncode == 1
     assert "127.0.0.1:1" in result.stderr and "TOCSIN_DATABASE_URL" in result.stderr
     assert "hunter2" not in result.stderr + result.stdout

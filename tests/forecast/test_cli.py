@@ -15,7 +15,7 @@ from tocsin.store import Database, latest_forecast_run, list_signals
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "up"])
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "up", "--no-serve"])
     assert result.exit_code == 0, result.output
     return tmp_path
 
@@ -59,3 +59,23 @@ def test_unknown_model_is_an_error(tmp_path: Path) -> None:
         app, ["--data-dir", str(tmp_path), "forecast", "explain", "SDN", "--model", "x"]
     )
     assert result.exit_code == 1
+
+
+def test_backtest_json_on_a_short_schedule(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--data-dir", str(tmp_path), "forecast", "backtest", "--model", "ewp-replica",
+         "--refits", "3", "--jobs", "1", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["model"] == "ewp-replica" and data["n_refits"] == 3
+    assert data["seconds"] > 0 and data["cpu_seconds"] > 0
+    periods = data["periods"]
+    assert set(periods) == {"overall", "validation", "test", "ewp_reference"}
+    # forecasts from 2021-2023 reach only the 2022-2024 onsets (Burkina Faso, Sudan)
+    assert periods["test"]["n_onsets"] == 2 and periods["validation"]["top30_share_pooled"] is None
+    keys = {"top30_share_pooled", "top30_share_yearly_mean", "roc_auc", "pr_auc",
+            "share_risk_ge_4pct", "brier", "calibration", "n_onsets"}  # fmt: skip
+    assert keys <= set(periods["test"])
+    assert 0 <= periods["test"]["top30_share_pooled"] <= 1

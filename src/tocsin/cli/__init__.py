@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "events": "_events",
     "monitor": "_events",
     "forecast": "_forecast",
+    "serve": "_web",
+    "web": "_web",
 }
 
 # Root options that take a value, so that the command name can be found after them.

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from tocsin.bootstrap import UpReport, bring_up
-from tocsin.cli._common import print_json, progress, state, stdout
+from tocsin.cli._common import print_json, progress, state, stderr, stdout
+from tocsin.settings import Settings
 
 
 def _print_report(report: UpReport) -> None:
@@ -57,15 +58,22 @@ def register(root: typer.Typer) -> None:
     def up(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+        no_serve: Annotated[
+            bool, typer.Option("--no-serve", help="Set up only; do not start the web app.")
+        ] = False,
+        host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
     ) -> None:
         """Set up the database and load the bundled reference data; print what was loaded.
 
         Creates the SQLite database in the data directory (or migrates the one in
         TOCSIN_DATABASE_URL), loads the countries and their codes, the risk-factor
         catalogue and the bundled public data sets. Safe to run again: it changes
-        only what is new.
+        only what is new. Then, unless --no-serve, creates the first admin if there is
+        no user yet (its one-time password is printed once) and serves the web
+        application on 127.0.0.1:8000 until Ctrl-C.
 
-        Example: `tocsin up` or `tocsin --data-dir ./tocsin-data up --json`
+        Example: `tocsin up` or `tocsin --data-dir ./tocsin-data up --no-serve --json`
         """
         cli = state(ctx)
 
@@ -77,3 +85,20 @@ def register(root: typer.Typer) -> None:
             print_json(report.to_dict())
         else:
             _print_report(report)
+        if not no_serve:
+            _serve(cli.settings, host=host, port=port)
+
+
+def _serve(settings: Settings, *, host: str, port: int) -> None:
+    """Make the first admin if there is no user, print its one-time password once, serve."""
+    from tocsin.web import ensure_first_admin, serve
+
+    password = ensure_first_admin(settings, now=datetime.now(UTC))
+    if password is not None:
+        stderr.print(
+            "First administrator: user [bold]admin[/], one-time password "
+            f"[bold]{password}[/] (shown only now; you choose your own at first sign-in).",
+            highlight=False,
+        )
+    stderr.print(f"Tocsin is at http://{host}:{port}/ (Ctrl-C stops it).", highlight=False)
+    serve(settings, host=host, port=port)

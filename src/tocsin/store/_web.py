@@ -1,0 +1,615 @@
+"""Web tables: users, browser sessions, API tokens, login attempts and incident reports.
+
+The store keeps what the web layer hands it and never decrypts anything: identities of
+witnesses, victims and sources arrive as ciphertext with the id of the key that made
+it, and secrets (session and API tokens) arrive as SHA-256 digests. Reading an incident
+report always goes through a :class:`ReportVisibility`, so a query cannot forget to
+apply the caller's access rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tocsin.store._tables import SENSITIVITIES, Base, UTCDateTime
+
+ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
+
+
+class WebUserRow(Base):
+    __tablename__ = "web_users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'analyst', 'reviewer', 'monitor', 'viewer')", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    totp_ciphertext: Mapped[str | None] = mapped_column(Text)
+    totp_key_id: Mapped[str | None] = mapped_column(String(40))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSessionRow(Base):
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebApiTokenRow(Base):
+    __tablename__ = "web_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebLoginAttemptRow(Base):
+    __tablename__ = "web_login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(80), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class IncidentReportRow(Base):
+    """A field monitor's report; identities only as ciphertext with their key id."""
+
+    __tablename__ = "web_incident_reports"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "idempotency_key"),
+        CheckConstraint(f"sensitivity IN {SENSITIVITIES}", name="sensitivity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    sensitivity: Mapped[str] = mapped_column(String(20), default="restricted")
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    event_type: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    perpetrator: Mapped[str | None] = mapped_column(Text)
+    perpetrator_kind: Mapped[str] = mapped_column(String(20))
+    victim_group: Mapped[str | None] = mapped_column(Text)
+    victim_kind: Mapped[str] = mapped_column(String(20))
+    fatalities_best: Mapped[int | None] = mapped_column(Integer)
+    civilian_deaths: Mapped[int | None] = mapped_column(Integer)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    identities_ciphertext: Mapped[str | None] = mapped_column(Text)
+    identities_key_id: Mapped[str | None] = mapped_column(String(40))
+    event_uid: Mapped[str | None] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredUser:
+    """A user as stored; ``password_hash`` and the TOTP ciphertext never leave the web layer."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    password_hash: str
+    totp_ciphertext: str | None
+    totp_key_id: str | None
+    is_active: bool
+    must_change_password: bool
+    created_at: datetime
+
+
+def _user(row: WebUserRow) -> StoredUser:
+    return StoredUser(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        password_hash=row.password_hash,
+        totp_ciphertext=row.totp_ciphertext,
+        totp_key_id=row.totp_key_id,
+        is_active=row.is_active,
+        must_change_password=row.must_change_password,
+        created_at=row.created_at,
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password_hash: str,
+    now: datetime,
+    must_change_password: bool = False,
+) -> StoredUser:
+    """Add a user; the caller has hashed the password."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    row = WebUserRow(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=password_hash,
+        is_active=True,
+        must_change_password=must_change_password,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _user(row)
+
+
+def get_user(session: Session, user_id: int) -> StoredUser | None:
+    row = session.get(WebUserRow, user_id)
+    return _user(row) if row is not None else None
+
+
+def get_user_by_username(session: Session, username: str) -> StoredUser | None:
+    row = session.scalar(select(WebUserRow).where(WebUserRow.username == username))
+    return _user(row) if row is not None else None
+
+
+def list_users(session: Session) -> list[StoredUser]:
+    return [_user(r) for r in session.scalars(select(WebUserRow).order_by(WebUserRow.username))]
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(WebUserRow)) or 0)
+
+
+_UNSET: Any = object()
+
+
+def update_user(
+    session: Session,
+    user_id: int,
+    *,
+    now: datetime,
+    role: str | None = None,
+    password_hash: str | None = None,
+    is_active: bool | None = None,
+    must_change_password: bool | None = None,
+    totp: tuple[str, str] | None = _UNSET,
+) -> StoredUser:
+    """Change a user; ``totp=(ciphertext, key_id)`` sets the second factor, ``None`` clears it."""
+    row = session.get(WebUserRow, user_id)
+    if row is None:
+        raise LookupError(f"no user {user_id}")
+    if role is not None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        row.role = role
+    if password_hash is not None:
+        row.password_hash = password_hash
+    if is_active is not None:
+        row.is_active = is_active
+    if must_change_password is not None:
+        row.must_change_password = must_change_password
+    if totp is not _UNSET:
+        row.totp_ciphertext, row.totp_key_id = totp if totp else (None, None)
+    row.updated_at = now
+    session.flush()
+    return _user(row)
+
+
+# --- sessions, tokens, login attempts -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredWebSession:
+    id: int
+    user_id: int
+    csrf_token: str
+    expires_at: datetime
+
+
+def create_web_session(
+    session: Session,
+    *,
+    user_id: int,
+    token_sha: str,
+    csrf_token: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    session.add(
+        WebSessionRow(
+            token_sha=token_sha,
+            user_id=user_id,
+            csrf_token=csrf_token,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+
+
+def get_web_session(
+    session: Session, token_sha: str, *, now: datetime
+) -> tuple[StoredWebSession, StoredUser] | None:
+    """The live session with this token digest and its active user, else None."""
+    found = session.execute(
+        select(WebSessionRow, WebUserRow)
+        .join(WebUserRow, WebUserRow.id == WebSessionRow.user_id)
+        .where(WebSessionRow.token_sha == token_sha, WebSessionRow.expires_at > now)
+        .where(WebUserRow.is_active.is_(True))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    return StoredWebSession(row.id, row.user_id, row.csrf_token, row.expires_at), _user(user)
+
+
+def delete_web_sessions(
+    session: Session, *, token_sha: str | None = None, user_id: int | None = None
+) -> int:
+    """End one session (by token digest) or all of a user's sessions."""
+    query = delete(WebSessionRow)
+    if token_sha is not None:
+        query = query.where(WebSessionRow.token_sha == token_sha)
+    elif user_id is not None:
+        query = query.where(WebSessionRow.user_id == user_id)
+    else:
+        raise ValueError("give token_sha or user_id")
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def record_login_attempt(
+    session: Session, *, username: str, client: str, succeeded: bool, now: datetime
+) -> None:
+    session.add(
+        WebLoginAttemptRow(username=username[:80], client=client[:80], succeeded=succeeded, at=now)
+    )
+    session.flush()
+
+
+def count_failed_logins(
+    session: Session, *, since: datetime, username: str | None = None, client: str | None = None
+) -> int:
+    """Failed attempts since ``since`` for a username or from a client address."""
+    query = select(func.count()).select_from(WebLoginAttemptRow)
+    query = query.where(WebLoginAttemptRow.at >= since, WebLoginAttemptRow.succeeded.is_(False))
+    if username is not None:
+        query = query.where(WebLoginAttemptRow.username == username)
+    if client is not None:
+        query = query.where(WebLoginAttemptRow.client == client)
+    return int(session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class StoredApiToken:
+    id: int
+    user_id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _token(row: WebApiTokenRow) -> StoredApiToken:
+    return StoredApiToken(
+        row.id,
+        row.user_id,
+        row.name,
+        list(row.scopes),
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+    )
+
+
+def create_api_token(
+    session: Session,
+    *,
+    user_id: int,
+    name: str,
+    token_sha: str,
+    scopes: Sequence[str],
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> StoredApiToken:
+    row = WebApiTokenRow(
+        token_sha=token_sha,
+        user_id=user_id,
+        name=name,
+        scopes=list(scopes),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return _token(row)
+
+
+def get_api_token(
+    session: Session, token_sha: str, *, now: datetime
+) -> tuple[StoredApiToken, StoredUser] | None:
+    """A live (not revoked, not expired) token and its active user, else None."""
+    found = session.execute(
+        select(WebApiTokenRow, WebUserRow)
+        .join(WebUserRow, WebUserRow.id == WebApiTokenRow.user_id)
+        .where(WebApiTokenRow.token_sha == token_sha, WebApiTokenRow.revoked_at.is_(None))
+        .where(or_(WebApiTokenRow.expires_at.is_(None), WebApiTokenRow.expires_at > now))
+        .where(WebUserRow.is_active.is_(True))
+    ).first()
+    return (_token(found[0]), _user(found[1])) if found is not None else None
+
+
+def list_api_tokens(session: Session, *, user_id: int) -> list[StoredApiToken]:
+    query = select(WebApiTokenRow).where(WebApiTokenRow.user_id == user_id)
+    return [_token(r) for r in session.scalars(query.order_by(WebApiTokenRow.id))]
+
+
+def revoke_api_token(session: Session, *, token_id: int, user_id: int, now: datetime) -> bool:
+    """Revoke one of the user's tokens; False if the user has no such token."""
+    row = session.get(WebApiTokenRow, token_id)
+    if row is None or row.user_id != user_id:
+        return False
+    row.revoked_at = row.revoked_at or now
+    session.flush()
+    return True
+
+
+# --- incident reports ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentReportCreate:
+    """A report to store. ``identities_*`` are already encrypted by the web layer."""
+
+    public_id: str
+    owner_id: int
+    idempotency_key: str
+    sensitivity: str
+    iso3: str
+    start_date: date
+    end_date: date
+    event_type: str
+    perpetrator_kind: str
+    victim_kind: str
+    location: str | None = None
+    admin1: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    perpetrator: str | None = None
+    victim_group: str | None = None
+    fatalities_best: int | None = None
+    civilian_deaths: int | None = None
+    narrative: str | None = None
+    identities_ciphertext: str | None = None
+    identities_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredIncidentReport(IncidentReportCreate):
+    id: int = 0
+    owner_username: str = ""
+    event_uid: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportVisibility:
+    """Which reports a caller may see: only their own, and/or only some sensitivities.
+
+    ``owner_id=None`` and ``sensitivities=None`` mean no limit on that axis; the empty
+    tuple of sensitivities means nothing at all.
+    """
+
+    owner_id: int | None = None
+    sensitivities: tuple[str, ...] | None = field(default=None)
+
+
+_REPORT_FIELDS = list(IncidentReportCreate.__dataclass_fields__)
+
+
+def _report(row: IncidentReportRow, owner: str) -> StoredIncidentReport:
+    values = {name: getattr(row, name) for name in _REPORT_FIELDS}
+    return StoredIncidentReport(
+        **values,
+        id=row.id,
+        owner_username=owner,
+        event_uid=row.event_uid,
+        created_at=row.created_at,
+    )
+
+
+def _visible(query: Any, visibility: ReportVisibility) -> Any:
+    if visibility.owner_id is not None:
+        query = query.where(IncidentReportRow.owner_id == visibility.owner_id)
+    if visibility.sensitivities is not None:
+        query = query.where(IncidentReportRow.sensitivity.in_(list(visibility.sensitivities)))
+    return query
+
+
+def save_incident_report(
+    session: Session, report: IncidentReportCreate, *, now: datetime
+) -> tuple[StoredIncidentReport, bool]:
+    """Store a report once per (owner, idempotency key); return it and whether it is new.
+
+    A retried submission with the same key returns the report stored the first time.
+    """
+    owner = session.scalar(select(WebUserRow.username).where(WebUserRow.id == report.owner_id))
+    if owner is None:
+        raise LookupError(f"no user {report.owner_id}")
+    existing = session.scalar(
+        select(IncidentReportRow).where(
+            IncidentReportRow.owner_id == report.owner_id,
+            IncidentReportRow.idempotency_key == report.idempotency_key,
+        )
+    )
+    if existing is not None:
+        return _report(existing, owner), False
+    row = IncidentReportRow(**{n: getattr(report, n) for n in _REPORT_FIELDS}, created_at=now)
+    session.add(row)
+    session.flush()
+    return _report(row, owner), True
+
+
+def set_report_event_uid(session: Session, report_id: int, event_uid: str) -> None:
+    row = session.get(IncidentReportRow, report_id)
+    if row is not None:
+        row.event_uid = event_uid
+        session.flush()
+
+
+def get_incident_report(
+    session: Session, public_id: str, *, visibility: ReportVisibility
+) -> StoredIncidentReport | None:
+    """The report if it exists AND the caller may see it; None in both other cases."""
+    query = _visible(
+        select(IncidentReportRow, WebUserRow.username)
+        .join(WebUserRow, WebUserRow.id == IncidentReportRow.owner_id)
+        .where(IncidentReportRow.public_id == public_id),
+        visibility,
+    )
+    found = session.execute(query).first()
+    return _report(found[0], found[1]) if found is not None else None
+
+
+def list_incident_reports(
+    session: Session,
+    *,
+    visibility: ReportVisibility,
+    iso3: str | None = None,
+    sensitivity: str | None = None,
+    text: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[StoredIncidentReport], int]:
+    """Visible reports (newest first) and how many match in all.
+
+    ``text`` searches the plain-text fields only (location, perpetrator, victim group,
+    narrative); identities are ciphertext and never searched.
+    """
+    query = _visible(
+        select(IncidentReportRow, WebUserRow.username).join(
+            WebUserRow, WebUserRow.id == IncidentReportRow.owner_id
+        ),
+        visibility,
+    )
+    if iso3:
+        query = query.where(IncidentReportRow.iso3 == iso3)
+    if sensitivity:
+        query = query.where(IncidentReportRow.sensitivity == sensitivity)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(
+            or_(
+                *(
+                    func.lower(func.coalesce(column, "")).like(pattern)
+                    for column in (
+                        IncidentReportRow.location,
+                        IncidentReportRow.perpetrator,
+                        IncidentReportRow.victim_group,
+                        IncidentReportRow.narrative,
+                    )
+                )
+            )
+        )
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = session.execute(
+        query.order_by(IncidentReportRow.created_at.desc(), IncidentReportRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [_report(row, owner) for row, owner in rows], total
+
+
+# --- key rotation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncryptedValue:
+    """One encrypted value, for re-encryption under a new key."""
+
+    table: str
+    row_id: int
+    context: str
+    key_id: str
+    ciphertext: str
+
+
+def list_encrypted_values(session: Session) -> list[EncryptedValue]:
+    """Every ciphertext the web tables hold, with the context it was bound to."""
+    values = [
+        EncryptedValue("reports", r.id, r.public_id, r.identities_key_id, r.identities_ciphertext)
+        for r in session.scalars(
+            select(IncidentReportRow).where(IncidentReportRow.identities_ciphertext.is_not(None))
+        )
+        if r.identities_key_id and r.identities_ciphertext
+    ]
+    values += [
+        EncryptedValue("users", u.id, f"totp:{u.id}", u.totp_key_id, u.totp_ciphertext)
+        for u in session.scalars(select(WebUserRow).where(WebUserRow.totp_ciphertext.is_not(None)))
+        if u.totp_key_id and u.totp_ciphertext
+    ]
+    return values
+
+
+def replace_encrypted_value(
+    session: Session, value: EncryptedValue, *, key_id: str, ciphertext: str
+) -> None:
+    """Store a re-encrypted value in place of ``value``."""
+    if value.table == "reports":
+        report = session.get(IncidentReportRow, value.row_id)
+        if report is not None:
+            report.identities_key_id, report.identities_ciphertext = key_id, ciphertext
+    elif value.table == "users":
+        user = session.get(WebUserRow, value.row_id)
+        if user is not None:
+            user.totp_key_id, user.totp_ciphertext = key_id, ciphertext
+    else:
+        raise ValueError(f"unknown table {value.table!r}")
+    session.flush()

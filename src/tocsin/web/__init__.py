@@ -1,0 +1,74 @@
+"""The web application and API: watchlist, country pages, incident reports, access control.
+
+Build it with :func:`create_app` from the settings; ``tocsin serve`` (and ``tocsin up``)
+runs it. Access rules live in one table (:data:`PERMISSIONS`) and are enforced by
+dependencies (:class:`Requires`); identities of witnesses, victims and sources are
+encrypted with AES-GCM under a rotatable key ring (:class:`KeyRing`).
+"""
+
+from tocsin.web._accounts import ensure_first_admin, sign_in
+from tocsin.web._app import PENDING, add_capability, create_app, serve
+from tocsin.web._config import WebSettings
+from tocsin.web._crypto import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
+from tocsin.web._deps import (
+    ContextDep,
+    CurrentUser,
+    OptionalPrincipal,
+    Requires,
+    SessionDep,
+    SettingsDep,
+    WebContext,
+    get_session,
+)
+from tocsin.web._keys import rotate_identity_key
+from tocsin.web._nav import NavItem, NavRegistry
+from tocsin.web._reports import Identities, IncidentReportIn, IncidentReportOut
+from tocsin.web._security import (
+    PERMISSIONS,
+    ROLES,
+    SCOPES,
+    Principal,
+    allowed_sensitivities,
+    hash_password,
+    report_visibility,
+    role_permissions,
+    verify_password,
+)
+
+__all__ = [
+    "PENDING",
+    "PERMISSIONS",
+    "ROLES",
+    "SCOPES",
+    "ContextDep",
+    "CurrentUser",
+    "IdentityKeyError",
+    "Identities",
+    "IncidentReportIn",
+    "IncidentReportOut",
+    "KeyRing",
+    "NavItem",
+    "NavRegistry",
+    "OptionalPrincipal",
+    "Principal",
+    "Requires",
+    "Sealed",
+    "SessionDep",
+    "SettingsDep",
+    "WebContext",
+    "WebSettings",
+    "add_capability",
+    "allowed_sensitivities",
+    "create_app",
+    "ensure_first_admin",
+    "get_session",
+    "hash_password",
+    "load_key_ring",
+    "report_visibility",
+    "role_permissions",
+    "rotate_identity_key",
+    "save_key_ring",
+    "serve",
+    "sign_in",
+    "verify_password",
+]

@@ -1,0 +1,244 @@
+"""The REST API under ``/api/v1``: the pages' data as JSON, with tokens, paging and filters.
+
+Callers authenticate with ``Authorization: Bearer <token>`` (tokens are made on the
+account page, each limited to scopes) or with a browser session. Every route declares
+its response model, so nothing outside it can leak.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from tocsin.domain import SignalKind
+from tocsin.store import get_incident_report, list_countries, list_events, list_incident_reports
+from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep, utc_now
+from tocsin.web._models import CountryOut, CountryPage, EventOut, Page, SignalOut, Watchlist
+from tocsin.web._reports import (
+    IncidentReportIn,
+    IncidentReportOut,
+    UnknownCountry,
+    report_out,
+    submit_report,
+)
+from tocsin.web._routes_pages import resilience_frames
+from tocsin.web._security import Principal, report_visibility, role_permissions
+from tocsin.web._views import country_page, visible_signals, watchlist
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
+Iso3 = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3.")]
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    via: str
+    permissions: list[str]
+
+
+@router.get("/me", response_model=Me)
+def me(principal: CurrentUser) -> Me:
+    """Who the API thinks you are, and what you may do."""
+    allowed = sorted(p for p in role_permissions(principal.user.role) if principal.can(p))
+    user = principal.user
+    return Me(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        via=principal.via,
+        permissions=allowed,
+    )
+
+
+@router.get("/watchlist", response_model=Watchlist)
+def api_watchlist(
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("watchlist:read"))],
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str, Query(pattern=r"^-?(rank|risk|name|change)$")] = "rank",
+) -> Watchlist:
+    """The current forecast, ranked, with rank changes and the latest Signals."""
+    return watchlist(session, principal, region=region, sort=sort, cache_store=context.cache)
+
+
+@router.get("/countries", response_model=Page[CountryOut])
+def api_countries(
+    session: SessionDep,
+    _principal: Annotated[Principal, Depends(Requires("country:read"))],
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[CountryOut]:
+    """Current countries, by name, optionally of one UN region."""
+    found = [
+        CountryOut(
+            iso3=c.iso3,
+            name=c.name,
+            iso2=c.iso2,
+            un_region=c.un_region,
+            un_subregion=c.un_subregion,
+        )
+        for c in list_countries(session, include_historical=False)
+        if region is None or c.un_region == region
+    ]
+    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+
+
+@router.get("/countries/{iso3}", response_model=CountryPage, responses={404: {}})
+def api_country(
+    iso3: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("country:read"))],
+) -> CountryPage:
+    """Everything the country page shows."""
+    data = country_page(
+        session,
+        principal,
+        iso3.upper(),
+        today=datetime.now(UTC).date(),
+        frames=resilience_frames(context),
+    )
+    if data is None:
+        raise HTTPException(404, "no such country")
+    return data
+
+
+@router.get("/signals", response_model=Page[SignalOut])
+def api_signals(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("signals:read"))],
+    iso3: Iso3 = None,
+    kind: SignalKind | None = None,
+    code: Annotated[str | None, Query(pattern=r"^(RF\d{1,2}|\d{1,2}(\.\d{1,2})?)$")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[SignalOut]:
+    """Signals you may see, newest first, filtered by country, kind or framework code."""
+    found = visible_signals(
+        session,
+        principal,
+        iso3=iso3,
+        kinds=[kind] if kind else None,
+        codes=[code] if code else None,
+    )
+    items = [SignalOut.of(s) for s in found[offset : offset + limit]]
+    return Page(items=items, total=len(found), limit=limit, offset=offset)
+
+
+@router.get("/events", response_model=Page[EventOut])
+def api_events(
+    session: SessionDep,
+    _principal: Annotated[Principal, Depends(Requires("country:read"))],
+    iso3: Iso3 = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Page[EventOut]:
+    """Stored events, oldest first (``total`` is not counted)."""
+    found = list_events(session, iso3=iso3, since=since, until=until, limit=offset + limit)
+    items = [
+        EventOut(
+            uid=e.uid,
+            dataset=e.dataset,
+            start_date=e.start_date,
+            event_type=e.event_type.value,
+            admin1=e.admin1,
+            location=e.location,
+            latitude=e.latitude,
+            longitude=e.longitude,
+            fatalities_best=e.acts[0].fatalities.best,
+        )
+        for e in found[offset:]
+    ]
+    return Page(items=items, total=None, limit=limit, offset=offset)
+
+
+@router.get("/reports", response_model=Page[IncidentReportOut])
+def api_reports(
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:read"))],
+    iso3: Iso3 = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search plain text.")] = None,
+    sensitivity: Annotated[str | None, Query(pattern="^(public|internal|restricted)$")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[IncidentReportOut]:
+    """Incident reports you may see (monitors: their own), newest first."""
+    found, total = list_incident_reports(
+        session,
+        visibility=report_visibility(principal),
+        iso3=iso3,
+        text=q,
+        sensitivity=sensitivity,
+        limit=limit,
+        offset=offset,
+    )
+    now = utc_now()
+    items = [
+        report_out(
+            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
+        )
+        for r in found
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/reports",
+    response_model=IncidentReportOut,
+    status_code=201,
+    responses={200: {"model": IncidentReportOut}, 422: {}},
+)
+def api_create_report(
+    report: IncidentReportIn,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:create"))],
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=80)],
+) -> JSONResponse:
+    """Submit a report; retrying with the same ``Idempotency-Key`` never duplicates it.
+
+    The first submission answers 201, a retry 200 with the report stored the first time.
+    """
+    try:
+        stored, created = submit_report(
+            session,
+            context.key_ring,
+            principal,
+            report,
+            idempotency_key=idempotency_key,
+            now=utc_now(),
+        )
+    except UnknownCountry as error:
+        raise HTTPException(422, str(error)) from None
+    out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.get("/reports/{report_id}", response_model=IncidentReportOut, responses={404: {}})
+def api_report(
+    report_id: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:read"))],
+    identities: bool = False,
+) -> IncidentReportOut:
+    """One report, if you may see it (404 otherwise: a guessed id tells nothing)."""
+    report = get_incident_report(session, report_id, visibility=report_visibility(principal))
+    if report is None:
+        raise HTTPException(404, "no such report")
+    return report_out(
+        session, context.key_ring, principal, report, now=utc_now(), reveal=identities
+    )

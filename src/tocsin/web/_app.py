@@ -1,0 +1,181 @@
+"""``create_app(settings)``: the FastAPI application, its routers, menu and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tocsin import __version__
+from tocsin.settings import Settings
+from tocsin.store import Database
+from tocsin.web import _api, _routes_admin, _routes_auth, _routes_pages, _routes_reports
+from tocsin.web._config import WebSettings
+from tocsin.web._crypto import load_key_ring
+from tocsin.web._deps import (
+    CsrfFailed,
+    LoginRequired,
+    NotAllowed,
+    PasswordChangeRequired,
+    WebContext,
+    check_csrf,
+)
+from tocsin.web._nav import NavItem, NavRegistry
+from tocsin.web._render import JsonSuffixMiddleware, page, wants_json
+
+HERE = Path(__file__).parent
+
+#: Features whose capability has not landed: a page that says so, until it does.
+PENDING = {
+    "speech": "The speech review queue with the Rabat worksheet comes with the speech "
+    "capability (issue #6), which is being finished.",
+    "alerts": "The alerts inbox comes with the alerts capability (issue #8), not landed yet.",
+    "assessments": "The assessment editor comes with national assessments (issue #7), "
+    "not landed yet.",
+}
+
+
+def add_capability(app: FastAPI, router: APIRouter, nav: list[NavItem]) -> None:
+    """Plug a capability's pages in: its router, and its menu entries (replacing placeholders).
+
+    Register before the app serves. Routes added here take precedence over the
+    placeholder pages of the same paths.
+    """
+    app.router.routes[:0] = router.routes
+    for item in nav:
+        app.state.nav.add(item)
+
+
+def _base_nav() -> NavRegistry:
+    nav = NavRegistry()
+    for item in (
+        NavItem("watchlist", "Watchlist", "/watchlist", "watchlist:read", 10),
+        NavItem("reports", "Incident reports", "/reports", "report:read", 20),
+        NavItem("new-report", "New report", "/reports/new", "report:create", 21),
+        NavItem("speech", "Speech review", "/speech", "watchlist:read", 30, available=False),
+        NavItem("alerts", "Alerts", "/alerts", "watchlist:read", 40, available=False),
+        NavItem(
+            "assessments", "Assessments", "/assessments", "watchlist:read", 50, available=False
+        ),
+        NavItem("data", "Data", "/data", "data:read", 60),
+        NavItem("admin", "Admin", "/admin/users", "admin:users", 70),
+        NavItem("audit", "Audit log", "/admin/audit", "admin:audit", 71),
+    ):
+        nav.add(item)
+    return nav
+
+
+def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
+    """Build the application for a database that ``tocsin up`` has set up.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from tocsin.settings import Settings
+    >>> from tocsin.web import WebSettings, create_app
+    >>> home = tempfile.mkdtemp()
+    >>> app = create_app(Settings(home=home), WebSettings(identity_keys=None))
+    >>> sorted(p for p in app.openapi()["paths"] if p.startswith("/api/v1/r"))
+    ['/api/v1/reports', '/api/v1/reports/{report_id}']
+    >>> app.state.tocsin.db.dispose()
+    """
+    web = web or WebSettings()
+    key_ring = load_key_ring(env_value=web.identity_keys, path=web.key_file(settings), create=True)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["version"] = __version__
+    context = WebContext(
+        settings=settings,
+        web=web,
+        db=Database.from_settings(settings),
+        key_ring=key_ring,
+        templates=templates,
+    )
+    app = FastAPI(
+        title="Tocsin",
+        version=__version__,
+        description="Early warning and prevention of atrocity crimes: watchlist, countries, "
+        "Signals, events and incident reports. Authenticate with `Authorization: Bearer "
+        "<token>` (make one on your account page).",
+        dependencies=[Depends(check_csrf)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.tocsin = context
+    app.state.nav = _base_nav()
+    app.add_middleware(JsonSuffixMiddleware)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api):
+        app.include_router(module.router)
+    for feature, message in PENDING.items():
+        app.include_router(_routes_pages.placeholder(feature, message))
+    _add_error_handlers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if wants_json(request):
+            return JSONResponse(
+                {"detail": "sign in or send a valid API token"},
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    def change_first(request: Request, _exc: PasswordChangeRequired) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "change your one-time password first"}, 403)
+        return RedirectResponse("/account/password", status_code=303)
+
+    @app.exception_handler(NotAllowed)
+    def not_allowed(request: Request, error: NotAllowed) -> Response:
+        return _error(request, 403, f"Your role may not do this ({error.permission}).")
+
+    @app.exception_handler(CsrfFailed)
+    def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        return _error(request, 403, "The form was stale or forged (CSRF check). Reload it.")
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        return _error(request, 422, "; ".join(problems))
+
+    del login_required, change_first, not_allowed, csrf_failed, http_error, invalid
+
+
+class Problem(BaseModel):
+    status: int
+    detail: str
+
+
+def _error(request: Request, status_code: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    return page(
+        request,
+        "error.html",
+        Problem(status=status_code, detail=message),
+        title=f"Error {status_code}",
+        status_code=status_code,
+    )
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the application with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)

@@ -1,0 +1,106 @@
+"""World and country maps drawn as SVG on the server from the bundled Natural Earth file.
+
+The TopoJSON (``static/countries-110m.json``) is decoded once; each country becomes
+one SVG path in an equirectangular projection. No script or tile server is needed, so
+maps work offline and without JavaScript.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+WORLD_FILE = Path(__file__).parent / "static" / "countries-110m.json"
+WIDTH, HEIGHT = 960.0, 450.0
+NORTH, SOUTH = 84.0, -60.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A country's rings as (longitude, latitude) lists, keyed by ISO numeric code."""
+
+    isonum: int
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+def _decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+    return arcs
+
+
+def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
+    points: list[tuple[float, float]] = []
+    for index in indexes:
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        points.extend(arc[1:] if points else arc)
+    return points
+
+
+@cache
+def world_shapes() -> tuple[Shape, ...]:
+    """Every country of the bundled file (those without an ISO code are skipped)."""
+    topology = json.loads(WORLD_FILE.read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topology)
+    shapes = []
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        code = geometry.get("id")
+        if code is None or not str(code).isdigit():
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        rings = tuple(tuple(_ring(arcs, ring)) for polygon in polygons for ring in polygon)
+        shapes.append(Shape(int(code), geometry["properties"]["name"], rings))
+    return tuple(shapes)
+
+
+def project(longitude: float, latitude: float) -> tuple[float, float]:
+    """Equirectangular projection onto the world map's pixel frame."""
+    x = (longitude + 180.0) / 360.0 * WIDTH
+    y = (NORTH - max(min(latitude, NORTH), SOUTH)) / (NORTH - SOUTH) * HEIGHT
+    return round(x, 1), round(y, 1)
+
+
+def svg_path(shape: Shape, frame: tuple[float, float, float, float] | None = None) -> str:
+    """The SVG path data of a shape, in world pixels or fitted into ``frame`` (x0, y0, x1, y1)."""
+    parts = []
+    for ring in shape.rings:
+        points = [project(lon, lat) for lon, lat in ring]
+        if frame is not None:
+            points = [_fit(p, frame) for p in points]
+        parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
+    return "".join(parts)
+
+
+def _fit(
+    point: tuple[float, float], frame: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    x0, y0, x1, y1 = frame
+    scale = min(WIDTH / max(x1 - x0, 1e-6), HEIGHT / max(y1 - y0, 1e-6))
+    return round((point[0] - x0) * scale, 1), round((point[1] - y0) * scale, 1)
+
+
+def bounds(shape: Shape) -> tuple[float, float, float, float]:
+    """The pixel bounding box of a shape's largest ring (islands far away are left out)."""
+    largest = max(shape.rings, key=len)
+    xs, ys = zip(*(project(lon, lat) for lon, lat in largest), strict=True)
+    pad = 6.0
+    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+
+
+def fit_point(
+    longitude: float, latitude: float, frame: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    """A point in the frame of a fitted country map."""
+    return _fit(project(longitude, latitude), frame)

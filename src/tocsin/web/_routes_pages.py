@@ -1,0 +1,200 @@
+"""Watchlist, country pages, data page and the placeholders of capabilities not landed yet."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from tocsin.datasets import list_datasets, load
+from tocsin.store import count_speech_items, list_dataset_versions
+from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
+from tocsin.web._map import bounds, fit_point, svg_path, world_shapes
+from tocsin.web._render import page
+from tocsin.web._security import Principal
+from tocsin.web._views import country_page, watchlist
+
+router = APIRouter(include_in_schema=False)
+_frames_lock = threading.Lock()
+
+
+def resilience_frames(context: WebContext) -> dict[str, pd.DataFrame]:
+    """The PTS, Freedom House and V-Dem frames, loaded once per application."""
+    with _frames_lock:
+        if "frames" not in context.cache:
+            context.cache["frames"] = {
+                name: load(name, settings_or_dir=context.settings)
+                for name in ("pts", "freedom_house", "vdem")
+            }
+    frames: dict[str, pd.DataFrame] = context.cache["frames"]
+    return frames
+
+
+def _isonum_to_iso3(context: WebContext, session: SessionDep) -> dict[int, str]:
+    if "isonum" not in context.cache:
+        from tocsin.store import list_countries
+
+        context.cache["isonum"] = {
+            c.isonum: c.iso3 for c in list_countries(session) if c.isonum and not c.is_historical
+        }
+    mapping: dict[int, str] = context.cache["isonum"]
+    return mapping
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/watchlist", status_code=303)
+
+
+@router.get("/watchlist")
+def watchlist_page(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("watchlist:read"))],
+    region: str | None = None,
+    sort: str = "rank",
+) -> Response:
+    data = watchlist(
+        session, principal, region=region or None, sort=sort, cache_store=context.cache
+    )
+    shapes = []
+    if data.available:
+        risk = {row.iso3: row for row in data.rows}
+        to_iso3 = _isonum_to_iso3(context, session)
+        for shape in world_shapes():
+            iso3 = to_iso3.get(shape.isonum)
+            row = risk.get(iso3) if iso3 else None
+            band = 0 if row is None else 1 + sum(row.risk >= t for t in (0.01, 0.02, 0.04, 0.08))
+            label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else shape.name
+            shapes.append({"iso3": iso3, "path": svg_path(shape), "band": band, "label": label})
+    return page(request, "watchlist.html", data, title="Watchlist", extra={"shapes": shapes})
+
+
+@router.get("/countries/{iso3}")
+def country(
+    request: Request,
+    iso3: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("country:read"))],
+) -> Response:
+    data = country_page(
+        session,
+        principal,
+        iso3.upper(),
+        today=datetime.now(UTC).date(),
+        frames=resilience_frames(context),
+    )
+    if data is None:
+        raise HTTPException(404, "no such country")
+    outline, points = None, []
+    to_iso3 = {v: k for k, v in _isonum_to_iso3(context, session).items()}
+    shape = next((s for s in world_shapes() if s.isonum == to_iso3.get(data.country.iso3)), None)
+    if shape is not None:
+        frame = bounds(shape)
+        outline = svg_path(shape, frame)
+        points = [
+            fit_point(e.longitude, e.latitude, frame) + (e.event_type,)
+            for e in data.events.recent
+            if e.latitude is not None and e.longitude is not None
+        ]
+    months = data.events.by_month[-36:]
+    peak = max((m.n_events for m in months), default=0) or 1
+    return page(
+        request,
+        "country.html",
+        data,
+        title=data.country.name,
+        extra={"outline": outline, "points": points, "months": months, "peak": peak},
+    )
+
+
+class DatasetOut(BaseModel):
+    name: str
+    title: str
+    publisher: str
+    licence: str
+    citation: str
+    source_url: str
+    years: str
+
+
+class VersionOut(BaseModel):
+    name: str
+    origin: str
+    vintage: str | None
+    sha256: str
+    n_rows: int
+    first_year: int | None
+    last_year: int | None
+    loaded_at: datetime | None
+    is_current: bool
+
+
+class DataPage(BaseModel):
+    datasets: list[DatasetOut]
+    versions: list[VersionOut]
+    imports_note: str
+
+
+@router.get("/data")
+def data_page(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("data:read"))],
+) -> Response:
+    current = {(v.name, v.sha256) for v in list_dataset_versions(session)}
+    versions = [
+        VersionOut(**vars(v), is_current=(v.name, v.sha256) in current)
+        for v in list_dataset_versions(session, current_only=False)
+    ]
+    datasets = [
+        DatasetOut(
+            name=s.name,
+            title=s.title,
+            publisher=s.publisher,
+            licence=s.licence,
+            citation=s.citation,
+            source_url=s.source_url,
+            years=f"{s.data_years[0]}–{s.data_years[1]}",
+        )
+        for s in list_datasets()
+    ]
+    note = (
+        "Imports run from the command line for now (`tocsin data update NAME`, "
+        "`tocsin events import FILE`), which show progress and name every refused row; "
+        "uploading from this page is not built yet."
+    )
+    return page(
+        request,
+        "data.html",
+        DataPage(datasets=datasets, versions=versions, imports_note=note),
+        title="Data",
+    )
+
+
+class Placeholder(BaseModel):
+    feature: str
+    available: bool
+    message: str
+
+
+def placeholder(feature: str, message: str, permission: str = "watchlist:read") -> APIRouter:
+    """A page saying that ``feature`` is not available yet (replaced when it lands)."""
+    sub = APIRouter(include_in_schema=False)
+
+    @sub.get(f"/{feature}", dependencies=[Depends(Requires(permission))])
+    def show(request: Request, session: SessionDep) -> Response:
+        text = message
+        if feature == "speech":
+            text += f" The store holds {count_speech_items(session)} speech items."
+        data = Placeholder(feature=feature, available=False, message=text)
+        return page(request, "placeholder.html", data, title=feature.capitalize())
+
+    return sub

@@ -1,0 +1,239 @@
+"""Incident report pages: the form for monitors, the list, one report, the export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from tocsin.events import ActorKind, EventType
+from tocsin.store import audit, get_incident_report, list_countries, list_incident_reports
+from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
+from tocsin.web._models import Page
+from tocsin.web._render import page, wants_json
+from tocsin.web._reports import (
+    IncidentReportIn,
+    IncidentReportOut,
+    UnknownCountry,
+    report_out,
+    submit_report,
+)
+from tocsin.web._security import Principal, report_visibility
+
+router = APIRouter(include_in_schema=False)
+
+CanRead = Annotated[Principal, Depends(Requires("report:read"))]
+CanCreate = Annotated[Principal, Depends(Requires("report:create"))]
+CanExport = Annotated[Principal, Depends(Requires("report:export"))]
+
+
+async def form_fields(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+class ReportForm(BaseModel):
+    idempotency_key: str
+    countries: list[tuple[str, str]]
+    event_types: list[str]
+    actor_kinds: list[str]
+    values: dict[str, str] = {}
+    problems: list[str] = []
+
+
+def _form(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, str],
+    problems: list[str],
+    status_code: int = 200,
+) -> Response:
+    data = ReportForm(
+        idempotency_key=values.get("idempotency_key") or secrets.token_hex(16),
+        countries=[(c.iso3, c.name) for c in list_countries(session, include_historical=False)],
+        event_types=[t.value for t in EventType],
+        actor_kinds=[k.value for k in ActorKind],
+        values=values,
+        problems=problems,
+    )
+    return page(
+        request, "report_form.html", data, title="New incident report", status_code=status_code
+    )
+
+
+@router.get("/reports/new")
+def new_report(request: Request, session: SessionDep, _principal: CanCreate) -> Response:
+    return _form(request, session, {}, [])
+
+
+def parse_report(fields: dict[str, Any]) -> IncidentReportIn:
+    values = {k: (v if v != "" else None) for k, v in fields.items()}
+    values["identities"] = {
+        "victims": values.pop("victims", None),
+        "witnesses": values.pop("witnesses", None),
+        "sources": values.pop("sources", None),
+    }
+    return IncidentReportIn.model_validate(
+        {k: v for k, v in values.items() if k not in {"csrf_token", "idempotency_key"}}
+    )
+
+
+@router.post("/reports")
+def create_report(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanCreate,
+    fields: Annotated[dict[str, Any], Depends(form_fields)],
+) -> Response:
+    key = request.headers.get("idempotency-key") or fields.get("idempotency_key") or ""
+    if not 8 <= len(key) <= 80:
+        raise HTTPException(400, "an idempotency key of 8 to 80 characters is required")
+    try:
+        report = parse_report(fields)
+        stored, created = submit_report(
+            session, context.key_ring, principal, report, idempotency_key=key, now=utc_now()
+        )
+    except (ValidationError, UnknownCountry) as error:
+        problems = (
+            [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+            if isinstance(error, ValidationError)
+            else [str(error)]
+        )
+        if wants_json(request):
+            raise HTTPException(422, problems) from None
+        kept = {k: v for k, v in fields.items() if k != "csrf_token"}
+        return _form(request, session, kept, problems, status_code=422)
+    if wants_json(request):
+        out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
+        return Response(
+            out.model_dump_json(),
+            status_code=201 if created else 200,
+            media_type="application/json",
+        )
+    return RedirectResponse(f"/reports/{stored.public_id}", status_code=303)
+
+
+@router.get("/reports")
+def reports(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanRead,
+    iso3: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sensitivity: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    found, total = list_incident_reports(
+        session,
+        visibility=report_visibility(principal),
+        iso3=iso3 or None,
+        text=q or None,
+        sensitivity=sensitivity or None,
+        limit=limit,
+        offset=offset,
+    )
+    now = utc_now()
+    items = [
+        report_out(
+            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
+        )
+        for r in found
+    ]
+    data = Page[IncidentReportOut](items=items, total=total, limit=limit, offset=offset)
+    return page(
+        request,
+        "reports.html",
+        data,
+        title="Incident reports",
+        extra={"filters": {"iso3": iso3 or "", "q": q or ""}},
+    )
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "owner",
+    "sensitivity",
+    "iso3",
+    "start_date",
+    "end_date",
+    "event_type",
+    "admin1",
+    "location",
+    "perpetrator",
+    "perpetrator_kind",
+    "victim_group",
+    "victim_kind",
+    "fatalities_best",
+    "civilian_deaths",
+    "has_identities",
+]
+
+
+@router.get("/reports/export.csv")
+def export_reports(
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanExport,
+    iso3: str | None = None,
+) -> Response:
+    """CSV of the reports the caller may see, never with identities; always audited."""
+    found, total = list_incident_reports(
+        session, visibility=report_visibility(principal), iso3=iso3, limit=100_000
+    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    now = utc_now()
+    for report in found:
+        out = report_out(
+            session,
+            context.key_ring,
+            principal,
+            report,
+            now=now,
+            reveal=False,
+            action="report.export",
+        )
+        writer.writerow(out.model_dump(mode="json"))
+    audit(
+        session,
+        actor=principal.actor,
+        action="report.export.csv",
+        now=now,
+        details={"n_reports": total, "iso3": iso3},
+    )
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"content-disposition": "attachment; filename=reports.csv"},
+    )
+
+
+@router.get("/reports/{public_id}")
+def report_detail(
+    request: Request,
+    public_id: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanRead,
+    identities: bool = False,
+) -> Response:
+    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    if report is None:
+        raise HTTPException(404, "no such report")
+    out = report_out(session, context.key_ring, principal, report, now=utc_now(), reveal=identities)
+    return page(
+        request,
+        "report.html",
+        out,
+        title="Incident report",
+        extra={"can_reveal": principal.can("identity:read")},
+    )

@@ -1,0 +1,141 @@
+"""Who may do what: roles, the permission table, API scopes, passwords and tokens.
+
+Permission checks live in dependencies (:class:`tocsin.web.Requires`), and what a
+caller may see of incident reports is one function (:func:`report_visibility`), so
+pages, API, exports and search all apply the same rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from tocsin.store import ReportVisibility, StoredUser
+
+ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
+
+#: Permission -> roles that hold it. The one place access rules are written down.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "watchlist:read": frozenset(ROLES),
+    "country:read": frozenset(ROLES),
+    "signals:read": frozenset(ROLES),
+    "data:read": frozenset(ROLES),
+    "report:read": frozenset(ROLES),  # which reports: see report_visibility
+    "report:create": frozenset({"admin", "analyst", "monitor"}),
+    "report:export": frozenset({"admin", "analyst"}),
+    "identity:read": frozenset({"admin", "analyst"}),
+    "admin:users": frozenset({"admin"}),
+    "admin:audit": frozenset({"admin"}),
+}
+
+#: API token scope -> permissions it may exercise (never more than the user's role allows).
+SCOPES: dict[str, frozenset[str]] = {
+    "read": frozenset({"watchlist:read", "country:read", "signals:read", "data:read"}),
+    "reports:read": frozenset({"report:read"}),
+    "reports:write": frozenset({"report:create"}),
+    "reports:export": frozenset({"report:export"}),
+    "identities": frozenset({"identity:read"}),
+    "admin": frozenset({"admin:users", "admin:audit"}),
+}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """Every permission a role holds.
+
+    Examples
+    --------
+    >>> sorted(role_permissions("viewer"))[:3]
+    ['country:read', 'data:read', 'report:read']
+    >>> "identity:read" in role_permissions("monitor")
+    False
+    """
+    return frozenset(p for p, roles in PERMISSIONS.items() if role in roles)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request, and how they proved it."""
+
+    user: StoredUser
+    via: str  # "session" | "token"
+    scopes: frozenset[str] = frozenset()
+    csrf_token: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"user:{self.user.username}" + (" (api)" if self.via == "token" else "")
+
+    def can(self, permission: str) -> bool:
+        if permission not in role_permissions(self.user.role):
+            return False
+        if self.via == "token":
+            return any(permission in SCOPES.get(scope, ()) for scope in self.scopes)
+        return True
+
+
+def report_visibility(principal: Principal) -> ReportVisibility:
+    """Which incident reports this caller may see.
+
+    Monitors see only their own; reviewers public and internal ones; viewers public
+    ones; analysts and admins all. Without ``report:read`` (e.g. a token lacking the
+    scope) nothing.
+    """
+    if not principal.can("report:read"):
+        return ReportVisibility(sensitivities=())
+    role = principal.user.role
+    if role == "monitor":
+        return ReportVisibility(owner_id=principal.user.id)
+    if role == "reviewer":
+        return ReportVisibility(sensitivities=("public", "internal"))
+    if role == "viewer":
+        return ReportVisibility(sensitivities=("public",))
+    return ReportVisibility()
+
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_secret(prefix: str = "") -> str:
+    """A random URL-safe secret of 256 bits."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 hex digest by which sessions and API tokens are stored."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def one_time_password() -> str:
+    """A password for a first sign-in: four groups of letters and digits, easy to type."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
+
+
+def allowed_sensitivities(principal: Principal) -> tuple[str, ...]:
+    """Sensitivities of Signals and other records this caller may see.
+
+    Restricted records: admins and analysts. Internal ones: every staff role. Viewers:
+    public records only.
+    """
+    if principal.can("identity:read"):
+        return ("public", "internal", "restricted")
+    if principal.user.role == "viewer":
+        return ("public",)
+    return ("public", "internal")

@@ -1,0 +1,296 @@
+"""The data behind the watchlist and country pages, shared by pages, JSON twins and API.
+
+Each function takes a session and the caller and returns a public model; nothing here
+renders HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from tocsin.domain import SignalKind
+from tocsin.framework import load_catalogue
+from tocsin.store import (
+    StoredSignal,
+    get_country,
+    get_country_forecasts,
+    latest_forecast_run,
+    list_countries,
+    list_events,
+    list_signals,
+)
+from tocsin.web._models import (
+    CountryOut,
+    CountryPage,
+    Driver,
+    EventOut,
+    EventsOut,
+    ForecastOut,
+    HistoryPoint,
+    MonthCount,
+    NotAvailable,
+    ResilienceValue,
+    SignalOut,
+    Watchlist,
+    WatchlistRow,
+)
+from tocsin.web._security import Principal, allowed_sensitivities
+
+SORTS = ("rank", "-rank", "risk", "-risk", "name", "-name", "change", "-change")
+EVENT_LIMIT = 5000
+
+
+@cache
+def factor_titles() -> dict[str, str]:
+    return {factor.id: factor.title for factor in load_catalogue().factors}
+
+
+def drivers(factors: dict[str, float], *, top: int | None = None) -> list[Driver]:
+    """Risk factors by the size of their contribution, largest first."""
+    titles = factor_titles()
+    ordered = sorted(factors.items(), key=lambda item: -abs(item[1]))
+    return [Driver(code=c, title=titles.get(c, c), contribution=v) for c, v in ordered[:top]]
+
+
+def visible_signals(
+    session: Session,
+    principal: Principal,
+    *,
+    iso3: str | None = None,
+    kinds: Sequence[SignalKind] | None = None,
+    codes: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> list[StoredSignal]:
+    """Signals matching the filters that this caller may see (newest first)."""
+    allowed = set(allowed_sensitivities(principal))
+    found = list_signals(session, iso3=iso3, kinds=kinds, codes=codes)
+    visible = [s for s in found if s.sensitivity.value in allowed]
+    return visible[:limit] if limit else visible
+
+
+def _previous_ranks(session: Session, iso3s: list[str], model: str, year: int) -> dict[str, int]:
+    ranks = {}
+    for iso3 in iso3s:
+        for data_year, _risk, rank in get_country_forecasts(session, iso3, model=model):
+            if data_year == year - 1:
+                ranks[iso3] = rank
+    return ranks
+
+
+def watchlist(
+    session: Session,
+    principal: Principal,
+    *,
+    region: str | None = None,
+    sort: str = "rank",
+    cache_store: dict[str, Any] | None = None,
+) -> Watchlist:
+    """The current forecast as a ranked table, with rank changes and the latest Signals."""
+    run = latest_forecast_run(session)
+    countries = {c.iso3: c for c in list_countries(session)}
+    regions = sorted({c.un_region for c in countries.values() if c.un_region})
+    signals = [SignalOut.of(s) for s in visible_signals(session, principal, limit=15)]
+    if run is None:
+        return Watchlist(
+            available=False,
+            message="No forecast is stored yet: run `tocsin forecast run` to make one.",
+            regions=regions,
+            signals=signals,
+        )
+    key = f"previous-ranks:{run.id}:{run.run_at.isoformat()}"
+    store = cache_store if cache_store is not None else {}
+    if key not in store:
+        store[key] = _previous_ranks(
+            session, [v.iso3 for v in run.values], run.model, run.data_year
+        )
+    previous: dict[str, int] = store[key]
+    rows = []
+    for value in run.values:
+        country = countries.get(value.iso3)
+        if region and (country is None or country.un_region != region):
+            continue
+        before = previous.get(value.iso3)
+        rows.append(
+            WatchlistRow(
+                rank=value.rank,
+                iso3=value.iso3,
+                name=country.name if country else value.iso3,
+                region=country.un_region if country else None,
+                risk=value.risk,
+                previous_rank=before,
+                rank_change=None if before is None else before - value.rank,
+                drivers=drivers(value.factors, top=3),
+            )
+        )
+    sort = sort if sort in SORTS else "rank"
+    field, reverse = sort.lstrip("-"), sort.startswith("-")
+    sort_keys: dict[str, Any] = {
+        "rank": lambda r: r.rank,
+        "risk": lambda r: -r.risk,
+        "name": lambda r: r.name,
+        "change": lambda r: -(r.rank_change if r.rank_change is not None else -10_000),
+    }
+    rows.sort(key=sort_keys[field], reverse=reverse)
+    return Watchlist(
+        available=True,
+        model=run.model,
+        model_version=run.model_version,
+        data_year=run.data_year,
+        run_at=run.run_at,
+        region=region,
+        sort=sort,
+        regions=regions,
+        rows=rows,
+        signals=signals,
+    )
+
+
+def _events(session: Session, iso3: str, today: date) -> EventsOut:
+    since = today - timedelta(days=5 * 365)
+    events = list_events(session, iso3=iso3, since=since, limit=EVENT_LIMIT + 1)
+    truncated = len(events) > EVENT_LIMIT
+    events = events[:EVENT_LIMIT]
+    months: dict[str, list[int]] = {}
+    for event in events:
+        month = event.start_date.strftime("%Y-%m")
+        counts = months.setdefault(month, [0, 0])
+        counts[0] += 1
+        counts[1] += sum(act.fatalities.best or 0 for act in event.acts)
+    recent = [
+        EventOut(
+            uid=e.uid,
+            dataset=e.dataset,
+            start_date=e.start_date,
+            event_type=e.event_type.value,
+            admin1=e.admin1,
+            location=e.location,
+            latitude=e.latitude,
+            longitude=e.longitude,
+            fatalities_best=e.acts[0].fatalities.best,
+        )
+        for e in reversed(events[-200:])
+    ]
+    return EventsOut(
+        since=since,
+        n_events=len(events),
+        truncated=truncated,
+        by_month=[MonthCount(month=m, n_events=n, fatalities=f) for m, (n, f) in months.items()],
+        recent=recent,
+    )
+
+
+RESILIENCE = {
+    "pts": {
+        "pts_amnesty": "Political Terror Scale (Amnesty), 1 best – 5 worst",
+        "pts_state": "Political Terror Scale (US State Dept.), 1 best – 5 worst",
+    },
+    "freedom_house": {
+        "political_rights": "Freedom House political rights, 1 best – 7 worst",
+        "civil_liberties": "Freedom House civil liberties, 1 best – 7 worst",
+        "status": "Freedom House status",
+    },
+    "vdem": {
+        "v2x_libdem": "V-Dem liberal democracy index, 0–1",
+        "v2x_rule": "V-Dem rule of law index, 0–1",
+        "v2x_civlib": "V-Dem civil liberties index, 0–1",
+        "v2xcs_ccsi": "V-Dem core civil society index, 0–1",
+    },
+}
+
+
+def resilience(frames: dict[str, pd.DataFrame], iso3: str) -> list[ResilienceValue]:
+    """The latest value of each resilience indicator for a country."""
+    values = []
+    for name, indicators in RESILIENCE.items():
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        rows = frame[frame["iso3"] == iso3]
+        for column, label in indicators.items():
+            known = rows[rows[column].notna()] if column in rows else rows.iloc[0:0]
+            if known.empty:
+                continue
+            last = known.sort_values("year").iloc[-1]
+            raw = last[column]
+            value: float | str = raw if isinstance(raw, str) else float(raw)
+            values.append(
+                ResilienceValue(
+                    dataset=name,
+                    indicator=column,
+                    label=label,
+                    year=int(last["year"]),
+                    value=value,
+                )
+            )
+    return values
+
+
+NOT_YET = [
+    NotAvailable(
+        section="speech",
+        reason="Speech trends appear when the speech capability "
+        "(issue #6) lands its scores; speech_surge Signals are listed below.",
+    ),
+    NotAvailable(
+        section="assessment",
+        reason="The current assessment's risk profile appears "
+        "when national assessments (issue #7) land.",
+    ),
+    NotAvailable(
+        section="alerts", reason="Open alerts and actions appear when alerts (issue #8) land."
+    ),
+]
+
+
+def country_page(
+    session: Session,
+    principal: Principal,
+    iso3: str,
+    *,
+    today: date,
+    frames: dict[str, pd.DataFrame],
+) -> CountryPage | None:
+    """Everything the country page shows, or None if there is no such country."""
+    country = get_country(session, iso3)
+    if country is None:
+        return None
+    run = latest_forecast_run(session)
+    forecast = None
+    if run is not None:
+        mine = [v for v in run.values if v.iso3 == iso3]
+        if mine:
+            forecast = ForecastOut(
+                model=run.model,
+                data_year=run.data_year,
+                risk=mine[0].risk,
+                rank=mine[0].rank,
+                n_countries=len(run.values),
+                drivers=drivers(mine[0].factors),
+            )
+    history = [
+        HistoryPoint(data_year=y, risk=r, rank=k)
+        for y, r, k in get_country_forecasts(session, iso3, model=run.model if run else None)
+    ]
+    signals = visible_signals(session, principal, iso3=iso3, limit=200)
+    return CountryPage(
+        country=CountryOut(
+            iso3=country.iso3,
+            name=country.name,
+            iso2=country.iso2,
+            un_region=country.un_region,
+            un_subregion=country.un_subregion,
+        ),
+        forecast=forecast,
+        history=history,
+        events=_events(session, iso3, today),
+        escalation=[SignalOut.of(s) for s in signals if s.kind == SignalKind.ESCALATION],
+        resilience=resilience(frames, iso3),
+        signals=[SignalOut.of(s) for s in signals[:50]],
+        not_available=NOT_YET,
+    )
