@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
@@ -20,6 +21,11 @@ from tocsin.forecast import (
     explain,
     factor_contributions,
     forecast_signals,
+    plot_calibration,
+    plot_catch_curve,
+    plot_risk_history,
+    plot_world_map,
+    realtime_check,
 )
 from tocsin.settings import Settings
 from tocsin.store import (
@@ -222,6 +228,104 @@ def explain_command(
     stdout.print("largest predictors:")
     for name, r in result.by_predictor.head(10).iterrows():
         stdout.print(f"  {name:28} {r['contribution']:+.4f}  {r['label']}")
+
+
+@app.command()
+def pictures(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")] = Path(
+        "forecast-pictures"
+    ),
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", help="ISO3 of a country whose risk history to draw (repeat)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="svg or png.")] = "svg",
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes.")] = 2,
+    refits: Annotated[
+        int | None,
+        typer.Option("--refits", help="Only the last N refits (a quick check; fewer onsets)."),
+    ] = None,
+) -> None:
+    """Draw the catch curve and calibration plot of both models' backtests, each
+    country's risk history, and the world map of Tocsin's current forecast.
+
+    Example: `tocsin forecast pictures --out pictures --country SDN --country MMR`
+    """
+    if fmt not in ("svg", "png"):
+        raise TocsinError(f"unknown picture format {fmt!r}", fix="use --format svg or png")
+    frame = _frame(state(ctx).settings, "any", 2)
+    results = {name: backtest(frame, model=name, n_jobs=jobs, refits=refits) for name in MODELS}
+    first = min(int(r.combined["year"].min()) for r in results.values())
+    period = (max(first, 1994), 2023)
+    written = [
+        plot_catch_curve(results, out / f"catch_curve.{fmt}", period=period),
+        plot_calibration(results, out / f"calibration.{fmt}", period=period),
+    ]
+    watch = current_forecast(frame, model="tocsin")
+    written.append(
+        plot_world_map(
+            watch.forecasts,
+            out / f"world_map.{fmt}",
+            title=f"Risk of a new mass killing in {watch.data_year + 1}–{watch.data_year + 2} "
+            f"({watch.version}, data year {watch.data_year})",
+        )
+    )
+    current = {"tocsin": watch, "ewp-replica": current_forecast(frame, model="ewp-replica")}
+    for code in country or []:
+        iso3 = code.upper()
+        parts = []
+        for name, result in results.items():
+            past = result.forecasts.loc[result.forecasts["iso3"] == iso3, ["year", "risk"]]
+            now = current[name].forecasts.loc[current[name].forecasts["iso3"] == iso3]
+            parts.append(pd.concat([past, now[["year", "risk"]]]).assign(model=name))
+        history = pd.concat(parts, ignore_index=True)
+        if history.empty:
+            raise TocsinError(f"no forecasts for {iso3!r}", fix="use the ISO3 code of a country")
+        onsets = frame.loc[(frame["iso3"] == iso3) & frame["onset"].eq(1), "year"]
+        written.append(
+            plot_risk_history(
+                history,
+                out / f"history_{iso3}.{fmt}",
+                title=f"{iso3}: out-of-sample risk of onset in the next two years",
+                onset_years=[int(y) for y in onsets],
+            )
+        )
+    for path in written:
+        stdout.print(str(path))
+
+
+@app.command()
+def realtime(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Refit both models on EWP's 2024 data vintage (data to 2023) and compare them
+    with EWP's published 2024–25 forecast and with the onsets recorded since.
+
+    Example: `tocsin forecast realtime --json`
+    """
+    settings = state(ctx).settings
+    sources = {
+        name: load(name, settings_or_dir=settings)
+        for name in ("mass_killing", "pts", "freedom_house", "vdem")
+    }
+    check = realtime_check(sources)
+    if as_json:
+        print_json(
+            {
+                "summary": check.summary,
+                "forecasts": check.table.to_dict(orient="records"),
+            }
+        )
+        return
+    for line, part in check.summary.items():
+        years = "–".join(str(y) for y in part["onset_years"])
+        onsets = ", ".join(part["onsets"]) or "none"
+        stdout.print(
+            f"{line}: data year {part['data_year']}, trained to {part['trained_to']}; "
+            f"onsets {years}: {onsets}"
+        )
+        for model in ("published", *MODELS):
+            if model in part:
+                stdout.print(f"  {model:12} {part[model]}")
 
 
 def register(root: typer.Typer) -> None:

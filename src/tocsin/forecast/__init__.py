@@ -50,6 +50,14 @@ from tocsin.forecast._panel import (
     onset_series,
     with_target,
 )
+from tocsin.forecast._pictures import (
+    RISK_BANDS,
+    plot_calibration,
+    plot_catch_curve,
+    plot_risk_history,
+    plot_world_map,
+    world_outlines,
+)
 from tocsin.forecast._protocol import (
     PERIODS,
     Period,
@@ -60,11 +68,21 @@ from tocsin.forecast._protocol import (
     metrics_table,
     rank_within_year,
 )
+from tocsin.forecast._realtime import RealtimeCheck, load_vintage_2024, realtime_check
 from tocsin.forecast._replica import EWPReplica
 from tocsin.forecast._rrandom import RRandom, r_cv_folds
 from tocsin.forecast._signals import forecast_signals
 
 __all__ = [
+    "RealtimeCheck",
+    "load_vintage_2024",
+    "realtime_check",
+    "RISK_BANDS",
+    "plot_calibration",
+    "plot_catch_curve",
+    "plot_risk_history",
+    "plot_world_map",
+    "world_outlines",
     "EWP_PREDICTORS",
     "MODELS",
     "TOCSIN_EXTRA_FEATURES",
