@@ -576,13 +576,13 @@ class EncryptedValue:
 
     table: str
     row_id: int
-    context: str
+    record: str  # the report's public id, or the user's id
     key_id: str
     ciphertext: str
 
 
 def list_encrypted_values(session: Session) -> list[EncryptedValue]:
-    """Every ciphertext the web tables hold, with the context it was bound to."""
+    """Every ciphertext the web tables hold, with the record it belongs to."""
     values = [
         EncryptedValue("reports", r.id, r.public_id, r.identities_key_id, r.identities_ciphertext)
         for r in session.scalars(
@@ -591,7 +591,7 @@ def list_encrypted_values(session: Session) -> list[EncryptedValue]:
         if r.identities_key_id and r.identities_ciphertext
     ]
     values += [
-        EncryptedValue("users", u.id, f"totp:{u.id}", u.totp_key_id, u.totp_ciphertext)
+        EncryptedValue("users", u.id, str(u.id), u.totp_key_id, u.totp_ciphertext)
         for u in session.scalars(select(WebUserRow).where(WebUserRow.totp_ciphertext.is_not(None)))
         if u.totp_key_id and u.totp_ciphertext
     ]

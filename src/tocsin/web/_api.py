@@ -199,7 +199,7 @@ def api_reports(
     "/reports",
     response_model=IncidentReportOut,
     status_code=201,
-    responses={200: {"model": IncidentReportOut}, 422: {}},
+    responses={200: {"model": IncidentReportOut}, 404: {}, 422: {}},
 )
 def api_create_report(
     report: IncidentReportIn,
@@ -222,7 +222,7 @@ def api_create_report(
             now=utc_now(),
         )
     except UnknownCountry as error:
-        raise HTTPException(422, str(error)) from None
+        raise HTTPException(404, str(error)) from None  # the country named does not exist
     out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 

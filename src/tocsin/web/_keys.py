@@ -7,8 +7,10 @@ from datetime import datetime
 
 from tocsin.settings import Settings
 from tocsin.store import Database, audit, list_encrypted_values, replace_encrypted_value
+from tocsin.web._accounts import totp_context
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import IdentityKeyError, load_key_ring, save_key_ring
+from tocsin.web._reports import report_context
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,13 @@ def rotate_identity_key(
         with db.session() as session:
             values = list_encrypted_values(session)
             for value in values:
-                plain = ring.decrypt(value.key_id, value.ciphertext, context=value.context)
-                sealed = ring.encrypt(plain, context=value.context)
+                context = (
+                    report_context(value.record)
+                    if value.table == "reports"
+                    else totp_context(int(value.record))
+                )
+                plain = ring.decrypt(value.key_id, value.ciphertext, context=context)
+                sealed = ring.encrypt(plain, context=context)
                 replace_encrypted_value(
                     session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext
                 )

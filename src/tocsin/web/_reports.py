@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities, SourceReference
@@ -39,6 +39,8 @@ def _lines(value: list[str] | str | None) -> list[str]:
 class Identities(BaseModel):
     """Who was harmed, who saw it, who told us: stored encrypted, shown to few."""
 
+    model_config = ConfigDict(extra="forbid")
+
     victims: list[str] = Field(default_factory=list, max_length=500)
     witnesses: list[str] = Field(default_factory=list, max_length=500)
     sources: list[str] = Field(default_factory=list, max_length=500)
@@ -54,6 +56,8 @@ class Identities(BaseModel):
 
 class IncidentReportIn(BaseModel):
     """What a monitor submits (the form's fields and the API's body)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     iso3: str = Field(pattern=r"^[A-Z]{3}$")
     start_date: date
@@ -120,7 +124,8 @@ class UnknownCountry(ValueError):
     """The report names a country the database does not hold."""
 
 
-def _context(public_id: str) -> str:
+def report_context(public_id: str) -> str:
+    """What a report's identities are bound to (AES-GCM associated data)."""
     return f"incident-report:{public_id}"
 
 
@@ -139,7 +144,7 @@ def submit_report(
     public_id = secrets.token_hex(12)
     sealed = None
     if not report.identities.is_empty():
-        sealed = key_ring.encrypt(report.identities.model_dump(), context=_context(public_id))
+        sealed = key_ring.encrypt(report.identities.model_dump(), context=report_context(public_id))
     assert report.end_date is not None
     stored, created = save_incident_report(
         session,
@@ -226,7 +231,7 @@ def report_out(
             **key_ring.decrypt(
                 report.identities_key_id,
                 report.identities_ciphertext,
-                context=_context(report.public_id),
+                context=report_context(report.public_id),
             )
         )
         audit(
