@@ -64,6 +64,15 @@ from tocsin.assess._model import (
     Trend,
     VulnerablePopulation,
 )
+from tocsin.assess._plan import (
+    add_action,
+    decide_option,
+    rate_structure,
+    remove_population,
+    set_population,
+    set_step,
+    update_action,
+)
 from tocsin.assess._policy import RankedOption, rank_policy_options
 from tocsin.assess._profile import (
     CRIME_FACTORS,
@@ -100,6 +109,13 @@ from tocsin.assess._suggest import Suggestion, suggest_evidence
 from tocsin.assess._workflow import Transition, apply_transition
 
 __all__ = [
+    "update_action",
+    "set_step",
+    "set_population",
+    "remove_population",
+    "rate_structure",
+    "decide_option",
+    "add_action",
     "CRIME_FACTORS",
     "FORMAT",
     "FORMAT_VERSION",

@@ -30,6 +30,7 @@ __all__ = [
     "blank_assessment",
     "rate_indicator",
     "reject_suggestion",
+    "require_editable",
     "start_from",
 ]
 
@@ -79,7 +80,7 @@ def blank_assessment(
     )
 
 
-def _require_editable(assessment: Assessment) -> None:
+def require_editable(assessment: Assessment) -> None:
     if assessment.status is AssessmentStatus.APPROVED:
         raise AssessmentEditError(
             "this assessment is approved and can no longer be rated",
@@ -102,7 +103,7 @@ def rate_indicator(
     ``evidence`` is added to the indicator's evidence (a link already there is not
     repeated). A rating other than ``unknown`` needs a rationale.
     """
-    _require_editable(assessment)
+    require_editable(assessment)
     try:
         current = assessment.indicator(code)
     except KeyError as error:
@@ -142,7 +143,7 @@ def accept_suggestion(
     assessment: Assessment, code: str, signal_id: int, *, note: str = ""
 ) -> Assessment:
     """A copy with Signal ``signal_id`` linked as evidence for ``code`` (rating untouched)."""
-    _require_editable(assessment)
+    require_editable(assessment)
     current = assessment.indicator(code).model_copy(deep=True)
     ref = str(signal_id)
     current.rejected_suggestions = [r for r in current.rejected_suggestions if r != ref]
@@ -155,7 +156,7 @@ def accept_suggestion(
 
 def reject_suggestion(assessment: Assessment, code: str, signal_id: int) -> Assessment:
     """A copy where Signal ``signal_id`` is no longer suggested for ``code``."""
-    _require_editable(assessment)
+    require_editable(assessment)
     current = assessment.indicator(code).model_copy(deep=True)
     ref = str(signal_id)
     current.evidence = [
