@@ -1,0 +1,69 @@
+"""Throughput and accuracy of the speech classifier's routes on 2 cores.
+
+Usage: uv run python bench/speech_throughput.py [../shared] [--n-embed 400]
+
+Scores Davidson's 10 % hold-out (n = 2,479; the shipped model never saw it) three ways:
+`fast` (TF-IDF only), `auto` (fast path; uncertain texts on to the embedding stage) and
+`embedding` (every text embedded), and prints texts per second and accuracy for each, as
+JSON. Language detection is timed separately (it runs on every text in real use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
+    from tocsin.speech import (
+        DAVIDSON_FILE,
+        UseEmbedder,
+        classification_figures,
+        davidson_holdout,
+        detect_languages,
+        load_default_classifier,
+        read_davidson,
+    )
+
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    shared = Path(args[0]) if args else ROOT.parent / "shared"
+    davidson = read_davidson(shared / "data" / "speech" / DAVIDSON_FILE)
+    _, held_out = davidson_holdout(davidson["class_code"])
+    texts = davidson["text"].iloc[held_out].tolist()
+    truth = davidson["label"].iloc[held_out].to_numpy()
+    english = ["en"] * len(texts)
+    classifier = load_default_classifier()
+    embedder = UseEmbedder(threads=2)
+    embedder.embed(["warm up"])
+    results: dict[str, object] = {"n": len(texts), "cpu_count": os.cpu_count()}
+
+    start = time.perf_counter()
+    detect_languages(texts)
+    results["language_detection_texts_per_s"] = round(len(texts) / (time.perf_counter() - start))
+
+    for route in ("fast", "auto", "embedding"):
+        start = time.perf_counter()
+        scores = classifier.score(texts, languages=english, embedder=embedder, route=route)
+        elapsed = time.perf_counter() - start
+        figures = classification_figures(
+            truth, scores["label"].to_numpy(), ["hateful", "offensive", "neither"]
+        )
+        results[route] = {
+            "texts_per_s": round(len(texts) / elapsed, 1),
+            "seconds": round(elapsed, 2),
+            "share_embedded": round(float((scores["stage"] == "embedding").mean()), 3),
+            "macro_f1": figures["macro_f1"],
+            "hate_f1": figures["per_class"]["hateful"]["f1"],
+        }
+        sys.stderr.write(f"{route} {results[route]}\n")
+    sys.stdout.write(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

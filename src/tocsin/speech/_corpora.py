@@ -1,0 +1,106 @@
+"""The training corpora: Davidson et al. 2017 and GermEval 2026 (violence), read into frames.
+
+These files live in the developers' shared data folder, never on users' machines; only
+``tocsin speech train``, ``tocsin speech evaluate`` and the benchmarks read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from tocsin.errors import DataFileError, RowProblem
+
+__all__ = [
+    "DAVIDSON_FILE",
+    "GERMEVAL_FILE",
+    "davidson_holdout",
+    "file_sha256",
+    "read_davidson",
+    "read_germeval",
+]
+
+DAVIDSON_FILE = "davidson2017_labeled_data.csv"
+GERMEVAL_FILE = "germeval2026_vio_train.csv"
+DAVIDSON_LABELS = {0: "hateful", 1: "offensive", 2: "neither"}
+GERMEVAL_VIOLENT = {"call2violence", "support", "glorification", "prospensity", "other"}
+GERMEVAL_LABELS = GERMEVAL_VIOLENT | {"nothing"}
+
+
+def file_sha256(path: Path) -> str:
+    """Checksum of a file, recorded in the model card."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_davidson(path: Path) -> pd.DataFrame:
+    """Columns ``text``, ``label`` (hateful/offensive/neither), ``n_coders``, ``class_code``.
+
+    ``class_code`` is the file's own 0/1/2, kept so the hold-out split stratifies exactly as
+    the published baseline did.
+    """
+    frame = pd.read_csv(path)
+    missing = {"tweet", "class", "count"} - set(frame.columns)
+    if missing:
+        raise DataFileError(path, [RowProblem(1, c, "column missing") for c in sorted(missing)])
+    bad = frame.index[~frame["class"].isin(list(DAVIDSON_LABELS))]
+    if len(bad):
+        raise DataFileError(
+            path,
+            [
+                RowProblem(None, "class", "not 0, 1 or 2", str(frame.loc[i, "class"]))
+                for i in bad[:20]
+            ],
+        )
+    return pd.DataFrame(
+        {
+            "text": frame["tweet"].astype(str),
+            "label": frame["class"].map(DAVIDSON_LABELS),
+            "n_coders": frame["count"].astype(int),
+            "class_code": frame["class"].astype(int),
+        }
+    )
+
+
+def read_germeval(path: Path) -> pd.DataFrame:
+    """Columns ``text``, ``fine_label`` (as in the file) and ``label`` (violence/none).
+
+    Every label but ``nothing`` counts as violence, as in the data set's binary baseline.
+    """
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    missing = {"description", "vio"} - set(frame.columns)
+    if missing:
+        raise DataFileError(path, [RowProblem(1, c, "column missing") for c in sorted(missing)])
+    bad = frame.index[~frame["vio"].isin(list(GERMEVAL_LABELS))]
+    if len(bad):
+        raise DataFileError(
+            path,
+            [RowProblem(None, "vio", "unknown label", str(frame.loc[i, "vio"])) for i in bad[:20]],
+        )
+    return pd.DataFrame(
+        {
+            "text": frame["description"],
+            "fine_label": frame["vio"],
+            "label": np.where(frame["vio"] == "nothing", "none", "violence"),
+        }
+    )
+
+
+def davidson_holdout(
+    class_codes: pd.Series, *, random_state: int = 42, test_size: float = 0.1
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Row positions of the stratified train and hold-out parts (the paper's 10 % hold-out).
+
+    The same call as the data set's documented baseline:
+    ``train_test_split(test_size=0.1, random_state=42, stratify=class)``.
+    """
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(len(class_codes))
+    train, test = train_test_split(
+        positions, test_size=test_size, random_state=random_state, stratify=class_codes.to_numpy()
+    )
+    return np.sort(train), np.sort(test)
