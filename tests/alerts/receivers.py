@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -85,8 +86,10 @@ class WebhookRecorder:
         *,
         statuses: list[int] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        delay: float = 0.0,
     ) -> None:
         self.secret = secret
+        self.delay = delay
         self.clock = clock
         self.statuses = list(statuses or [])
         self.received: list[dict[str, Any]] = []
@@ -105,6 +108,7 @@ def webhook_server(recorder: WebhookRecorder) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            time.sleep(recorder.delay)
             ok = verify_webhook(
                 recorder.secret,
                 self.headers.get("X-Tocsin-Timestamp", ""),

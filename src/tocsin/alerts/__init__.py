@@ -6,6 +6,7 @@ queues their messages in a persistent outbox, which :func:`deliver_due` empties 
 SMTP and signed webhooks.
 """
 
+from tocsin.alerts._config import AlertSettings, parse_duration
 from tocsin.alerts._content import AlertPublic, SignalLink, alert_public, policy_options
 from tocsin.alerts._delivery import (
     DeliveryConfig,
@@ -46,10 +47,19 @@ from tocsin.alerts._service import (
     alert_details,
     alerts_feed,
     change_alert_status,
+    evaluate_alerts,
     list_alert_details,
     list_rules,
     remove_rule,
     run_alert_pass,
+)
+from tocsin.alerts._worker import (
+    Health,
+    JsonLog,
+    deliver_loop,
+    drain_outbox,
+    health_server,
+    watch_loop,
 )
 
 __all__ = [
@@ -99,4 +109,13 @@ __all__ = [
     "cap_xml",
     "alerts_feed",
     "list_alert_details",
+    "AlertSettings",
+    "parse_duration",
+    "Health",
+    "JsonLog",
+    "deliver_loop",
+    "health_server",
+    "watch_loop",
+    "evaluate_alerts",
+    "drain_outbox",
 ]

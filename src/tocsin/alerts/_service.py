@@ -23,9 +23,10 @@ from tocsin.alerts._routing import idempotency_key, route
 from tocsin.alerts._rules import Rule, RuleCreate, Severity
 from tocsin.domain import Sensitivity, SignalKind
 from tocsin.errors import TocsinError
-from tocsin.framework import Catalogue
+from tocsin.framework import Catalogue, load_catalogue
 from tocsin.store import (
     AlertCreate,
+    Database,
     OutboxMessage,
     StoredAlert,
     StoredRecipient,
@@ -56,6 +57,7 @@ __all__ = [
     "alerts_feed",
     "list_alert_details",
     "change_alert_status",
+    "evaluate_alerts",
     "list_rules",
     "remove_rule",
     "run_alert_pass",
@@ -148,6 +150,7 @@ def _open_or_merge(
     signals: Mapping[int, StoredSignal],
     *,
     catalogue: Catalogue,
+    country_name: str,
     now: datetime,
 ) -> tuple[int, bool]:
     """The alert for ``match``: an open or recently closed one absorbs it (no new message);
@@ -176,7 +179,7 @@ def _open_or_merge(
             rule_id=rule.id,
             iso3=match.iso3,
             severity=rule.severity.value,
-            title=f"{rule.name}: {match.iso3}",
+            title=f"{rule.name}: {country_name}",
             reason=match.reason,
             value=match.value,
             signal_ids=list(match.signal_ids),
@@ -225,6 +228,7 @@ def run_alert_pass(
     rules = {r.id: r for r in list_rules(session)}
     countries = list_countries(session)
     regions = {c.iso3: (c.un_region, c.un_subregion) for c in countries}
+    names = {c.iso3: c.name for c in countries}
     signals = _signals_for(session, now=now, lookback_days=lookback_days)
     by_id = {s.id: s for s in signals}
     recipients = list_recipients(session)
@@ -232,7 +236,10 @@ def run_alert_pass(
     report.n_rules, report.n_signals, report.n_matches = len(rules), len(signals), len(matches)
     for match in matches:
         rule = rules[match.rule_id]
-        alert_id, is_new = _open_or_merge(session, match, rule, by_id, catalogue=catalogue, now=now)
+        name = names.get(match.iso3, match.iso3)
+        alert_id, is_new = _open_or_merge(
+            session, match, rule, by_id, catalogue=catalogue, country_name=name, now=now
+        )
         if not is_new:
             report.merged.append(alert_id)
             continue
@@ -340,3 +347,10 @@ def alerts_feed(
         names = {c.iso3: c.name for c in list_countries(session)}
         return cap_feed(alerts, base_url=base_url, sender=sender, now=now, country_names=names)
     raise TocsinError(f"unknown feed format {fmt!r}", fix="use cap or atom")
+
+
+def evaluate_alerts(db: Database, *, now: datetime, base_url: str) -> PassReport:
+    """One alert pass in its own transaction (what `tocsin monitor run` calls after
+    detection, and the watch loop after each ingestion)."""
+    with db.session() as session:
+        return run_alert_pass(session, now=now, catalogue=load_catalogue(), base_url=base_url)

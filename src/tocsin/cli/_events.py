@@ -13,6 +13,8 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tocsin.alerts import AlertSettings, evaluate_alerts
+from tocsin.cli._alerts import watch_command
 from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
 from tocsin.events import (
@@ -225,11 +227,14 @@ def run_command(
         signals = escalation_signals(risks, min_risk=min_risk)
         signals += event_signals(frame, since=last - timedelta(days=27))
         ids = record_signals(session, signals, now=now)
+    # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
+    alert_pass = evaluate_alerts(db, now=now, base_url=AlertSettings().base_url)
     head = risks.head(top)
     result: dict[str, Any] = {
         "last_event_date": last.isoformat(),
         "n_areas": len(risks),
         "n_signals": len(ids),
+        "n_alerts_created": len(alert_pass.created),
         "top": [
             {k: (str(pd.Timestamp(v).date()) if k == "week" else v) for k, v in row.items()}
             for row in head.to_dict("records")
@@ -245,6 +250,7 @@ def run_command(
         )
     stdout.print(table)
     stdout.print(f"{len(ids)} Signals recorded (events up to {last}).")
+    stdout.print(f"{len(alert_pass.created)} new alerts (`tocsin alerts list`).")
 
 
 @monitor_app.command("evaluate")
@@ -296,6 +302,10 @@ def evaluate_command(
         )
     stdout.print(table)
     stdout.print(f"PR AUC / best baseline: {result['pr_auc_ratio_to_best_baseline']}")
+
+
+# Alerts (issue 8): the long-lived `tocsin monitor watch` worker is defined by the alerts CLI.
+monitor_app.command("watch")(watch_command)
 
 
 def register(root: typer.Typer) -> None:

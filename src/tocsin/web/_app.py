@@ -115,6 +115,9 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     for feature, message in PENDING.items():
         app.include_router(_routes_pages.placeholder(feature, message))
+    from tocsin.alerts.web import include_alerts  # alerts (issue 8): API and feeds
+
+    include_alerts(app)
     _add_error_handlers(app)
     return app
 
