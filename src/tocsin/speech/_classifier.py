@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tocsin.speech._cues import find_cues
+from tocsin.speech._cues import Cues, find_cues
 from tocsin.speech._embed import Embedder
-from tocsin.speech._heads import LinearHead, TextHead
+from tocsin.speech._heads import LinearHead, TextHead, hashed_counts, weight_counts
 from tocsin.speech._text import normalise_text
 
 __all__ = ["HATE_CLASSES", "SCORE_COLUMNS", "SpeechClassifier", "detect_languages"]
@@ -170,13 +170,13 @@ class SpeechClassifier:
 
     def _route(
         self,
-        texts: Sequence[str],
+        cues: Sequence[Cues],
         languages: Sequence[str],
         fast_hate: NDArray[np.float64],
         fast_violence: NDArray[np.float64],
         route: str,
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        n = len(texts)
+        n = len(cues)
         if route == "fast" or self.hate_embedding_ is None:
             hate_route = np.zeros(n, dtype=bool)
         elif route == "embedding":
@@ -194,7 +194,7 @@ class SpeechClassifier:
             low, high = self.uncertain_band
             p = fast_violence[:, 1]
             own = np.array([lang == self.violence_language_ for lang in languages])
-            violent_words = np.array([find_cues(t).has_violent_word for t in texts])
+            violent_words = np.array([c.has_violent_word for c in cues])
             violence_route = (own & (p > low) & (p < high)) | (~own & violent_words)
         return hate_route, violence_route
 
@@ -216,11 +216,15 @@ class SpeechClassifier:
             raise ValueError(f"route must be 'auto', 'fast' or 'embedding', got {route!r}")
         clean = [normalise_text(t) for t in texts]
         langs = list(languages) if languages is not None else detect_languages(texts)
-        fast_hate = self.hate_text_.predict_proba(clean)
-        fast_violence = self.violence_text_.predict_proba(clean)
+        counts = hashed_counts(clean)  # shared by both heads
+        fast_hate = self.hate_text_.head_.predict_proba(weight_counts(counts, self.hate_text_.idf_))
+        fast_violence = self.violence_text_.head_.predict_proba(
+            weight_counts(counts, self.violence_text_.idf_)
+        )
+        cues = [find_cues(t) for t in texts]
         if embedder is None:
             route = "fast"
-        hate_route, violence_route = self._route(texts, langs, fast_hate, fast_violence, route)
+        hate_route, violence_route = self._route(cues, langs, fast_hate, fast_violence, route)
         hate = fast_hate.copy()
         violence = fast_violence[:, 1].copy()
         hate_weights = np.tile(self.hate_text_.head_.decision_weights_, (len(clean), 1))
@@ -241,14 +245,14 @@ class SpeechClassifier:
                 features = _stage_two_features(embedded[rows], fast_violence[index[rows]])
                 violence[index[rows]] = self.violence_embedding_.predict_proba(features)[:, 1]
                 violence_weights[index[rows]] = self.violence_embedding_.decision_weights_
-        frame = _combine(texts, hate, hate_weights, violence, violence_weights)
+        frame = _combine(cues, hate, hate_weights, violence, violence_weights)
         frame["language"] = langs
         frame["stage"] = np.where(needs & (embedder is not None), "embedding", "fast")
         return frame[list(SCORE_COLUMNS)]
 
 
 def _combine(
-    texts: Sequence[str],
+    all_cues: Sequence[Cues],
     hate: NDArray[np.float64],
     hate_weights: NDArray[np.float64],
     violence: NDArray[np.float64],
@@ -257,8 +261,7 @@ def _combine(
     """Merge head probabilities with the cues, text by text."""
     rows = []
     h_index, n_index, o_index = (HATE_CLASSES.index(c) for c in ("hateful", "neither", "offensive"))
-    for i, text in enumerate(texts):
-        cues = find_cues(text)
+    for i, cues in enumerate(all_cues):
         p = hate[i].copy()
         v = float(violence[i])
         rule_hate = max(cues.dehumanisation, cues.threat if cues.target_groups else 0.0)

@@ -141,8 +141,6 @@ _DEHUMANISING = (
     r"infest\w*",
     r"filth",
     r"scum",
-    r"garbage",
-    r"trash",
     r"not (even )?human",
     r"breed like \w+",
     r"ungeziefer",

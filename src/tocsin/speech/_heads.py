@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, sparse  # type: ignore[import-untyped]
 
-__all__ = ["LinearHead", "TextHead", "hashed_tfidf_features"]
+__all__ = ["LinearHead", "TextHead", "hashed_counts", "hashed_tfidf_features", "weight_counts"]
 
 Matrix = Any  # a dense NDArray or a scipy.sparse CSR matrix
 
@@ -214,10 +214,13 @@ class LinearHead:
         return head
 
 
-def hashed_tfidf_features(texts: Sequence[str], idf: NDArray[np.float64]) -> sparse.csr_matrix:
-    """Word 1–2-gram and character 2–5-gram counts, hashed, sublinear TF × IDF, L2-normalised."""
+def hashed_counts(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Word 1–2-gram and character 2–5-gram counts, hashed, with sublinear TF (1 + log n).
+
+    Every :class:`TextHead` reads the same counts, so they can be computed once per batch
+    and weighted by each head's IDF (:func:`weight_counts`).
+    """
     from sklearn.feature_extraction.text import HashingVectorizer
-    from sklearn.preprocessing import normalize
 
     common: dict[str, Any] = {"alternate_sign": False, "norm": None, "lowercase": False}
     words = HashingVectorizer(
@@ -228,8 +231,19 @@ def hashed_tfidf_features(texts: Sequence[str], idf: NDArray[np.float64]) -> spa
     )
     counts = sparse.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
     counts.data = 1.0 + np.log(counts.data)
-    weighted = counts @ sparse.diags(idf)
-    return normalize(weighted.tocsr())
+    return counts
+
+
+def weight_counts(counts: sparse.csr_matrix, idf: NDArray[np.float64]) -> sparse.csr_matrix:
+    """TF × IDF, L2-normalised per row."""
+    from sklearn.preprocessing import normalize
+
+    return normalize((counts @ sparse.diags(idf)).tocsr())
+
+
+def hashed_tfidf_features(texts: Sequence[str], idf: NDArray[np.float64]) -> sparse.csr_matrix:
+    """:func:`hashed_counts` weighted by ``idf`` and L2-normalised."""
+    return weight_counts(hashed_counts(texts), idf)
 
 
 def _document_frequency_idf(texts: Sequence[str]) -> NDArray[np.float64]:
