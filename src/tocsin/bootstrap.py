@@ -77,19 +77,8 @@ def framework_codes(catalogue: Catalogue) -> list[FrameworkCode]:
 
 
 def country_from_record(record: CountryRecord) -> Country:
-    """The domain Country for a crosswalk record."""
-    return Country(
-        iso3=record.iso3,
-        name=record.name,
-        iso2=record.iso2,
-        isonum=record.isonum,
-        un_region=record.un_region,
-        un_subregion=record.un_subregion,
-        gw=record.gw,
-        cow=record.cow,
-        fips=record.fips,
-        is_historical=record.is_historical,
-    )
+    """The domain Country for a crosswalk record (the record's extra fields are not kept)."""
+    return Country.model_validate(record, from_attributes=True)
 
 
 def _release_digest(paths: Iterable[object]) -> str:

@@ -60,18 +60,7 @@ def upsert_countries(session: Session, countries: Iterable[tuple[Country, Sequen
 
 
 def _country(row: CountryRow) -> Country:
-    return Country(
-        iso3=row.iso3,
-        name=row.name,
-        iso2=row.iso2,
-        isonum=row.isonum,
-        un_region=row.un_region,
-        un_subregion=row.un_subregion,
-        gw=row.gw,
-        cow=row.cow,
-        fips=row.fips,
-        is_historical=row.is_historical,
-    )
+    return Country.model_validate(row, from_attributes=True)
 
 
 def list_countries(session: Session, *, include_historical: bool = True) -> list[Country]:
