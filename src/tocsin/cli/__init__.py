@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "events": "_events",
     "monitor": "_events",
     "forecast": "_forecast",
+    "report": "_reports",
     "alerts": "_alerts",
     "speech": "_speech",
     "assess": "_assess",
