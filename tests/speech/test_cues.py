@@ -46,3 +46,11 @@ def test_counter_speech_quoting_or_denouncing() -> None:
     assert find_cues('He said "refugees are vermin", and we condemn it.').counter_speech >= 0.8
     assert find_cues("Calling immigrants animals is racist.").counter_speech >= 0.8
     assert find_cues("Immigrants are animals.").counter_speech == 0.0
+
+
+def test_negated_hate_and_contractions_but_not_lookalikes() -> None:
+    assert find_cues("I don't hate gay people.").negated
+    assert find_cues("Refugees aren't vermin.").dehumanisation == 0.0
+    wanted = find_cues("We want to kill them all.")  # "want" is not a negation
+    assert not wanted.negated and wanted.threat >= 0.7
+    assert find_cues("I hate gays.").negated is False

@@ -275,7 +275,7 @@ def _combine(
         dehumanisation = cues.dehumanisation
         damping = cues.counter_speech
         if cues.negated and not (cues.dehumanisation or cues.threat):
-            damping = max(damping, 0.5)
+            damping = max(damping, 0.8)
         if damping > 0:
             freed = p[h_index] * damping
             p[h_index] -= freed

@@ -251,7 +251,8 @@ _NORMATIVE = (
 _GREETING_OF_DEATH = (r"death to", r"kill all", r"kill the", r"kill every", r"tod den", r"mort aux")
 _NEGATION = (
     r"not",
-    r"n'?t",
+    r"\w+n['’]t",  # don't, isn't, can't
+    r"(do|does|did|is|are|was|were|ca|wo|should|would|could|ai)nt",
     r"never",
     r"no one",
     r"nobody",
@@ -349,7 +350,7 @@ class Cues:
 
 _INTENSIFIER = re.compile(
     r"(nothing|none|no one) (but|else than|other than)|no (better|more) than|nichts (als|anderes)"
-    r"|rien (que|d'autre)"
+    r"|rien (que|d'autre)|can['’]?t stand|nicht ausstehen"
 )
 
 
@@ -358,9 +359,16 @@ def _negated_before(sentence: str, start: int, window: int = 4) -> bool:
     return bool(_NEGATION_RE.search(_INTENSIFIER.sub(" ", words)))
 
 
+_HATE_VERB_RE = re.compile(r"(?<![\w-])(hate|hating|hassen?|hasse|déteste|détestons)(?![\w-])")
+
+
 def _sentence_scores(sentence: str, has_group: bool) -> tuple[float, float, bool]:
     has_pronoun = bool(_PRONOUN_TARGET.search(sentence))
-    dehumanising, threat, negated = 0.0, 0.0, False
+    dehumanising, threat = 0.0, 0.0
+    # "I don't hate them", "ich hasse niemanden" is negated: tested before the verb.
+    negated = any(
+        _negated_before(sentence, m.start(), window=3) for m in _HATE_VERB_RE.finditer(sentence)
+    )
     for match in _DEHUMANISING_RE.finditer(sentence):
         if _negated_before(sentence, match.start()):
             negated = True
