@@ -54,3 +54,13 @@ def test_negated_hate_and_contractions_but_not_lookalikes() -> None:
     wanted = find_cues("We want to kill them all.")  # "want" is not a negation
     assert not wanted.negated and wanted.threat >= 0.7
     assert find_cues("I hate gays.").negated is False
+
+
+def test_derogation_of_a_named_group_and_statements_about_statements() -> None:
+    assert find_cues("Muslims are terrorists.").derogation == 0.7
+    assert find_cues("The police arrested three terrorists.").derogation == 0.0
+    assert find_cues("Muslims are not terrorists.").derogation == 0.0
+    assert find_cues("Saying that Muslims are terrorists is racist.").counter_speech >= 0.8
+    # "are disgusting" about a group is not counter-speech
+    hateful = find_cues("Refugees are disgusting rats who should be drowned.")
+    assert hateful.counter_speech == 0.0 and hateful.threat >= 0.9

@@ -264,7 +264,9 @@ def _combine(
     for i, cues in enumerate(all_cues):
         p = hate[i].copy()
         v = float(violence[i])
-        rule_hate = max(cues.dehumanisation, cues.threat if cues.target_groups else 0.0)
+        rule_hate = max(
+            cues.dehumanisation, cues.derogation, cues.threat if cues.target_groups else 0.0
+        )
         if rule_hate > p[h_index]:
             rest = p[n_index] + p[o_index]
             scale = (1.0 - rule_hate) / rest if rest > 0 else 0.0
@@ -274,7 +276,7 @@ def _combine(
         v = max(v, cues.threat)
         dehumanisation = cues.dehumanisation
         damping = cues.counter_speech
-        if cues.negated and not (cues.dehumanisation or cues.threat):
+        if cues.negated and not (cues.dehumanisation or cues.threat or cues.derogation):
             damping = max(damping, 0.8)
         if damping > 0:
             freed = p[h_index] * damping

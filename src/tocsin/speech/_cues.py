@@ -166,6 +166,8 @@ _VIOLENT_VERB = (
     r"eliminat\w+",
     r"slaughter(ed)?",
     r"wipe(d)? (\w+ ){0,2}out",
+    r"wipe(d)? (\w+ ){0,2}off",
+    r"drown(ed)?",
     r"hang(ed)?",
     r"hung",
     r"shoot",
@@ -275,8 +277,12 @@ _COUNTER = (
     r"disgrace\w*",
     r"shame on",
     r"stop (calling|saying|spreading)",
-    r"(is|are|was) (wrong|hateful|racist|disgusting|vile)",
-    r"it'?s (wrong|hateful|racist|disgusting|vile)",
+    # An evaluation of a statement ("that is racist"), not of a group ("they are vile").
+    r"(it|that|this)('s| is| was) (wrong|hateful|racist|disgusting|vile|unacceptable)",
+    r"is (wrong|hateful|racist|dehumani[sz]ing)",
+    r"is (a crime|illegal|punishable)",
+    r"(will|must|should) be reported",
+    r"never again",
     r"hate speech",
     r"racis(m|t)",
     r"bigot(ry|ed|s)?",
@@ -303,7 +309,7 @@ _COUNTER = (
     r"haine",
 )
 _QUOTING = (
-    r"(said|says|called|calls|claimed|claims|wrote|writes|tweeted|posted|chanted|shouted)\b[^.]*",
+    r"(said|says|called|calls|claimed|claims|wrote|writes|tweeted|posted|posting|chanted|shouted)\b[^.]*",
     r"\bsagte\b",
     r"\bnannte\b",
     r"\bbezeichnete\b",
@@ -346,6 +352,7 @@ class Cues:
     counter_speech: float = 0.0
     negated: bool = False
     has_violent_word: bool = False
+    derogation: float = 0.0
 
 
 _INTENSIFIER = re.compile(
@@ -359,10 +366,16 @@ def _negated_before(sentence: str, start: int, window: int = 4) -> bool:
     return bool(_NEGATION_RE.search(_INTENSIFIER.sub(" ", words)))
 
 
+# Demeaning predicates about a group (indicator 10.6), counted only in a sentence naming one.
+_DEROGATORY_RE = re.compile(
+    r"(?<![\w-])(vile|disgusting|evil|inferior|criminals|rapists|terrorists|thieves|barbaric"
+    r"|primitive|filthy|kriminell\w*|verbrecher|vergewaltiger|terroristen|minderwertig\w*"
+    r"|widerlich\w*|criminels|violeurs|terroristes|inférieur\w*|répugnant\w*)(?![\w-])"
+)
 _HATE_VERB_RE = re.compile(r"(?<![\w-])(hate|hating|hassen?|hasse|déteste|détestons)(?![\w-])")
 
 
-def _sentence_scores(sentence: str, has_group: bool) -> tuple[float, float, bool]:
+def _sentence_scores(sentence: str, has_group: bool) -> tuple[float, float, bool, float]:
     has_pronoun = bool(_PRONOUN_TARGET.search(sentence))
     dehumanising, threat = 0.0, 0.0
     # "I don't hate them", "ich hasse niemanden" is negated: tested before the verb.
@@ -391,7 +404,14 @@ def _sentence_scores(sentence: str, has_group: bool) -> tuple[float, float, bool
             threat = max(threat, 0.5)
     if _DEATH_TO_RE.search(sentence) and has_group:
         threat = max(threat, 0.9)
-    return dehumanising, threat, negated
+    derogation = 0.0
+    if has_group:
+        for match in _DEROGATORY_RE.finditer(sentence):
+            if _negated_before(sentence, match.start()):
+                negated = True
+            else:
+                derogation = 0.7
+    return dehumanising, threat, negated, derogation
 
 
 def find_cues(text: str) -> Cues:
@@ -410,15 +430,16 @@ def find_cues(text: str) -> Cues:
     """
     lowered = text.lower()
     groups = [name for name, pattern in _GROUP_PATTERNS.items() if pattern.search(lowered)]
-    dehumanising, threat, negated = 0.0, 0.0, False
+    dehumanising, threat, negated, derogation = 0.0, 0.0, False, 0.0
     for sentence in _SENTENCE.split(lowered):
         has_group = any(p.search(sentence) for p in _GROUP_PATTERNS.values())
-        d, t, n = _sentence_scores(sentence, has_group)
+        d, t, n, g = _sentence_scores(sentence, has_group)
         dehumanising, threat, negated = max(dehumanising, d), max(threat, t), negated or n
+        derogation = max(derogation, g)
     counter_hits = len(_COUNTER_RE.findall(lowered))
     quoting = bool(_QUOTE_RE.search(text)) and bool(_QUOTING_RE.search(lowered))
     counter = min(1.0, 0.45 * counter_hits + (0.45 if quoting else 0.0))
-    if counter_hits and (dehumanising or threat or negated):
+    if counter_hits and (dehumanising or threat or negated or derogation):
         counter = max(counter, 0.8)
     return Cues(
         target_groups=groups,
@@ -427,4 +448,5 @@ def find_cues(text: str) -> Cues:
         counter_speech=counter,
         negated=negated,
         has_violent_word=bool(_VIOLENT_RE.search(lowered)),
+        derogation=derogation,
     )
