@@ -29,3 +29,18 @@ def test_corpora_and_the_holdout(shared_dir: Path) -> None:
     assert (len(train), len(held_out)) == (22_304, 2_479)
     assert not set(train) & set(held_out)
     assert (davidson["label"].iloc[held_out] == "hateful").sum() == 143
+
+
+def test_training_on_the_real_data_is_reproducible(shared_dir: Path) -> None:
+    """Same data and seed, same model bytes (600 + 600 rows, fast path only)."""
+    from tocsin.speech import classifier_bytes, train_classifier
+
+    folder = shared_dir / "data" / "speech"
+    davidson = read_davidson(folder / DAVIDSON_FILE).sample(600, random_state=0)
+    germeval = read_germeval(folder / GERMEVAL_FILE)
+    germeval = germeval.sort_values("label", ascending=False).head(600)  # 530 violent + 70
+    models = [
+        classifier_bytes(train_classifier(davidson.reset_index(drop=True), germeval, n_folds=2))
+        for _ in range(2)
+    ]
+    assert models[0] == models[1]
