@@ -39,7 +39,9 @@ def admin_token(app: FastAPI) -> str:
 
 
 def test_the_api_never_crashes_and_keeps_to_its_schema(app: FastAPI, admin_token: str) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    # The operations of this module's router (tag "api"); capabilities that plug in their
+    # own routers (alerts, ...) fuzz theirs in their own tests.
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app).include(tag="api")
     headers = {"Authorization": f"Bearer {admin_token}"}
     n_operations = 0
     for result in schema.get_all_operations():

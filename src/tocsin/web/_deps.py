@@ -80,7 +80,9 @@ def get_session(context: ContextDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the response leaves, so a browser that
+# follows a redirect at once (after signing in, after sending a report) finds the rows.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def utc_now() -> datetime:

@@ -16,6 +16,7 @@ from typing import Any
 WORLD_FILE = Path(__file__).parent / "static" / "countries-110m.json"
 WIDTH, HEIGHT = 960.0, 450.0
 NORTH, SOUTH = 84.0, -60.0
+ANTARCTICA = 10  # ISO numeric; left out: no forecasts, and it would fill the bottom edge
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def world_shapes() -> tuple[Shape, ...]:
     shapes = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         code = geometry.get("id")
-        if code is None or not str(code).isdigit():
+        if code is None or not str(code).isdigit() or int(code) == ANTARCTICA:
             continue
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         rings = tuple(tuple(_ring(arcs, ring)) for polygon in polygons for ring in polygon)
@@ -77,9 +78,15 @@ def svg_path(shape: Shape, frame: tuple[float, float, float, float] | None = Non
     parts = []
     for ring in shape.rings:
         points = [project(lon, lat) for lon, lat in ring]
+        jumps = {i for i in range(1, len(points)) if abs(points[i][0] - points[i - 1][0]) > 180}
         if frame is not None:
             points = [_fit(p, frame) for p in points]
-        parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
+        # a ring crossing the antimeridian is cut there instead of striping across the map
+        path = "".join(
+            ("M" if i == 0 or i in jumps else "L") + f"{x:g},{y:g}"
+            for i, (x, y) in enumerate(points)
+        )
+        parts.append(path + "Z")
     return "".join(parts)
 
 
@@ -104,3 +111,9 @@ def fit_point(
 ) -> tuple[float, float]:
     """A point in the frame of a fitted country map."""
     return _fit(project(longitude, latitude), frame)
+
+
+@cache
+def world_paths() -> tuple[tuple[int, str, str], ...]:
+    """(ISO numeric, name, SVG path) of every country, computed once per process."""
+    return tuple((shape.isonum, shape.name, svg_path(shape)) for shape in world_shapes())

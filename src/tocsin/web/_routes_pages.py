@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from tocsin.datasets import list_datasets, load
 from tocsin.store import count_speech_items, list_dataset_versions
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
-from tocsin.web._map import bounds, fit_point, svg_path, world_shapes
+from tocsin.web._map import bounds, fit_point, svg_path, world_paths, world_shapes
 from tocsin.web._render import page
 from tocsin.web._security import Principal
 from tocsin.web._views import country_page, watchlist
@@ -67,12 +67,12 @@ def watchlist_page(
     if data.available:
         risk = {row.iso3: row for row in data.rows}
         to_iso3 = _isonum_to_iso3(context, session)
-        for shape in world_shapes():
-            iso3 = to_iso3.get(shape.isonum)
+        for isonum, name, path in world_paths():
+            iso3 = to_iso3.get(isonum)
             row = risk.get(iso3) if iso3 else None
             band = 0 if row is None else 1 + sum(row.risk >= t for t in (0.01, 0.02, 0.04, 0.08))
-            label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else shape.name
-            shapes.append({"iso3": iso3, "path": svg_path(shape), "band": band, "label": label})
+            label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else name
+            shapes.append({"iso3": iso3, "path": path, "band": band, "label": label})
     return page(request, "watchlist.html", data, title="Watchlist", extra={"shapes": shapes})
 
 

@@ -1,0 +1,172 @@
+"""A real browser against a real server: sign in, browse, report an incident offline.
+
+Headless Debian Chromium driven by Playwright (never Playwright's own browser download).
+Skipped where /usr/bin/chromium is absent, except in CI, where `.ci/run` installs it.
+Screenshots go to $TOCSIN_SCREENSHOTS (default: the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from tests.conftest import IN_CI
+from tests.web.conftest import PASSWORD, populate
+from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities
+from tocsin.settings import Settings
+from tocsin.store import Database, ReportVisibility, list_incident_reports, record_field_events
+from tocsin.web import WebSettings, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("/usr/bin/chromium is missing: .ci/run must install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("browser")
+    settings = Settings(home=home)
+    db = Database.from_settings(settings)
+    populate(db)
+    events = [
+        Event(
+            dataset="ucdp_ged",
+            source_event_id=f"b{i}",
+            start_date=date(2025, 1 + i % 10, 3),
+            iso3="CAF",
+            admin1="Ouaka",
+            latitude=5.7 + i * 0.05,
+            longitude=20.6 - i * 0.1,
+            acts=[
+                Act(
+                    type=EventType.KILLING,
+                    perpetrator=Actor(kind=ActorKind.MILITIA),
+                    victim=Actor(kind=ActorKind.CIVILIANS),
+                    fatalities=Fatalities(best=i),
+                )
+            ],
+        )
+        for i in range(12)
+    ]
+    with db.session() as session:
+        record_field_events(session, events, now=datetime.now(UTC), reporter="browser test")
+    app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=None))
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if uvicorn_server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", db
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+    app.state.tocsin.db.dispose()
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("TOCSIN_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(server: tuple[str, Database]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
+    server: tuple[str, Database], browser: Any, shots: Path
+) -> None:
+    base, db = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/watchlist")
+    assert "/login" in page.url
+    page.fill("input[name=username]", "monitor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/watchlist")
+    assert page.locator("figure.map svg path").count() > 150
+    assert page.locator("table.sortable tbody tr").count() == 4
+    page.screenshot(path=str(shots / "watchlist.png"), full_page=True)
+
+    page.click("table.sortable th >> text=Country")  # HTMX swaps the sorted table in
+    page.wait_for_url("**/watchlist?sort=name")
+    page.wait_for_selector("th a:has-text('Country ▲')")
+    names = page.locator("table.sortable tbody tr td:nth-child(2)").all_inner_texts()
+    assert names == sorted(names) and len(names) == 4
+
+    page.click("table.sortable a[href='/countries/CAF']")
+    page.wait_for_url(f"{base}/countries/CAF")
+    assert page.locator("svg.countrymap circle").count() == 12
+    assert page.locator("svg.timeline rect").count() == 10
+    page.screenshot(path=str(shots / "country.png"), full_page=True)
+
+    page.goto(f"{base}/reports/new")
+    page.select_option("select[name=iso3]", "CAF")
+    page.fill("input[name=start_date]", "2025-02-14")
+    page.select_option("select[name=event_type]", "attack_on_civilians")
+    page.fill("input[name=location]", "Grimari market")
+    page.fill("textarea[name=narrative]", "Browser test: armed men opened fire at the market.")
+    page.fill("textarea[name=witnesses]", "Browser Witness One")
+    page.reload()  # the draft survives, names included (same tab)
+    assert page.input_value("input[name=location]") == "Grimari market"
+    assert page.input_value("textarea[name=witnesses]") == "Browser Witness One"
+    assert "draft was restored" in page.inner_text("#status")
+
+    context.set_offline(True)
+    page.click("form#report-form button[type=submit]")
+    page.wait_for_function(
+        "document.querySelector('#status').textContent.includes('No connection')"
+    )
+    page.screenshot(path=str(shots / "report-offline.png"), full_page=True)
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r".*/reports/[0-9a-f]{24}$"), timeout=20_000)
+    assert "Grimari market" in page.inner_text("main")
+    assert "Browser Witness One" not in page.content()  # monitors do not see identities back
+    page.screenshot(path=str(shots / "report-sent.png"), full_page=True)
+
+    with db.session() as session:
+        found, total = list_incident_reports(
+            session, visibility=ReportVisibility(), text="opened fire at the market"
+        )
+    assert total == 1 and found[0].owner_username == "monitor"
+    page.goto(f"{base}/reports/new")
+    assert page.input_value("input[name=location]") == ""  # the sent draft was cleared
+    context.close()
