@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from itertools import count
+from pathlib import Path
 
 import pytest
 
@@ -69,10 +71,24 @@ def stored(*args: object, **kwargs: object) -> StoredSignal:
     return StoredSignal(**s.model_dump(), id=next(_ids), stored_at=NOW)
 
 
-@pytest.fixture
-def seeded(db: Database) -> Database:
-    """A migrated database with five countries and the real catalogue's codes."""
+def seed(db: Database) -> Database:
+    """Migrate ``db`` and load five countries and the real catalogue's codes."""
+    db.upgrade()
     with db.session() as session:
         upsert_countries(session, [(c, []) for c in COUNTRIES])
         sync_framework_codes(session, framework_codes(load_catalogue()), version="test")
     return db
+
+
+@pytest.fixture
+def seeded(db: Database) -> Database:
+    """A migrated database with five countries and the real catalogue's codes (both backends)."""
+    return seed(db)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    """A data folder whose SQLite database is seeded, for CLI tests."""
+    db = seed(Database(f"sqlite:///{tmp_path / 'tocsin.db'}"))
+    db.dispose()
+    yield tmp_path

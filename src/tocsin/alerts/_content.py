@@ -13,10 +13,13 @@ from tocsin.alerts._evaluate import factor_of
 from tocsin.framework import Catalogue
 from tocsin.store import StoredAlert, StoredSignal
 
+SEVERITY_ORDER = ["minor", "moderate", "severe", "extreme"]
+
 __all__ = [
     "AlertPublic",
     "SignalLink",
     "alert_public",
+    "email_digest",
     "email_message",
     "policy_options",
     "webhook_body",
@@ -163,6 +166,26 @@ def email_message(alert: AlertPublic, *, to: str) -> dict[str, str]:
     ]
     subject = f"[Tocsin {alert.severity}] {alert.title}"
     return {"to": to, "subject": subject[:250], "body": "\n".join(lines)}
+
+
+def email_digest(alerts: Sequence[AlertPublic], *, to: str) -> dict[str, str]:
+    """One email about one or more new alerts (all those of a pass for one recipient).
+
+    >>> email_digest([], to="a@b.org")
+    Traceback (most recent call last):
+    ...
+    ValueError: a digest needs at least one alert
+    """
+    if not alerts:
+        raise ValueError("a digest needs at least one alert")
+    if len(alerts) == 1:
+        return email_message(alerts[0], to=to)
+    worst = max(alerts, key=lambda a: SEVERITY_ORDER.index(a.severity)).severity
+    names = ", ".join(dict.fromkeys(a.title.split(": ", 1)[-1] for a in alerts))
+    subject = f"[Tocsin {worst}] {len(alerts)} new alerts: {names}"
+    parts = [email_message(a, to=to)["body"] for a in alerts]
+    body = f"{len(alerts)} new alerts.\n\n" + "\n\n---\n\n".join(parts)
+    return {"to": to, "subject": subject[:250], "body": body}
 
 
 def webhook_body(alert: AlertPublic) -> str:

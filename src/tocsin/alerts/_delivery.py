@@ -130,7 +130,8 @@ class _Smtp:
         email["Date"] = format_datetime(now)
         email["Message-ID"] = f"<{message.idempotency_key}@tocsin>"
         email["X-Tocsin-Idempotency-Key"] = message.idempotency_key
-        email["X-Tocsin-Alert"] = str(message.alert_id)
+        alert_ids = payload.get("alert_ids", [message.alert_id])
+        email["X-Tocsin-Alert"] = ", ".join(str(i) for i in alert_ids)
         email.set_content(payload["body"])
         if self.client is None:
             c = self.config

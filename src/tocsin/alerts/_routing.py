@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from tocsin.alerts._rules import Rule, Severity
 from tocsin.store import StoredRecipient
 
-__all__ = ["CHANNELS", "covers", "idempotency_key", "route"]
+__all__ = ["CHANNELS", "covers", "digest_key", "idempotency_key", "route"]
 
 CHANNELS = ("inbox", "email", "webhook")
 
@@ -73,3 +73,13 @@ def idempotency_key(alert_id: int, recipient_id: int, channel: str) -> str:
     True
     """
     return hashlib.sha256(f"tocsin-alert:{alert_id}:{recipient_id}:{channel}".encode()).hexdigest()
+
+
+def digest_key(alert_ids: list[int], recipient_id: int, channel: str) -> str:
+    """The key of one message about several alerts (an email digest) to one recipient.
+
+    >>> digest_key([3, 1], 2, "email") == digest_key([1, 3], 2, "email")
+    True
+    """
+    ids = ",".join(str(i) for i in sorted(alert_ids))
+    return hashlib.sha256(f"tocsin-digest:{ids}:{recipient_id}:{channel}".encode()).hexdigest()

@@ -6,20 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tocsin.alerts._content import (
     AlertPublic,
     alert_public,
-    email_message,
+    email_digest,
     policy_options,
     webhook_body,
 )
 from tocsin.alerts._evaluate import Match, evaluate_rules
 from tocsin.alerts._feeds import atom_feed, cap_feed
-from tocsin.alerts._routing import idempotency_key, route
+from tocsin.alerts._routing import digest_key, idempotency_key, route
 from tocsin.alerts._rules import Rule, RuleCreate, Severity
 from tocsin.domain import Sensitivity, SignalKind
 from tocsin.errors import TocsinError
@@ -40,6 +39,7 @@ from tocsin.store import (
     latest_alert_for,
     list_alert_rules,
     list_alerts,
+    list_awaiting_ack,
     list_countries,
     list_recipients,
     list_signals,
@@ -120,27 +120,41 @@ def _signals_for(session: Session, *, now: datetime, lookback_days: int) -> list
     return list({s.id: s for s in [*history, *recent]}.values())
 
 
-def _notify(
-    session: Session,
-    public: AlertPublic,
-    pairs: list[tuple[StoredRecipient, str]],
-    *,
-    now: datetime,
-) -> tuple[int, int]:
-    messages = []
-    n_inbox = 0
-    for recipient, channel in pairs:
-        payload: dict[str, Any]
-        if channel == "inbox":
-            n_inbox += add_to_inbox(session, recipient.id, public.id, now=now)
-            continue
-        if channel == "email":
-            payload = email_message(public, to=str(recipient.email))
-        else:
-            payload = {"url": str(recipient.webhook_url), "body": webhook_body(public)}
-        key = idempotency_key(public.id, recipient.id, channel)
-        messages.append(OutboxMessage(key, public.id, recipient.id, channel, payload))
-    return enqueue_outbox(session, messages, now=now), n_inbox
+class _Notifications:
+    """What one pass sends: inbox entries at once, a webhook call per alert, and one email
+    per recipient listing all of the pass's alerts for them (a digest, not a flood)."""
+
+    def __init__(self) -> None:
+        self.messages: list[OutboxMessage] = []
+        self.emails: dict[int, tuple[StoredRecipient, list[AlertPublic]]] = {}
+        self.n_inbox = 0
+
+    def add(
+        self,
+        session: Session,
+        public: AlertPublic,
+        pairs: list[tuple[StoredRecipient, str]],
+        *,
+        now: datetime,
+    ) -> None:
+        for recipient, channel in pairs:
+            if channel == "inbox":
+                self.n_inbox += add_to_inbox(session, recipient.id, public.id, now=now)
+            elif channel == "email":
+                self.emails.setdefault(recipient.id, (recipient, []))[1].append(public)
+            else:
+                payload = {"url": str(recipient.webhook_url), "body": webhook_body(public)}
+                key = idempotency_key(public.id, recipient.id, channel)
+                self.messages.append(OutboxMessage(key, public.id, recipient.id, channel, payload))
+
+    def enqueue(self, session: Session, *, now: datetime) -> int:
+        """Queue everything collected; returns how many outbox messages were added."""
+        for recipient, alerts in self.emails.values():
+            ids = [a.id for a in alerts]
+            key = digest_key(ids, recipient.id, "email")
+            payload = email_digest(alerts, to=str(recipient.email)) | {"alert_ids": ids}
+            self.messages.append(OutboxMessage(key, ids[0], recipient.id, "email", payload))
+        return enqueue_outbox(session, self.messages, now=now)
 
 
 def _open_or_merge(
@@ -233,6 +247,7 @@ def run_alert_pass(
     by_id = {s.id: s for s in signals}
     recipients = list_recipients(session)
     matches = evaluate_rules(list(rules.values()), signals, regions=regions, now=now)
+    notifications = _Notifications()
     report.n_rules, report.n_signals, report.n_matches = len(rules), len(signals), len(matches)
     for match in matches:
         rule = rules[match.rule_id]
@@ -246,11 +261,13 @@ def run_alert_pass(
         report.created.append(alert_id)
         public = alert_details(session, alert_id, base_url=base_url, signals=signals)
         pairs = route(rule, match.iso3, rule.severity, recipients, regions=regions, level=0)
-        queued, inboxed = _notify(session, public, pairs, now=now)
-        report.n_queued += queued
-        report.n_inbox += inboxed
+        notifications.add(session, public, pairs, now=now)
         set_escalation_level(session, alert_id, 0, now=now)
-    _escalate(session, rules, recipients, regions, report, now=now, base_url=base_url)
+    _escalate(
+        session, rules, recipients, regions, report, notifications, now=now, base_url=base_url
+    )
+    report.n_queued = notifications.enqueue(session, now=now)
+    report.n_inbox = notifications.n_inbox
     return report
 
 
@@ -260,31 +277,34 @@ def _escalate(
     recipients: Sequence[StoredRecipient],
     regions: Mapping[str, Sequence[str | None]],
     report: PassReport,
+    notifications: _Notifications,
     *,
     now: datetime,
     base_url: str,
 ) -> None:
     """Notify the next level for each new alert not acknowledged within its rule's time."""
-    for alert in list_alerts(session, status="new", limit=10_000):
-        rule = rules.get(alert.rule_id)
-        if rule is None or alert.notified_at is None:
+    if not rules:
+        return
+    shortest = min(r.ack_timeout_minutes for r in rules.values())
+    waiting = list_awaiting_ack(session, notified_before=now - timedelta(minutes=shortest))
+    for state in waiting:
+        rule = rules.get(state.rule_id)
+        if rule is None or state.notified_at is None:
             continue
-        if now - alert.notified_at < timedelta(minutes=rule.ack_timeout_minutes):
+        if now - state.notified_at < timedelta(minutes=rule.ack_timeout_minutes):
             continue
-        level = alert.escalation_level + 1
+        level = state.escalation_level + 1
         pairs = route(
-            rule, alert.iso3, Severity(alert.severity), recipients, regions=regions, level=level
+            rule, state.iso3, Severity(state.severity), recipients, regions=regions, level=level
         )
         if not pairs:
             continue
-        public = _public(session, alert, base_url=base_url)
-        queued, inboxed = _notify(session, public, pairs, now=now)
-        report.n_queued += queued
-        report.n_inbox += inboxed
-        set_escalation_level(session, alert.id, level, now=now)
-        report.escalated.append(alert.id)
+        public = alert_details(session, state.id, base_url=base_url)
+        notifications.add(session, public, pairs, now=now)
+        set_escalation_level(session, state.id, level, now=now)
+        report.escalated.append(state.id)
         audit(
-            session, actor="tocsin", action="alerts.escalate", now=now, target=f"alert:{alert.id}"
+            session, actor="tocsin", action="alerts.escalate", now=now, target=f"alert:{state.id}"
         )
 
 

@@ -8,6 +8,7 @@ from tocsin.store._alerts import (
     AlertCreate,
     AlertEvent,
     AlertLifecycleError,
+    AlertState,
     OutboxMessage,
     RecipientCreate,
     StoredAlert,
@@ -25,6 +26,7 @@ from tocsin.store._alerts import (
     latest_alert_for,
     list_alert_rules,
     list_alerts,
+    list_awaiting_ack,
     list_inbox,
     list_outbox,
     list_recipients,
@@ -250,4 +252,6 @@ __all__ = [
     "list_assessment_versions",
     "list_assessments",
     "save_assessment",
+    "AlertState",
+    "list_awaiting_ack",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "AlertCreate",
     "AlertEvent",
     "AlertLifecycleError",
+    "AlertState",
     "OutboxMessage",
     "RecipientCreate",
     "StoredAlert",
@@ -51,6 +52,7 @@ __all__ = [
     "get_recipient",
     "list_alert_rules",
     "list_alerts",
+    "list_awaiting_ack",
     "list_inbox",
     "list_outbox",
     "list_recipients",
@@ -389,14 +391,51 @@ def merge_into_alert(
     return is_new
 
 
-def latest_alert_for(session: Session, rule_id: int, iso3: str) -> StoredAlert | None:
-    row = session.scalar(
-        select(AlertRow)
+@dataclass(frozen=True)
+class AlertState:
+    """The few columns the alert pass needs to decide (without Signals or history)."""
+
+    id: int
+    rule_id: int
+    iso3: str
+    status: str
+    severity: str
+    escalation_level: int
+    notified_at: datetime | None
+    closed_at: datetime | None
+
+
+_STATE_COLUMNS = (
+    AlertRow.id,
+    AlertRow.rule_id,
+    AlertRow.iso3,
+    AlertRow.status,
+    AlertRow.severity,
+    AlertRow.escalation_level,
+    AlertRow.notified_at,
+    AlertRow.closed_at,
+)
+
+
+def latest_alert_for(session: Session, rule_id: int, iso3: str) -> AlertState | None:
+    """The state of the latest alert of ``rule_id`` for ``iso3``, if any."""
+    row = session.execute(
+        select(*_STATE_COLUMNS)
         .where(AlertRow.rule_id == rule_id, AlertRow.iso3 == iso3)
         .order_by(AlertRow.id.desc())
         .limit(1)
+    ).first()
+    return None if row is None else AlertState(*row)
+
+
+def list_awaiting_ack(session: Session, *, notified_before: datetime) -> list[AlertState]:
+    """New (unacknowledged) alerts last notified at or before ``notified_before``."""
+    rows = session.execute(
+        select(*_STATE_COLUMNS)
+        .where(AlertRow.status == "new", AlertRow.notified_at <= notified_before)
+        .order_by(AlertRow.id)
     )
-    return None if row is None else _stored_alert(session, row)
+    return [AlertState(*row) for row in rows]
 
 
 def get_alert(session: Session, alert_id: int) -> StoredAlert | None:
