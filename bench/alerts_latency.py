@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
 
 from tocsin.alerts import AlertSettings, JsonLog, RuleCreate, drain_outbox, evaluate_alerts
 from tocsin.bootstrap import country_from_record, framework_codes
@@ -127,13 +128,16 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="tocsin-bench-alerts-"))
     if args.backend == "sqlite":
         url = f"sqlite:///{folder / 'tocsin.db'}"
-    else:
-        url = os.environ.get(
+    else:  # a private schema in the test database, dropped at the end
+        base = os.environ.get(
             "TOCSIN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         )
+        schema = f"tocsin_bench_alerts_{os.getpid()}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{base}?options=-csearch_path%3D{schema}"
     db = Database(url)
-    if args.backend == "postgresql":
-        db.downgrade("base")
     db.upgrade()
     catalogue = load_catalogue()
     now = datetime.now(UTC)
@@ -229,6 +233,10 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2), encoding="utf-8")
     db.dispose()
+    if args.backend == "postgresql":
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

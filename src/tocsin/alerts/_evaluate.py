@@ -91,11 +91,13 @@ def _latest_forecasts(signals: Sequence[StoredSignal]) -> list[StoredSignal]:
 
 
 def _forecast_matches(
-    rule: Rule, signals: Sequence[StoredSignal], in_scope: set[int]
+    rule: Rule,
+    signals: Sequence[StoredSignal],
+    in_scope: set[int],
+    ranks: Mapping[int, tuple[int, int]],
 ) -> list[Match]:
     condition = rule.condition
     assert isinstance(condition, ForecastRisk | ForecastTopEntry)
-    ranks = forecast_ranks(signals)
     current = _latest_forecasts(signals)
     previous_top: dict[str, set[str]] = defaultdict(set)
     has_previous: set[str] = set()
@@ -234,6 +236,7 @@ def evaluate_rule(
     *,
     regions: Mapping[str, Sequence[str | None]],
     now: datetime,
+    ranks: Mapping[int, tuple[int, int]] | None = None,
 ) -> list[Match]:
     """The countries for which ``rule`` holds on ``signals``, one :class:`Match` each.
 
@@ -246,7 +249,8 @@ def evaluate_rule(
     scoped = [s for s in signals if _in_scope(s, rule.scope, regions)]
     condition = rule.condition
     if isinstance(condition, ForecastRisk | ForecastTopEntry):
-        return _forecast_matches(rule, signals, {s.id for s in scoped})
+        ranks = forecast_ranks(signals) if ranks is None else ranks
+        return _forecast_matches(rule, signals, {s.id for s in scoped}, ranks)
     if isinstance(condition, AssessmentRaised):
         return _assessment_matches(rule, scoped)
     if isinstance(condition, Convergence):
@@ -262,4 +266,9 @@ def evaluate_rules(
     now: datetime,
 ) -> list[Match]:
     """Every rule's matches, rule by rule (see :func:`evaluate_rule`)."""
-    return [m for rule in rules for m in evaluate_rule(rule, signals, regions=regions, now=now)]
+    ranks = forecast_ranks(signals)
+    return [
+        m
+        for rule in rules
+        for m in evaluate_rule(rule, signals, regions=regions, now=now, ranks=ranks)
+    ]

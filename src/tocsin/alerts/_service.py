@@ -25,6 +25,7 @@ from tocsin.errors import TocsinError
 from tocsin.framework import Catalogue, load_catalogue
 from tocsin.store import (
     AlertCreate,
+    AlertState,
     Database,
     OutboxMessage,
     StoredAlert,
@@ -36,7 +37,8 @@ from tocsin.store import (
     create_alert,
     enqueue_outbox,
     get_alert,
-    latest_alert_for,
+    latest_alert_states,
+    linked_signal_ids,
     list_alert_rules,
     list_alerts,
     list_awaiting_ack,
@@ -165,17 +167,23 @@ def _open_or_merge(
     *,
     catalogue: Catalogue,
     country_name: str,
+    states: Mapping[tuple[int, str], AlertState],
+    linked: dict[int, set[int]],
     now: datetime,
 ) -> tuple[int, bool]:
-    """The alert for ``match``: an open or recently closed one absorbs it (no new message);
-    otherwise a new alert. Returns (alert id, whether it is new)."""
-    latest = latest_alert_for(session, rule.id, match.iso3)
+    """The alert for ``match``: an open or recently closed one absorbs it (no new message;
+    nothing written unless it brings new Signals); otherwise a new alert. Returns (alert
+    id, whether it is new)."""
+    latest = states.get((rule.id, match.iso3))
     if latest is not None:
         is_open = latest.status in OPEN
         cooling = latest.closed_at is not None and now - latest.closed_at < timedelta(
             hours=rule.cooldown_hours
         )
         if is_open or cooling:
+            if set(match.signal_ids) <= linked.get(latest.id, set()):
+                return latest.id, False
+            linked.setdefault(latest.id, set()).update(match.signal_ids)
             merge_into_alert(
                 session,
                 latest.id,
@@ -248,12 +256,23 @@ def run_alert_pass(
     recipients = list_recipients(session)
     matches = evaluate_rules(list(rules.values()), signals, regions=regions, now=now)
     notifications = _Notifications()
+    states = latest_alert_states(session)
+    open_ids = [a.id for a in states.values() if a.status in OPEN or a.closed_at is not None]
+    linked = linked_signal_ids(session, open_ids)
     report.n_rules, report.n_signals, report.n_matches = len(rules), len(signals), len(matches)
     for match in matches:
         rule = rules[match.rule_id]
         name = names.get(match.iso3, match.iso3)
         alert_id, is_new = _open_or_merge(
-            session, match, rule, by_id, catalogue=catalogue, country_name=name, now=now
+            session,
+            match,
+            rule,
+            by_id,
+            catalogue=catalogue,
+            country_name=name,
+            states=states,
+            linked=linked,
+            now=now,
         )
         if not is_new:
             report.merged.append(alert_id)

@@ -24,6 +24,8 @@ from tocsin.store._alerts import (
     get_alert,
     get_recipient,
     latest_alert_for,
+    latest_alert_states,
+    linked_signal_ids,
     list_alert_rules,
     list_alerts,
     list_awaiting_ack,
@@ -254,4 +256,6 @@ __all__ = [
     "save_assessment",
     "AlertState",
     "list_awaiting_ack",
+    "latest_alert_states",
+    "linked_signal_ids",
 ]

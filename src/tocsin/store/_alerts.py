@@ -52,6 +52,8 @@ __all__ = [
     "get_recipient",
     "list_alert_rules",
     "list_alerts",
+    "latest_alert_states",
+    "linked_signal_ids",
     "list_awaiting_ack",
     "list_inbox",
     "list_outbox",
@@ -426,6 +428,33 @@ def latest_alert_for(session: Session, rule_id: int, iso3: str) -> AlertState | 
         .limit(1)
     ).first()
     return None if row is None else AlertState(*row)
+
+
+def latest_alert_states(session: Session) -> dict[tuple[int, str], AlertState]:
+    """The state of the latest alert of every (rule, country), with the Signal ids linked to
+    the open ones (for the alert pass to decide in memory what is new)."""
+    latest = (
+        select(func.max(AlertRow.id).label("id"))
+        .group_by(AlertRow.rule_id, AlertRow.iso3)
+        .subquery()
+    )
+    rows = session.execute(select(*_STATE_COLUMNS).join(latest, latest.c.id == AlertRow.id))
+    return {(row.rule_id, row.iso3): AlertState(*row) for row in rows}
+
+
+def linked_signal_ids(session: Session, alert_ids: list[int]) -> dict[int, set[int]]:
+    """The Signal ids linked to each of ``alert_ids``."""
+    linked: dict[int, set[int]] = {i: set() for i in alert_ids}
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start : start + 500]
+        rows = session.execute(
+            select(AlertSignalRow.alert_id, AlertSignalRow.signal_id).where(
+                AlertSignalRow.alert_id.in_(chunk)
+            )
+        )
+        for alert_id, signal_id in rows:
+            linked[alert_id].add(signal_id)
+    return linked
 
 
 def list_awaiting_ack(session: Session, *, notified_before: datetime) -> list[AlertState]:
