@@ -216,7 +216,7 @@ def show_command(
         return
     _print_assessment(ident, a, version=stored.version, everything=everything)
     for statement in comparison.statements:
-        stdout.print(f"[{statement.kind}] {statement.text}", highlight=False)
+        stdout.print(f"[{statement.kind}] {statement.text}", highlight=False, markup=False)
 
 
 def _change(

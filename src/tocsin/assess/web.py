@@ -1,0 +1,472 @@
+"""The assessments API and pages for the web app: ``/api/v1/assessments`` and
+``/assessments``.
+
+The web app plugs it in with :func:`include_assessments` (one line in ``create_app``).
+It uses the web app's own dependencies (a database session per request, the signed-in
+caller, permissions). Anyone who may read the watchlist may read assessments; analysts
+and admins edit them; reviewers and admins approve or return them; analysts, reviewers
+and admins comment.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    FastAPI,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+)
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from tocsin import assess
+from tocsin.assess._model import Confidence, EvidenceLink, Rating, Trend
+from tocsin.assess._workflow import Transition
+from tocsin.errors import DataFileError, TocsinError
+from tocsin.framework import load_catalogue
+from tocsin.store import get_assessment, list_assessment_versions, list_assessments
+from tocsin.store._repository import UnknownReferenceError
+from tocsin.web import ContextDep, NavItem, Principal, Requires, SessionDep, add_capability
+
+__all__ = ["AssessmentIn", "CommentIn", "RatingIn", "include_assessments", "router"]
+
+EDITORS = frozenset({"admin", "analyst"})
+APPROVERS = frozenset({"admin", "reviewer"})
+COMMENTERS = EDITORS | APPROVERS
+
+
+class Problem(BaseModel):
+    """An error answer: what went wrong and, where there is one, the fix."""
+
+    detail: str
+
+
+_PROBLEM: dict[str, Any] = {"model": Problem}
+router = APIRouter(
+    tags=["assessments"],
+    responses={
+        400: _PROBLEM | {"description": "The edit is not allowed (the message says why)."},
+        401: _PROBLEM | {"description": "Sign in or send a valid API token."},
+        403: _PROBLEM | {"description": "Your role may not do this."},
+        404: _PROBLEM | {"description": "No such assessment or version."},
+        409: _PROBLEM | {"description": "The assessment's status forbids this step."},
+        422: _PROBLEM | {"description": "The request does not match its model."},
+    },
+)
+Reader = Annotated[Principal, Depends(Requires("watchlist:read"))]
+_MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
+Ident = Annotated[int, Path(ge=1, le=_MAX_ID, description="Assessment id.")]
+SignalId = Annotated[int, Path(ge=1, le=_MAX_ID, description="Signal id.")]
+Code = Annotated[str, Path(pattern=r"^([1-9]|1[0-4])\.[1-9][0-9]?$", description="Indicator.")]
+
+
+def _role(allowed: frozenset[str], what: str) -> Any:
+    def check(principal: Reader) -> Principal:
+        if principal.user.role not in allowed:
+            raise HTTPException(403, f"{what} needs one of the roles {', '.join(sorted(allowed))}")
+        return principal
+
+    return Depends(check)
+
+
+Editor = Annotated[Principal, _role(EDITORS, "editing an assessment")]
+Approver = Annotated[Principal, _role(APPROVERS, "approving or returning an assessment")]
+Commenter = Annotated[Principal, _role(COMMENTERS, "commenting")]
+
+
+class AssessmentIn(BaseModel):
+    """A new assessment: blank (with the bundled data), or started from another one."""
+
+    iso3: str = Field(pattern=r"^[A-Z]{3}$")
+    title: str = Field(min_length=1, max_length=500)
+    period_start: date
+    period_end: date
+    area: str | None = None
+    team: list[str] = Field(default_factory=list)
+    from_assessment_id: int | None = Field(default=None, ge=1, le=_MAX_ID)
+    from_last_approved: bool = False
+
+    @model_validator(mode="after")
+    def _period(self) -> AssessmentIn:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class RatingIn(BaseModel):
+    """A rating of one indicator; fields left out keep their value."""
+
+    rating: Rating | None = None
+    trend: Trend | None = None
+    confidence: Confidence | None = None
+    rationale: str | None = Field(default=None, max_length=10_000)
+    evidence: list[EvidenceLink] = Field(default_factory=list)
+
+
+class CommentIn(BaseModel):
+    target: str = Field(min_length=1, max_length=40)
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _errors(error: TocsinError) -> HTTPException:
+    """404 for a missing assessment, 409 for a step its status forbids, 400 otherwise
+    (422 stays FastAPI's, for bodies that do not match their model)."""
+    text = str(error)
+    if isinstance(error, UnknownReferenceError) and text.startswith("no assessment"):
+        return HTTPException(404, text)
+    if text.startswith("cannot ") or "is approved" in text:
+        return HTTPException(409, text)
+    return HTTPException(400, text)
+
+
+def _view(session: SessionDep, ident: int, version: int | None = None) -> dict[str, Any]:
+    catalogue = load_catalogue()
+    stored = get_assessment(session, ident, version=version)
+    a = assess.Assessment.model_validate(stored.content)
+    profile, comparison = assess.monitoring_picture(session, a, catalogue)
+    return {
+        **assess.stored_summary(stored),
+        "assessment": a.model_dump(mode="json"),
+        "risk_profile": profile.as_dict(),
+        "monitoring": comparison.as_dict(),
+        "policy_options": [r.as_dict() for r in assess.rank_policy_options(a, catalogue)],
+    }
+
+
+@router.get("/api/v1/assessments")
+def api_list(
+    session: SessionDep,
+    _principal: Reader,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> list[dict[str, Any]]:
+    """Assessments, newest first (metadata only)."""
+    return [assess.stored_summary(s) for s in list_assessments(session, iso3=country)]
+
+
+@router.post("/api/v1/assessments", status_code=201)
+def api_create(
+    body: AssessmentIn, session: SessionDep, context: ContextDep, principal: Editor
+) -> dict[str, Any]:
+    """Start a draft (structures pre-filled from the bundled data sets)."""
+    catalogue = load_catalogue()
+    try:
+        structures = assess.prefill_from_datasets(
+            catalogue, body.iso3, body.period_end.year, settings_or_dir=context.settings
+        )
+        ident = assess.new_assessment(
+            session,
+            catalogue,
+            **body.model_dump(),
+            structures=structures,
+            author=principal.actor,
+            now=_now(),
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+@router.get("/api/v1/assessments/{ident}")
+def api_show(
+    ident: Ident,
+    session: SessionDep,
+    _principal: Reader,
+    version: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
+) -> dict[str, Any]:
+    """An assessment with its risk profile, monitoring comparison and ranked options."""
+    try:
+        return _view(session, ident, version)
+    except TocsinError as error:
+        raise _errors(error) from error
+
+
+@router.put("/api/v1/assessments/{ident}/indicators/{code}")
+def api_rate(
+    ident: Ident, code: Code, body: RatingIn, session: SessionDep, principal: Editor
+) -> dict[str, Any]:
+    """Rate one indicator; a new version is kept."""
+    try:
+        assess.rate(
+            session,
+            ident,
+            code,
+            author=principal.actor,
+            now=_now(),
+            rating=body.rating,
+            trend=body.trend,
+            confidence=body.confidence,
+            rationale=body.rationale,
+            evidence=body.evidence,
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+@router.post("/api/v1/assessments/{ident}/comments", status_code=201)
+def api_comment(
+    ident: Ident, body: CommentIn, session: SessionDep, principal: Commenter
+) -> dict[str, Any]:
+    """Comment on an indicator, a structure or ``general``."""
+    try:
+        assess.add_comment(
+            session, ident, body.target, body.text, author=principal.actor, now=_now()
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+def _transition(
+    session: SessionDep, ident: Ident, step: Transition, principal: Principal
+) -> dict[str, Any]:
+    try:
+        assess.transition(
+            session, ident, step, load_catalogue(), author=principal.actor, now=_now()
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+@router.post("/api/v1/assessments/{ident}/submit")
+def api_submit(ident: Ident, session: SessionDep, principal: Editor) -> dict[str, Any]:
+    """Draft → in review."""
+    return _transition(session, ident, Transition.SUBMIT, principal)
+
+
+@router.post("/api/v1/assessments/{ident}/approve")
+def api_approve(ident: Ident, session: SessionDep, principal: Approver) -> dict[str, Any]:
+    """In review → approved (emits analyst_judgement Signals)."""
+    return _transition(session, ident, Transition.APPROVE, principal)
+
+
+@router.post("/api/v1/assessments/{ident}/return")
+def api_return(ident: Ident, session: SessionDep, principal: Approver) -> dict[str, Any]:
+    """In review → back to draft."""
+    return _transition(session, ident, Transition.RETURN, principal)
+
+
+@router.get("/api/v1/assessments/{ident}/versions")
+def api_versions(ident: Ident, session: SessionDep, _principal: Reader) -> list[dict[str, Any]]:
+    """Every version: number, status, author, note, time."""
+    try:
+        versions = list_assessment_versions(session, ident)
+    except TocsinError as error:
+        raise _errors(error) from error
+    return [
+        {
+            "number": v.number,
+            "status": v.status,
+            "author": v.author,
+            "note": v.note,
+            "created_at": v.created_at.isoformat(),
+        }
+        for v in versions
+    ]
+
+
+@router.get("/api/v1/assessments/{ident}/compare")
+def api_compare(
+    ident: Ident,
+    session: SessionDep,
+    _principal: Reader,
+    old: Annotated[int, Query(alias="from", ge=1, le=_MAX_ID)] = 1,
+    new: Annotated[int | None, Query(alias="to", ge=1, le=_MAX_ID)] = None,
+    other: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
+) -> dict[str, Any]:
+    """What was rated up or down between two versions (or against another assessment)."""
+    try:
+        return assess.compare_versions(session, ident, old, new, other_id=other).as_dict()
+    except TocsinError as error:
+        raise _errors(error) from error
+
+
+@router.get("/api/v1/assessments/{ident}/suggestions")
+def api_suggestions(
+    ident: Ident, session: SessionDep, _principal: Reader, code: str | None = None
+) -> list[dict[str, Any]]:
+    """Signals tagged with the assessment's indicators, offered as evidence."""
+    from dataclasses import asdict
+
+    try:
+        found = assess.evidence_suggestions(session, ident, code=code)
+    except TocsinError as error:
+        raise _errors(error) from error
+    return [
+        asdict(s) | {"start_date": s.start_date.isoformat(), "end_date": s.end_date.isoformat()}
+        for s in found
+    ]
+
+
+@router.post("/api/v1/assessments/{ident}/suggestions/{signal_id}/{verdict}")
+def api_resolve(
+    ident: Ident,
+    signal_id: SignalId,
+    verdict: Literal["accept", "reject"],
+    session: SessionDep,
+    principal: Editor,
+    code: Annotated[str, Query(min_length=1)],
+) -> dict[str, Any]:
+    """Accept or reject a suggested Signal as evidence for indicator ``code``."""
+    try:
+        assess.resolve_suggestion(
+            session,
+            ident,
+            code,
+            signal_id,
+            accept=verdict == "accept",
+            author=principal.actor,
+            now=_now(),
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+@router.get("/api/v1/assessments/{ident}/export")
+def api_export(ident: Ident, session: SessionDep, _principal: Reader) -> Response:
+    """The assessment as the JSON export file."""
+    try:
+        text = assess.export_stored(session, ident)
+    except TocsinError as error:
+        raise _errors(error) from error
+    return Response(
+        text,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="assessment-{ident}.json"'},
+    )
+
+
+class ImportProblem(BaseModel):
+    field: str | None
+    reason: str
+    value: str | None
+
+
+class ImportRefused(BaseModel):
+    detail: str
+    problems: list[ImportProblem]
+
+
+@router.post(
+    "/api/v1/assessments/import",
+    status_code=201,
+    responses={400: {"model": ImportRefused, "description": "The file was refused whole."}},
+)
+def api_import(
+    session: SessionDep, principal: Editor, document: Annotated[dict[str, Any], Body()]
+) -> Any:
+    """Import an exported assessment; a malformed one is refused whole (422, every problem)."""
+    import json
+
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    try:
+        ident = assess.import_assessment(
+            session, text, load_catalogue(), author=principal.actor, now=_now(), path="request body"
+        )
+    except DataFileError as error:
+        return JSONResponse(
+            {
+                "detail": str(error),
+                "problems": [
+                    {"field": p.field, "reason": p.reason, "value": p.value} for p in error.problems
+                ],
+            },
+            status_code=400,
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+    return _view(session, ident)
+
+
+def _report(session: SessionDep, context: ContextDep, ident: Ident) -> Any:
+    from tocsin.reports import assessment_report
+
+    try:
+        return assessment_report(
+            session, load_catalogue(), ident, now=_now(), settings_or_dir=context.settings
+        )
+    except TocsinError as error:
+        raise _errors(error) from error
+
+
+@router.get("/assessments/{ident}/report", response_class=HTMLResponse, include_in_schema=False)
+def report_page(ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader) -> str:
+    """The assessment report, as a self-contained HTML page."""
+    from tocsin.reports import render_html
+
+    return render_html(_report(session, context, ident))
+
+
+@router.get("/assessments/{ident}/report.pdf", include_in_schema=False)
+def report_pdf(
+    ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
+) -> Response:
+    """The assessment report as PDF."""
+    from tocsin.reports import render_pdf
+
+    return Response(render_pdf(_report(session, context, ident)), media_type="application/pdf")
+
+
+@router.get("/assessments/{ident}/brief.pdf", include_in_schema=False)
+def brief_pdf(
+    ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
+) -> Response:
+    """The one-page country brief as PDF."""
+    from tocsin.reports import render_brief_pdf
+
+    return Response(
+        render_brief_pdf(_report(session, context, ident)), media_type="application/pdf"
+    )
+
+
+@router.get("/assessments", include_in_schema=False)
+def assessments_page(request: Request, session: SessionDep, _principal: Reader) -> Response:
+    """A plain list of assessments with links to their reports (the editor is the API);
+    ``/assessments.json`` is its JSON twin."""
+    stored = list_assessments(session)
+    accept = request.headers.get("accept", "")
+    if getattr(request.state, "want_json", False) or (
+        "application/json" in accept and "text/html" not in accept
+    ):
+        return JSONResponse({"assessments": [assess.stored_summary(s) for s in stored]})
+    rows = "".join(
+        f"<tr><td>{s.id}</td><td>{html.escape(s.iso3)}</td><td>{html.escape(s.title)}</td>"
+        f"<td>{s.period_start} to {s.period_end}</td><td>{html.escape(s.status)}</td>"
+        f"<td>v{s.latest_version}</td><td><a href='/assessments/{s.id}/report'>report</a> · "
+        f"<a href='/assessments/{s.id}/report.pdf'>PDF</a> · "
+        f"<a href='/assessments/{s.id}/brief.pdf'>brief</a> · "
+        f"<a href='/api/v1/assessments/{s.id}'>JSON</a></td></tr>"
+        for s in stored
+    )
+    return HTMLResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Assessments</title>"
+        "</head><body><h1>National assessments of risk and resilience</h1>"
+        "<p><a href='/'>Tocsin</a> · API: <code>/api/v1/assessments</code></p>"
+        "<table border='1' cellpadding='4'><tr><th>#</th><th>Country</th><th>Title</th>"
+        f"<th>Period</th><th>Status</th><th>Version</th><th>Reports</th></tr>{rows}</table>"
+        "</body></html>"
+    )
+
+
+def include_assessments(app: FastAPI) -> None:
+    """Add the assessment routes and menu entry to the web app (before its placeholders)."""
+    add_capability(
+        app,
+        router,
+        [NavItem("assessments", "Assessments", "/assessments", "watchlist:read", 50)],
+    )
