@@ -36,6 +36,7 @@ def test_watch_loop_health_and_logs() -> None:
     log = JsonLog(stream, component="test")
     health = Health(timedelta(seconds=60))
     calls: list[int] = []
+    between: list[int] = []
 
     def step() -> dict[str, Any]:
         calls.append(1)
@@ -45,9 +46,11 @@ def test_watch_loop_health_and_logs() -> None:
 
     with health_server(health, 0) as port:
         fast = {"every": timedelta(milliseconds=50), "poll": timedelta(milliseconds=10)}
-        watch_loop(step, stop=threading.Event(), health=health, log=log, max_passes=3, **fast)
+        watch_loop(step, stop=threading.Event(), health=health, log=log, max_passes=3,
+                   between=lambda: between.append(len(calls)), **fast)  # fmt: skip
         status, body = get(f"http://127.0.0.1:{port}/health")
     assert len(calls) == 3
+    assert between[-1] == 3  # deliveries run after the last pass too
     assert status == 200 and body["status"] == "ok" and body["n_passes"] == 3
     assert body["last_error"] is None and body["n_alerts_created"] == 3
     records = [json.loads(line) for line in stream.getvalue().splitlines()]

@@ -160,12 +160,12 @@ def watch_loop(
                 health.record(**result)
             n += 1
             next_at = started + every
-            if max_passes is not None and n >= max_passes:
-                break
         if between is not None:
             try:
                 between()
             except Exception as error:
                 log("between_failed", error=f"{type(error).__name__}: {error}")
+        if max_passes is not None and n >= max_passes:
+            break
         wait = min((next_at - datetime.now(UTC)).total_seconds(), poll.total_seconds())
         stop.wait(max(wait, 0.0))
