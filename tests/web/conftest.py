@@ -155,7 +155,11 @@ def settings(web_database_url: str, home: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def web_settings(home: Path) -> WebSettings:
-    return WebSettings(identity_keys=None, identity_key_file=home / "identity-keys.json")
+    return WebSettings(
+        identity_keys=None,
+        identity_key_file=home / "identity-keys.json",
+        page_cache_seconds=0,  # tests see their writes at once; test_pages checks the cache
+    )
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 import tocsin.web
-from tocsin.web import NavItem, add_capability, create_app
+from tests.web.conftest import sign_in
+from tocsin.web import PENDING, NavItem, WebSettings, add_capability, create_app
 
 
 def test_the_watchlist_ranks_with_rank_changes_and_a_map(clients: dict[str, TestClient]) -> None:
@@ -69,10 +70,15 @@ def test_the_data_page_lists_data_sets_with_licences(clients: dict[str, TestClie
     assert all(d["licence"] for d in data["datasets"])
 
 
-@pytest.mark.parametrize("feature", ["speech", "alerts", "assessments"])
+@pytest.mark.parametrize("feature", sorted(PENDING))
 def test_capabilities_not_landed_say_so(clients: dict[str, TestClient], feature: str) -> None:
-    data = clients["viewer"].get(f"/{feature}.json").json()
-    assert data["available"] is False and "issue #" in data["message"]
+    response = clients["viewer"].get(f"/{feature}.json")
+    is_placeholder = response.headers["content-type"].startswith("application/json") and (
+        response.json().get("feature") == feature
+    )
+    if not is_placeholder:
+        pytest.skip(f"the {feature} capability has landed and serves /{feature} itself")
+    assert response.json()["available"] is False and "issue #" in response.json()["message"]
     assert "Not available yet" in clients["viewer"].get(f"/{feature}").text
 
 
@@ -123,3 +129,23 @@ def test_the_openapi_document_describes_the_versioned_api(app: FastAPI) -> None:
     }
     assert {"/api/v1/watchlist", "/api/v1/reports", "/api/v1/reports/{report_id}"} <= mine
     assert all(path.startswith("/api/v1/") for path in mine)
+
+
+def test_cached_pages_are_kept_apart_by_what_the_caller_may_see(
+    settings: object, home: Path, clients: dict[str, TestClient]
+) -> None:
+    web = WebSettings(
+        identity_keys=None, identity_key_file=home / "identity-keys.json", page_cache_seconds=60
+    )
+    app = create_app(settings, web)  # type: ignore[arg-type]
+    calls: list[str] = []
+    context = app.state.tocsin
+    assert context.memo(("k", ("public",)), lambda: calls.append("a") or 1) == 1
+    assert context.memo(("k", ("public",)), lambda: calls.append("b") or 2) == 1
+    assert context.memo(("k", ("public", "internal")), lambda: calls.append("c") or 3) == 3
+    assert calls == ["a", "c"]
+    analyst, viewer = sign_in(app, "analyst"), sign_in(app, "viewer")
+    assert "Kaga-Bandoro" in analyst.get("/api/v1/countries/CAF").text
+    assert "Kaga-Bandoro" not in viewer.get("/api/v1/countries/CAF").text
+    assert "Kaga-Bandoro" not in viewer.get("/countries/CAF").text
+    context.db.dispose()

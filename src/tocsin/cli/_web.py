@@ -19,7 +19,12 @@ PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 
 def serve_command(
-    ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000
+    ctx: typer.Context,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Server processes (about one per core).")
+    ] = 1,
 ) -> None:
     """Serve the web application and API (the database must be set up by `tocsin up`).
 
@@ -38,7 +43,7 @@ def serve_command(
     finally:
         db.dispose()
     stderr.print(f"Tocsin is at http://{host}:{port}/ (Ctrl-C stops it).")
-    serve(settings, host=host, port=port)
+    serve(settings, host=host, port=port, workers=workers)
 
 
 @web_app.command("user-add")

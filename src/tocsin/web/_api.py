@@ -7,7 +7,7 @@ its response model, so nothing outside it can leak.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
@@ -25,9 +25,9 @@ from tocsin.web._reports import (
     report_out,
     submit_report,
 )
-from tocsin.web._routes_pages import resilience_frames
+from tocsin.web._routes_pages import cached_country, cached_watchlist
 from tocsin.web._security import Principal, report_visibility, role_permissions
-from tocsin.web._views import country_page, visible_signals, watchlist
+from tocsin.web._views import visible_signals
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -67,7 +67,7 @@ def api_watchlist(
     sort: Annotated[str, Query(pattern=r"^-?(rank|risk|name|change)$")] = "rank",
 ) -> Watchlist:
     """The current forecast, ranked, with rank changes and the latest Signals."""
-    return watchlist(session, principal, region=region, sort=sort, cache_store=context.cache)
+    return cached_watchlist(context, session, principal, region=region, sort=sort)
 
 
 @router.get("/countries", response_model=Page[CountryOut])
@@ -101,13 +101,7 @@ def api_country(
     principal: Annotated[Principal, Depends(Requires("country:read"))],
 ) -> CountryPage:
     """Everything the country page shows."""
-    data = country_page(
-        session,
-        principal,
-        iso3.upper(),
-        today=datetime.now(UTC).date(),
-        frames=resilience_frames(context),
-    )
+    data = cached_country(context, session, principal, iso3)
     if data is None:
         raise HTTPException(404, "no such country")
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__
-from tocsin.settings import Settings
+from tocsin.settings import Settings, get_settings
 from tocsin.store import Database
 from tocsin.web import _api, _routes_admin, _routes_auth, _routes_pages, _routes_reports
 from tocsin.web._config import WebSettings
@@ -95,6 +96,7 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
         db=Database.from_settings(settings),
         key_ring=key_ring,
         templates=templates,
+        page_ttl_seconds=web.page_cache_seconds,
     )
     app = FastAPI(
         title="Tocsin",
@@ -177,8 +179,29 @@ def _error(request: Request, status_code: int, message: str) -> Response:
     )
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the application with uvicorn until interrupted."""
+def create_app_from_environment() -> FastAPI:
+    """The application for the settings in the environment (``TOCSIN_*``): uvicorn's factory."""
+    return create_app(get_settings())
+
+
+def serve(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
+) -> None:
+    """Run the application with uvicorn until interrupted (``workers`` processes)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)
+        return
+    # Worker processes build their own app from the environment.
+    os.environ["TOCSIN_HOME"] = str(settings.home)
+    if settings.database_url:
+        os.environ["TOCSIN_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "tocsin.web._app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )

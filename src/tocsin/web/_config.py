@@ -43,6 +43,11 @@ class WebSettings(BaseSettings):
     login_max_failures_per_client: int = Field(
         default=20, ge=1, description="Failed sign-ins per client address allowed in the window."
     )
+    page_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds the watchlist and country pages reuse their data (0: never).",
+    )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed sign-ins."
     )

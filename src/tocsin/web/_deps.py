@@ -9,10 +9,12 @@ dependencies, not handler bodies. Tests swap the session with
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -29,6 +31,7 @@ PRE_SESSION_COOKIE = "tocsin_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,6 +44,31 @@ class WebContext:
     key_ring: KeyRing
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)
+    page_ttl_seconds: float = 30.0
+    _memo: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
+    _locks: dict[Hashable, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, reused for ``page_ttl_seconds``; one computation at a time per key.
+
+        For data that is the same for every caller with the same key: keys must include
+        everything that decides what the caller may see (e.g. the sensitivities allowed).
+        """
+        now = time.monotonic()
+        found = self._memo.get(key)
+        if found is not None and now - found[0] < self.page_ttl_seconds:
+            value: T = found[1]
+            return value
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            found = self._memo.get(key)
+            if found is not None and time.monotonic() - found[0] < self.page_ttl_seconds:
+                return found[1]  # type: ignore[no-any-return]
+            value = compute()
+            self._memo[key] = (time.monotonic(), value)
+            return value
 
 
 class LoginRequired(Exception):

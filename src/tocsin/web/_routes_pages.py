@@ -9,14 +9,17 @@ from typing import Annotated
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from tocsin.datasets import list_datasets, load
 from tocsin.store import count_speech_items, list_dataset_versions
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
 from tocsin.web._map import bounds, fit_point, svg_path, world_paths, world_shapes
+from tocsin.web._models import CountryPage, Watchlist
 from tocsin.web._render import page
-from tocsin.web._security import Principal
+from tocsin.web._security import Principal, allowed_sensitivities
 from tocsin.web._views import country_page, watchlist
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +36,56 @@ def resilience_frames(context: WebContext) -> dict[str, pd.DataFrame]:
             }
     frames: dict[str, pd.DataFrame] = context.cache["frames"]
     return frames
+
+
+def cached_watchlist(
+    context: WebContext,
+    session: Session,
+    principal: Principal,
+    *,
+    region: str | None,
+    sort: str,
+) -> Watchlist:
+    """The watchlist, reused for a few seconds by callers who may see the same Signals."""
+    return context.memo(
+        ("watchlist", allowed_sensitivities(principal), region, sort),
+        lambda: watchlist(session, principal, region=region, sort=sort, cache_store=context.cache),
+    )
+
+
+def cached_country(
+    context: WebContext, session: Session, principal: Principal, iso3: str
+) -> CountryPage | None:
+    """The country page's data, reused for a few seconds like the watchlist."""
+    return context.memo(
+        ("country", allowed_sensitivities(principal), iso3.upper()),
+        lambda: country_page(
+            session,
+            principal,
+            iso3.upper(),
+            today=datetime.now(UTC).date(),
+            frames=resilience_frames(context),
+        ),
+    )
+
+
+BANDS = (0.01, 0.02, 0.04, 0.08)
+
+
+def world_map(data: Watchlist, to_iso3: dict[int, str]) -> Markup:
+    """The world as SVG paths coloured by risk band, each country linking to its page."""
+    if not data.available:
+        return Markup("")
+    risk = {row.iso3: row for row in data.rows}
+    parts = []
+    for isonum, name, path in world_paths():
+        iso3 = to_iso3.get(isonum)
+        row = risk.get(iso3) if iso3 else None
+        band = 0 if row is None else 1 + sum(row.risk >= t for t in BANDS)
+        label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else name
+        shape = f'<path d="{path}" class="band{band}"><title>{escape(label)}</title></path>'
+        parts.append(f'<a href="/countries/{iso3}">{shape}</a>' if iso3 else shape)
+    return Markup("".join(parts))
 
 
 def _isonum_to_iso3(context: WebContext, session: SessionDep) -> dict[int, str]:
@@ -60,20 +113,10 @@ def watchlist_page(
     region: str | None = None,
     sort: str = "rank",
 ) -> Response:
-    data = watchlist(
-        session, principal, region=region or None, sort=sort, cache_store=context.cache
-    )
-    shapes = []
-    if data.available:
-        risk = {row.iso3: row for row in data.rows}
-        to_iso3 = _isonum_to_iso3(context, session)
-        for isonum, name, path in world_paths():
-            iso3 = to_iso3.get(isonum)
-            row = risk.get(iso3) if iso3 else None
-            band = 0 if row is None else 1 + sum(row.risk >= t for t in (0.01, 0.02, 0.04, 0.08))
-            label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else name
-            shapes.append({"iso3": iso3, "path": path, "band": band, "label": label})
-    return page(request, "watchlist.html", data, title="Watchlist", extra={"shapes": shapes})
+    data = cached_watchlist(context, session, principal, region=region or None, sort=sort)
+    key = ("map", allowed_sensitivities(principal), region or None, sort)
+    world = context.memo(key, lambda: world_map(data, _isonum_to_iso3(context, session)))
+    return page(request, "watchlist.html", data, title="Watchlist", extra={"world_map": world})
 
 
 @router.get("/countries/{iso3}")
@@ -84,13 +127,7 @@ def country(
     session: SessionDep,
     principal: Annotated[Principal, Depends(Requires("country:read"))],
 ) -> Response:
-    data = country_page(
-        session,
-        principal,
-        iso3.upper(),
-        today=datetime.now(UTC).date(),
-        frames=resilience_frames(context),
-    )
+    data = cached_country(context, session, principal, iso3)
     if data is None:
         raise HTTPException(404, "no such country")
     outline, points = None, []

@@ -22,8 +22,8 @@ from tocsin.store import (
     get_country_forecasts,
     latest_forecast_run,
     list_countries,
-    list_events,
     list_signals,
+    load_events_frame,
 )
 from tocsin.web._models import (
     CountryOut,
@@ -43,7 +43,6 @@ from tocsin.web._models import (
 from tocsin.web._security import Principal, allowed_sensitivities
 
 SORTS = ("rank", "-rank", "risk", "-risk", "name", "-name", "change", "-change")
-EVENT_LIMIT = 5000
 
 
 @cache
@@ -151,36 +150,44 @@ def watchlist(
     )
 
 
+def _optional(value: Any, kind: type[float] | type[int]) -> Any:
+    return None if value is None or pd.isna(value) else kind(value)
+
+
+def _event_out(row: dict[Any, Any]) -> EventOut:
+    return EventOut(
+        uid=row["uid"],
+        dataset=row["dataset"],
+        start_date=row["start_date"].date(),
+        event_type=row["event_type"],
+        admin1=row["admin1"],
+        location=row["location"],
+        latitude=_optional(row["latitude"], float),
+        longitude=_optional(row["longitude"], float),
+        fatalities_best=_optional(row["fatalities_best"], int),
+    )
+
+
 def _events(session: Session, iso3: str, today: date) -> EventsOut:
-    since = today - timedelta(days=5 * 365)
-    events = list_events(session, iso3=iso3, since=since, limit=EVENT_LIMIT + 1)
-    truncated = len(events) > EVENT_LIMIT
-    events = events[:EVENT_LIMIT]
-    months: dict[str, list[int]] = {}
-    for event in events:
-        month = event.start_date.strftime("%Y-%m")
-        counts = months.setdefault(month, [0, 0])
-        counts[0] += 1
-        counts[1] += sum(act.fatalities.best or 0 for act in event.acts)
-    recent = [
-        EventOut(
-            uid=e.uid,
-            dataset=e.dataset,
-            start_date=e.start_date,
-            event_type=e.event_type.value,
-            admin1=e.admin1,
-            location=e.location,
-            latitude=e.latitude,
-            longitude=e.longitude,
-            fatalities_best=e.acts[0].fatalities.best,
-        )
-        for e in reversed(events[-200:])
-    ]
+    """Events of the last three years: counts and deaths by month, the latest 200 in full."""
+    since = today - timedelta(days=3 * 365)
+    frame = load_events_frame(session, iso3=iso3, since=since)
+    months = frame["start_date"].dt.strftime("%Y-%m")
+    deaths = frame["fatalities_best"].fillna(0).astype("int64")
+    grouped = (
+        pd.DataFrame({"month": months, "deaths": deaths})
+        .groupby("month", sort=True)
+        .agg(n_events=("deaths", "size"), fatalities=("deaths", "sum"))
+    )
+    recent = [_event_out(row) for row in frame.tail(200).iloc[::-1].to_dict("records")]
     return EventsOut(
         since=since,
-        n_events=len(events),
-        truncated=truncated,
-        by_month=[MonthCount(month=m, n_events=n, fatalities=f) for m, (n, f) in months.items()],
+        n_events=len(frame),
+        truncated=False,
+        by_month=[
+            MonthCount(month=str(m), n_events=int(r.n_events), fatalities=int(r.fatalities))
+            for m, r in grouped.iterrows()
+        ],
         recent=recent,
     )
 

@@ -1,0 +1,79 @@
+"""`tocsin up` as the README runs it: sets up, prints a one-time admin password once, serves."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_password(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if "Tocsin is at" in line or not line:
+            break
+    found = re.search(r"one-time password (\S+) ", "".join(lines))
+    assert found, "".join(lines)
+    return found.group(1)
+
+
+def _sign_in_as_admin(base: str, password: str) -> None:
+    for _ in range(100):
+        try:
+            login = httpx.get(f"{base}/login", timeout=2)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    assert login.status_code == 200
+    token = login.cookies["tocsin_csrf"]
+    signed_in = httpx.post(
+        f"{base}/login",
+        data={"username": "admin", "password": password, "csrf_token": token},
+        headers={"Cookie": f"tocsin_csrf={token}"},
+    )
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == "/account/password"
+
+
+def test_up_creates_the_first_admin_and_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+    command = [sys.executable, "-m", "tocsin", "--data-dir", str(tmp_path), "up"]
+    with subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            password = _wait_for_password(process)
+            _sign_in_as_admin(f"http://127.0.0.1:{port}", password)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    again = subprocess.run(
+        [*command, "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert again.returncode == 0 and "one-time password" not in again.stderr + again.stdout
