@@ -118,8 +118,10 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
     for feature, message in PENDING.items():
         app.include_router(_routes_pages.placeholder(feature, message))
     from tocsin.alerts.web import include_alerts  # alerts (issue 8): API and feeds
+    from tocsin.assess.web import include_assessments  # assessments (issue 7): API and pages
 
     include_alerts(app)
+    include_assessments(app)
     _add_error_handlers(app)
     return app
 
