@@ -369,3 +369,97 @@ def list_rabat_assessments(session: Session, item_id: int) -> list[StoredRabatAs
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class SpeechQueueEntry:
+    """One flagged item in the review queue: its latest score and its worksheet's state."""
+
+    item: StoredSpeechItem
+    score: StoredSpeechScore
+    worksheet_version: int | None
+    decision: str | None
+
+
+def _latest_scores(session: Session, item_ids: Sequence[int] | None) -> dict[int, SpeechScoreRow]:
+    # An item may carry scores from several model versions: the queue uses the newest.
+    query = select(SpeechScoreRow).order_by(SpeechScoreRow.scored_at, SpeechScoreRow.id)
+    if item_ids is not None:
+        query = query.where(SpeechScoreRow.item_id.in_(list(item_ids)))
+    latest: dict[int, SpeechScoreRow] = {}
+    for row in session.scalars(query):
+        latest[row.item_id] = row
+    return latest
+
+
+def latest_speech_score(session: Session, item_id: int) -> StoredSpeechScore | None:
+    """The newest stored score of one item, whatever the model version."""
+    row = _latest_scores(session, [item_id]).get(item_id)
+    item = session.get(SpeechItemRow, item_id)
+    if row is None or item is None:
+        return None
+    return _score(row, item.iso3, item.published_date)
+
+
+def _score(row: SpeechScoreRow, iso3: str | None, published: date | None) -> StoredSpeechScore:
+    return StoredSpeechScore(
+        item_id=row.item_id,
+        model_version=row.model_version,
+        iso3=iso3,
+        published_date=published,
+        scores=dict(row.scores),
+        target_groups=list(row.target_groups),
+        is_flagged=row.is_flagged,
+        flag_strength=row.flag_strength,
+    )
+
+
+def speech_review_queue(session: Session, *, iso3: str | None = None) -> list[SpeechQueueEntry]:
+    """Items whose newest score flags them, strongest first, with their latest worksheet.
+
+    Label and decision filters are the caller's (they read the JSON scores and the
+    worksheet state, which differ by backend in SQL); the country filter runs in SQL.
+    """
+    flagged_items = select(SpeechScoreRow.item_id).where(SpeechScoreRow.is_flagged.is_(True))
+    query = select(SpeechItemRow).where(SpeechItemRow.id.in_(flagged_items))
+    if iso3 is not None:
+        query = query.where(SpeechItemRow.iso3 == iso3)
+    items = {row.id: row for row in session.scalars(query)}
+    if not items:
+        return []
+    scores = _latest_scores(session, list(items))
+    latest_version = (
+        select(RabatAssessmentRow.item_id, func.max(RabatAssessmentRow.version).label("v"))
+        .group_by(RabatAssessmentRow.item_id)
+        .subquery()
+    )
+    states = {
+        item_id: (version, decision)
+        for item_id, version, decision in session.execute(
+            select(
+                RabatAssessmentRow.item_id, RabatAssessmentRow.version, RabatAssessmentRow.decision
+            )
+            .join(
+                latest_version,
+                (latest_version.c.item_id == RabatAssessmentRow.item_id)
+                & (latest_version.c.v == RabatAssessmentRow.version),
+            )
+            .where(RabatAssessmentRow.item_id.in_(list(items)))
+        )
+    }
+    entries = []
+    for item_id, row in items.items():
+        score = scores.get(item_id)
+        if score is None or not score.is_flagged:
+            continue  # flagged by an older model only
+        version, decision = states.get(item_id, (None, None))
+        entries.append(
+            SpeechQueueEntry(
+                item=_item(row),
+                score=_score(score, row.iso3, row.published_date),
+                worksheet_version=version,
+                decision=decision,
+            )
+        )
+    entries.sort(key=lambda e: (-e.score.flag_strength, e.item.id))
+    return entries
