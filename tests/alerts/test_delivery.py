@@ -122,3 +122,33 @@ def test_an_expired_lease_is_taken_over(seeded: Database) -> None:
         clock.now += timedelta(seconds=61)
         assert deliver_due(seeded, config, worker="w2", clock=clock).n_sent == 2
     assert len(smtp.messages) == 1 and len(hook.received) == 1
+
+
+def test_a_batch_that_outlasts_its_lease_does_not_send_what_another_worker_took(
+    seeded: Database,
+) -> None:
+    """Worker "slow" claims both messages; after its first send its lease has run out and
+    worker "fast" takes the second message over and sends it. "slow" must then skip it
+    (its lease is checked and renewed before each send), so the receiver gets it once."""
+    clock = Clock()
+    smtp, hook = SmtpRecorder(), WebhookRecorder(SECRET, clock=clock)
+    with smtp_server(smtp) as port, webhook_server(hook) as url:
+        queue_alert(seeded, url)
+        config = DeliveryConfig(smtp_port=port, lease_seconds=60)
+        fast: list[object] = []
+        calls = 0
+
+        def slow_clock() -> datetime:
+            nonlocal calls
+            calls += 1
+            if calls == 4:  # claim, renew + mark sent of message 1, then before message 2
+                clock.now += timedelta(seconds=61)
+                fast.append(deliver_due(seeded, config, worker="fast", clock=clock))
+            return clock()
+
+        slow = deliver_due(seeded, config, worker="slow", clock=slow_clock)
+    assert (slow.n_claimed, slow.n_sent, slow.n_skipped) == (2, 1, 1)
+    assert [(r.n_claimed, r.n_sent) for r in fast] == [(1, 1)]  # type: ignore[attr-defined]
+    assert len(smtp.messages) == 1 and len(hook.received) == 1
+    with seeded.session() as session:
+        assert alert_outbox_counts(session)["sent"] == 2

@@ -29,6 +29,7 @@ from tocsin.store import (
     get_recipient,
     mark_outbox_failed,
     mark_outbox_sent,
+    renew_outbox_lease,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ class DeliveryReport:
     n_claimed: int = 0
     n_sent: int = 0
     n_failed: int = 0
+    n_skipped: int = 0  # leases lost to another worker before sending: not sent by this one
     errors: list[str] = field(default_factory=list)
 
 
@@ -200,6 +202,16 @@ def deliver_due(
     try:
         for message in batch:
             now = clock()
+            # A batch can outlast its lease (a slow server, many messages); another worker
+            # may then have claimed the rest. Re-check and extend the lease just before
+            # each send, so two live workers never both send the same message.
+            with db.session() as session:
+                still_ours = renew_outbox_lease(
+                    session, message.id, worker=worker, now=now, lease=lease
+                )
+            if not still_ours:
+                report.n_skipped += 1
+                continue
             try:
                 if message.channel == "email":
                     smtp.send(message, now)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -56,6 +57,9 @@ __all__ = [
     "linked_signal_ids",
     "list_awaiting_ack",
     "list_inbox",
+    "list_user_inbox",
+    "in_user_inbox",
+    "renew_outbox_lease",
     "list_outbox",
     "list_recipients",
     "mark_outbox_failed",
@@ -101,6 +105,9 @@ class AlertRecipientRow(Base):
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     min_severity: Mapped[str] = mapped_column(String(20))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # The web user whose in-app inbox this is. A name, not a foreign key: users belong to
+    # the web capability's tables, which alerts never reference (see ARCHITECTURE.md).
+    username: Mapped[str | None] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -237,6 +244,7 @@ class RecipientCreate:
     channels: list[str] = field(default_factory=lambda: ["inbox"])
     min_severity: str = "minor"
     escalation_level: int = 0
+    username: str | None = None  # the web user who reads this recipient's in-app inbox
 
 
 @dataclass(frozen=True)
@@ -585,6 +593,48 @@ def list_inbox(session: Session, recipient_id: int, *, limit: int = 100) -> list
     return [_stored_alert(session, row) for row in rows]
 
 
+def _user_inbox_ids(username: str) -> Any:
+    """The ids of the alerts delivered to the inbox of any recipient linked to ``username``
+    (removed recipients included: what reached an inbox stays there)."""
+    recipients = select(AlertRecipientRow.id).where(AlertRecipientRow.username == username)
+    return select(AlertInboxRow.alert_id).where(AlertInboxRow.recipient_id.in_(recipients))
+
+
+def list_user_inbox(
+    session: Session,
+    username: str,
+    *,
+    status: str | None = None,
+    public_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[StoredAlert], int]:
+    """One web user's inbox, newest first, and how many alerts it holds with these filters.
+
+    An alert routed to two of the user's recipients (say, level 0 and, escalated, level 1)
+    appears once.
+    """
+    query = select(AlertRow).where(AlertRow.id.in_(_user_inbox_ids(username)))
+    if status:
+        query = query.where(AlertRow.status == status)
+    if public_only:
+        query = query.where(AlertRow.is_public.is_(True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AlertRow.id.desc()).limit(limit).offset(offset))
+    return [_stored_alert(session, row) for row in rows], int(total)
+
+
+def in_user_inbox(session: Session, username: str, alert_id: int) -> bool:
+    """Whether alert ``alert_id`` was routed to the inbox of ``username``."""
+    found = session.scalar(
+        select(AlertInboxRow.id)
+        .join(AlertRecipientRow, AlertRecipientRow.id == AlertInboxRow.recipient_id)
+        .where(AlertInboxRow.alert_id == alert_id, AlertRecipientRow.username == username)
+        .limit(1)
+    )
+    return found is not None
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
     """One message to deliver on one channel to one recipient."""
@@ -667,6 +717,26 @@ def claim_outbox(
         row.attempts += 1
     session.flush()
     return [_message(row) for row in rows]
+
+
+def renew_outbox_lease(
+    session: Session, message_id: int, *, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend ``worker``'s lease on a message just before sending it; False when the lease
+    is no longer its own (it ran out and another worker claimed the message, or the
+    message was sent meanwhile), in which case the caller must not send it."""
+    result = session.execute(
+        update(AlertOutboxRow)
+        .where(
+            AlertOutboxRow.id == message_id,
+            AlertOutboxRow.status == "sending",
+            AlertOutboxRow.claimed_by == worker,
+            AlertOutboxRow.lease_until >= now,
+        )
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def mark_outbox_sent(session: Session, message_id: int, *, now: datetime) -> None:
