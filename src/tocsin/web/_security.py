@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report:create": frozenset({"admin", "analyst", "monitor"}),
     "report:export": frozenset({"admin", "analyst"}),
     "identity:read": frozenset({"admin", "analyst"}),
+    "alert:respond": frozenset({"admin", "analyst", "reviewer"}),  # acknowledge, act, dismiss
     "admin:users": frozenset({"admin"}),
     "admin:audit": frozenset({"admin"}),
 }
@@ -39,6 +40,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "reports:write": frozenset({"report:create"}),
     "reports:export": frozenset({"report:export"}),
     "identities": frozenset({"identity:read"}),
+    "alerts:write": frozenset({"alert:respond"}),
     "admin": frozenset({"admin:users", "admin:audit"}),
 }
 
