@@ -9,6 +9,13 @@ encrypted with AES-GCM under a rotatable key ring (:class:`KeyRing`).
 from tocsin.web._accounts import ensure_first_admin, sign_in
 from tocsin.web._app import PENDING, add_capability, create_app, serve
 from tocsin.web._config import WebSettings
+from tocsin.web._country_sections import (
+    CountrySection,
+    CountrySectionProvider,
+    SectionLink,
+    SectionTable,
+    register_country_section,
+)
 from tocsin.web._crypto import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
 from tocsin.web._deps import (
     ContextDep,
@@ -41,6 +48,8 @@ __all__ = [
     "ROLES",
     "SCOPES",
     "ContextDep",
+    "CountrySection",
+    "CountrySectionProvider",
     "CurrentUser",
     "IdentityKeyError",
     "Identities",
@@ -52,6 +61,8 @@ __all__ = [
     "OptionalPrincipal",
     "Principal",
     "Requires",
+    "SectionLink",
+    "SectionTable",
     "Sealed",
     "SessionDep",
     "SettingsDep",
@@ -64,6 +75,7 @@ __all__ = [
     "get_session",
     "hash_password",
     "load_key_ring",
+    "register_country_section",
     "report_visibility",
     "role_permissions",
     "rotate_identity_key",

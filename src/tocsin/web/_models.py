@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializeAsAny
 
 from tocsin.store import StoredSignal
+from tocsin.web._country_sections import CountrySection
 
 T = TypeVar("T")
 
@@ -160,4 +161,9 @@ class CountryPage(BaseModel):
     escalation: list[SignalOut]
     resilience: list[ResilienceValue]
     signals: list[SignalOut]
+    sections: dict[str, SerializeAsAny[CountrySection]] = Field(
+        default_factory=dict,
+        description="What capabilities add (register_country_section), by section name; "
+        "each section's own fields appear beside the common ones.",
+    )
     not_available: list[NotAvailable]

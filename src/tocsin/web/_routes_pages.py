@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from tocsin.datasets import list_datasets, load
 from tocsin.store import count_speech_items, list_dataset_versions
+from tocsin.web._country_sections import country_section_registry
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
 from tocsin.web._map import bounds, fit_point, svg_path, world_paths, world_shapes
 from tocsin.web._models import CountryPage, Watchlist
 from tocsin.web._render import page
-from tocsin.web._security import Principal, allowed_sensitivities
+from tocsin.web._security import PERMISSIONS, Principal, allowed_sensitivities
 from tocsin.web._views import country_page, watchlist
 
 router = APIRouter(include_in_schema=False)
@@ -56,15 +57,27 @@ def cached_watchlist(
 def cached_country(
     context: WebContext, session: Session, principal: Principal, iso3: str
 ) -> CountryPage | None:
-    """The country page's data, reused for a few seconds like the watchlist."""
+    """The country page's data, reused for a few seconds like the watchlist.
+
+    Sections added by capabilities may depend on the caller's role and effective
+    permissions (a token's scopes) as well as on the sensitivities they may see, so all
+    of them key the cache.
+    """
     return context.memo(
-        ("country", allowed_sensitivities(principal), iso3.upper()),
+        (
+            "country",
+            allowed_sensitivities(principal),
+            principal.user.role,
+            tuple(sorted(p for p in PERMISSIONS if principal.can(p))),
+            iso3.upper(),
+        ),
         lambda: country_page(
             session,
             principal,
             iso3.upper(),
             today=datetime.now(UTC).date(),
             frames=resilience_frames(context),
+            sections=country_section_registry(context),
         ),
     )
 
@@ -148,7 +161,13 @@ def country(
         "country.html",
         data,
         title=data.country.name,
-        extra={"outline": outline, "points": points, "months": months, "peak": peak},
+        extra={
+            "outline": outline,
+            "points": points,
+            "months": months,
+            "peak": peak,
+            "section_templates": country_section_registry(context).templates(),
+        },
     )
 
 
