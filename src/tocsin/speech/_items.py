@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["TEXT_READER_ROLES", "SpeakerRole", "SpeechItem", "item_key", "redact_item"]
 
-# Roles that may read raw texts; everyone else sees the redacted view.
-TEXT_READER_ROLES = frozenset({"analyst", "admin"})
+# Roles that may read raw texts; everyone else sees the redacted view. Reviewers are in:
+# they decide on items (the Rabat worksheet), which cannot be done without reading them.
+TEXT_READER_ROLES = frozenset({"analyst", "admin", "reviewer"})
 
 
 class SpeakerRole(StrEnum):
@@ -85,7 +86,8 @@ def item_key(item: SpeechItem) -> str:
 
 
 def redact_item(item: SpeechItem, *, role: str | None) -> SpeechItem:
-    """The item as ``role`` may see it: the text replaced unless the role may read texts.
+    """The item as ``role`` may see it: the text (and the URL, which leads to it) withheld
+    unless the role may read texts.
 
     Examples
     --------
@@ -96,4 +98,5 @@ def redact_item(item: SpeechItem, *, role: str | None) -> SpeechItem:
     """
     if role in TEXT_READER_ROLES:
         return item
-    return item.model_copy(update={"text": f"[text withheld: {len(item.text)} characters]"})
+    withheld = f"[text withheld: {len(item.text)} characters]"
+    return item.model_copy(update={"text": withheld, "url": None})

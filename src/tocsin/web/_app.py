@@ -119,9 +119,11 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
         app.include_router(_routes_pages.placeholder(feature, message))
     from tocsin.alerts.web import include_alerts  # alerts (issue 8): API and feeds
     from tocsin.assess.web import include_assessments  # assessments (issue 7): API and pages
+    from tocsin.speech.web import include_speech  # speech review queue (issue 6)
 
     include_alerts(app)
     include_assessments(app)
+    include_speech(app)
     _add_error_handlers(app)
     return app
 

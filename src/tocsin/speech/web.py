@@ -1,0 +1,575 @@
+"""The speech review queue and the Rabat worksheet in the web app: ``/speech`` pages (with
+``.json`` twins) and the API under ``/api/v1/speech``.
+
+The web app plugs it in with :func:`include_speech` (one line in ``create_app``). It uses
+the web app's own dependencies (a database session per request, the signed-in caller,
+permissions), so access rules stay in one place:
+
+* Anyone who may read Signals (every role; API tokens with the ``read`` scope) sees the
+  queue of flagged items, their classifier outputs and the worksheet's ratings and decision.
+* The raw text, its URL, and the free text written on a worksheet (evidence, notes and
+  reasons, which may quote the item) are shown only to :data:`TEXT_READER_ROLES` (admin,
+  analyst, reviewer); an API token needs the ``identities`` scope besides. Every view of a
+  raw text is written to the audit log (who, which item; never the text). Others see
+  ``[text withheld: N characters]``.
+* Completing a worksheet and deciding needs the admin, analyst or reviewer role; an API
+  token needs the ``reports:write`` scope besides (there are no speech scopes of their own).
+* The worksheet's context part is pre-filled from the country's public and internal risk
+  Signals only: a worksheet is a shared record, and restricted Signals never enter it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from jinja2 import ChoiceLoader, FileSystemLoader
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from tocsin.domain import Direction, Sensitivity, SignalKind
+from tocsin.speech._items import TEXT_READER_ROLES, SpeakerRole, redact_item
+from tocsin.speech._rabat import (
+    RABAT_PARTS,
+    RabatDecision,
+    RabatPart,
+    RabatRating,
+    RabatWorksheet,
+    prefill_worksheet,
+    suggest_decision,
+)
+from tocsin.store import (
+    SpeechQueueEntry,
+    audit,
+    latest_speech_score,
+    list_rabat_assessments,
+    list_signals,
+    list_speech_items,
+    save_rabat_assessment,
+    speech_review_queue,
+)
+from tocsin.store._repository import UnknownReferenceError
+from tocsin.web import NavItem, Principal, Requires, SessionDep, add_capability
+
+# The HTML/JSON twin renderer of the web app (same templates, menu and CSRF token).
+from tocsin.web._deps import check_csrf
+from tocsin.web._render import page
+
+__all__ = [
+    "DECIDER_ROLES",
+    "PartIn",
+    "WorksheetIn",
+    "include_speech",
+    "may_decide",
+    "may_read_text",
+    "router",
+]
+
+HERE = Path(__file__).parent
+DECIDER_ROLES = frozenset({"admin", "analyst", "reviewer"})
+LABELS = ("hateful", "offensive", "neither", "violence", "dehumanisation")
+STATES = ("open", "decided", *(d.value for d in RabatDecision))
+WITHHELD = "[withheld: your role may not read texts]"
+_MAX_ID = 2_147_483_647
+PART_TITLES = {
+    "context": "Context",
+    "speaker": "Speaker",
+    "intent": "Intent",
+    "content_form": "Content and form",
+    "extent": "Extent of the speech act",
+    "likelihood": "Likelihood, including imminence",
+}
+
+# Routes plugged in by add_capability do not inherit the app's own dependencies, so the
+# CSRF check every state-changing browser request needs is declared here.
+router = APIRouter(tags=["speech"], dependencies=[Depends(check_csrf)])
+Reader = Annotated[Principal, Depends(Requires("signals:read"))]
+
+
+def may_read_text(principal: Principal) -> bool:
+    """Whether this caller may read raw texts (and analysts' free text about them)."""
+    if principal.user.role not in TEXT_READER_ROLES:
+        return False
+    return principal.via == "session" or "identities" in principal.scopes
+
+
+def may_decide(principal: Principal) -> bool:
+    """Whether this caller may complete worksheets and decide."""
+    if principal.user.role not in DECIDER_ROLES:
+        return False
+    return principal.via == "session" or "reports:write" in principal.scopes
+
+
+def _decider(principal: Reader) -> Principal:
+    if not may_decide(principal):
+        raise HTTPException(
+            403,
+            "completing a Rabat worksheet needs the admin, analyst or reviewer role "
+            "(and, for an API token, the reports:write scope)",
+        )
+    return principal
+
+
+Decider = Annotated[Principal, Depends(_decider)]
+
+
+class QueueRow(BaseModel):
+    """One flagged item in the queue (never its text)."""
+
+    id: int
+    iso3: str | None
+    published_date: date | None
+    language: str | None
+    speaker_role: SpeakerRole
+    outlet: str | None
+    label: str
+    hateful: float
+    offensive: float
+    violence: float
+    dehumanisation: float
+    target_groups: list[str]
+    flag_strength: float
+    worksheet_version: int | None
+    decision: str | None
+
+
+class QueuePage(BaseModel):
+    """The review queue: flagged items by score, with the filters applied."""
+
+    total: int
+    offset: int
+    limit: int
+    country: str | None
+    label: str | None
+    state: str | None
+    items: list[QueueRow]
+
+
+class ItemOut(BaseModel):
+    """A speech item as this caller may see it."""
+
+    id: int
+    text: str
+    text_withheld: bool
+    language: str | None
+    published_date: date | None
+    iso3: str | None
+    outlet: str | None
+    platform: str | None
+    speaker: str | None
+    speaker_role: SpeakerRole
+    reach: int | None
+    url: str | None
+    import_id: int | None
+
+
+class ScoreOut(BaseModel):
+    """The classifier's outputs for the item (newest model that scored it)."""
+
+    model_version: str
+    scores: dict[str, Any]
+    target_groups: list[str]
+    is_flagged: bool
+    flag_strength: float
+
+
+class VersionOut(BaseModel):
+    version: int
+    analyst: str
+    saved_at: datetime
+    decision: str | None
+
+
+class ItemPage(BaseModel):
+    """An item, its scores, its worksheet (latest saved version, else pre-filled) and history."""
+
+    item: ItemOut
+    score: ScoreOut | None
+    worksheet: RabatWorksheet
+    worksheet_version: int | None
+    suggested_decision: RabatDecision | None
+    versions: list[VersionOut]
+    can_decide: bool
+    free_text_withheld: bool
+
+
+class PartIn(BaseModel):
+    """One part as the analyst completes it."""
+
+    rating: RabatRating | None = None
+    evidence: str = Field(default="", max_length=5000)
+    notes: str = Field(default="", max_length=5000)
+
+
+class WorksheetIn(BaseModel):
+    """A new version of an item's worksheet: parts left out keep their current value.
+
+    With a ``decision``, every part must be rated and ``reasons`` given.
+    """
+
+    context: PartIn | None = None
+    speaker: PartIn | None = None
+    intent: PartIn | None = None
+    content_form: PartIn | None = None
+    extent: PartIn | None = None
+    likelihood: PartIn | None = None
+    is_imminent: bool | None = None
+    decision: RabatDecision | None = None
+    reasons: str = Field(default="", max_length=10_000)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _queue_row(entry: SpeechQueueEntry) -> QueueRow:
+    scores = entry.score.scores
+    item = entry.item.item
+    return QueueRow(
+        id=entry.item.id,
+        iso3=item.iso3,
+        published_date=item.published_date,
+        language=item.language or scores.get("language") or None,
+        speaker_role=item.speaker_role,
+        outlet=item.outlet,
+        label=str(scores.get("label", "")),
+        hateful=float(scores.get("hateful", 0.0)),
+        offensive=float(scores.get("offensive", 0.0)),
+        violence=float(scores.get("violence", 0.0)),
+        dehumanisation=float(scores.get("dehumanisation", 0.0)),
+        target_groups=entry.score.target_groups,
+        flag_strength=entry.score.flag_strength,
+        worksheet_version=entry.worksheet_version,
+        decision=entry.decision,
+    )
+
+
+def _matches(row: QueueRow, label: str | None, state: str | None) -> bool:
+    if label in ("violence", "dehumanisation") and getattr(row, label) < 0.5:
+        return False
+    if label in ("hateful", "offensive", "neither") and row.label != label:
+        return False
+    if state == "open":
+        return row.decision is None
+    if state == "decided":
+        return row.decision is not None
+    return state is None or row.decision == state
+
+
+def _queue(
+    session: Session,
+    country: str | None,
+    label: str | None,
+    state: str | None,
+    offset: int,
+    limit: int,
+) -> QueuePage:
+    rows = [_queue_row(e) for e in speech_review_queue(session, iso3=country)]
+    kept = [r for r in rows if _matches(r, label, state)]
+    return QueuePage(
+        total=len(kept),
+        offset=offset,
+        limit=limit,
+        country=country,
+        label=label,
+        state=state,
+        items=kept[offset : offset + limit],
+    )
+
+
+def _prefilled(session: Session, item_id: int) -> RabatWorksheet:
+    found = list_speech_items(session, ids=[item_id])
+    stored = found[0]
+    score = latest_speech_score(session, item_id)
+    signals = []
+    if stored.item.iso3:
+        kinds = [k for k in SignalKind if k is not SignalKind.SPEECH_SURGE]
+        shared = {Sensitivity.PUBLIC, Sensitivity.INTERNAL}
+        signals = [
+            s
+            for s in list_signals(session, iso3=stored.item.iso3, kinds=kinds, limit=500)
+            if s.sensitivity in shared and s.direction is Direction.RISK
+        ]
+    return prefill_worksheet(
+        item_id,
+        stored.item,
+        scores=score.scores if score else {},
+        target_groups=score.target_groups if score else [],
+        country_signals=signals,
+        today=stored.item.published_date or _now().date(),
+    )
+
+
+def _withhold_free_text(sheet: RabatWorksheet) -> RabatWorksheet:
+    # Tool-written evidence carries scores and Signal summaries only; what an analyst wrote
+    # may quote the item, so it follows the raw text's rule.
+    values = sheet.model_dump()
+    for name in RABAT_PARTS:
+        part = values[name]
+        if not part["prefilled"]:
+            part["evidence"] = WITHHELD if part["evidence"] else ""
+        part["notes"] = WITHHELD if part["notes"] else ""
+    if values["reasons"]:
+        values["reasons"] = WITHHELD
+    return RabatWorksheet.model_validate(values)
+
+
+def _item_page(
+    session: Session, item_id: int, principal: Principal, *, action: str = "speech.text.view"
+) -> ItemPage:
+    found = list_speech_items(session, ids=[item_id])
+    if not found:
+        raise HTTPException(404, f"no speech item {item_id}")
+    stored = found[0]
+    reader = may_read_text(principal)
+    shown = stored.item if reader else redact_item(stored.item, role=None)
+    if reader:
+        audit(
+            session,
+            actor=principal.actor,
+            action=action,
+            target=f"speech_item:{item_id}",
+            now=_now(),
+            details={"iso3": stored.item.iso3},
+        )
+    saved = list_rabat_assessments(session, item_id)
+    sheet = saved[-1].worksheet if saved else _prefilled(session, item_id)
+    suggestion = suggest_decision(sheet)
+    if not reader:
+        sheet = _withhold_free_text(sheet)
+    score = latest_speech_score(session, item_id)
+    return ItemPage(
+        item=ItemOut(
+            id=item_id,
+            text=shown.text,
+            text_withheld=not reader,
+            language=shown.language,
+            published_date=shown.published_date,
+            iso3=shown.iso3,
+            outlet=shown.outlet,
+            platform=shown.platform,
+            speaker=shown.speaker,
+            speaker_role=shown.speaker_role,
+            reach=shown.reach,
+            url=shown.url,
+            import_id=shown.import_id,
+        ),
+        score=ScoreOut(
+            model_version=score.model_version,
+            scores=score.scores,
+            target_groups=score.target_groups,
+            is_flagged=score.is_flagged,
+            flag_strength=score.flag_strength,
+        )
+        if score
+        else None,
+        worksheet=sheet,
+        worksheet_version=saved[-1].version if saved else None,
+        suggested_decision=suggestion,
+        versions=[
+            VersionOut(
+                version=v.version,
+                analyst=v.analyst,
+                saved_at=v.saved_at,
+                decision=v.worksheet.decision.value if v.worksheet.decision else None,
+            )
+            for v in saved
+        ],
+        can_decide=may_decide(principal),
+        free_text_withheld=not reader,
+    )
+
+
+def _save(session: Session, item_id: int, body: WorksheetIn, principal: Principal) -> int:
+    """Apply the analyst's input to the current worksheet and store it as a new version."""
+    if not list_speech_items(session, ids=[item_id]):
+        raise HTTPException(404, f"no speech item {item_id}")
+    saved = list_rabat_assessments(session, item_id)
+    current = saved[-1].worksheet if saved else _prefilled(session, item_id)
+    values = current.model_dump()
+    for name in RABAT_PARTS:
+        given: PartIn | None = getattr(body, name)
+        if given is None:
+            continue
+        before = current.part(name)
+        unchanged = given.rating == before.rating and given.evidence == before.evidence
+        values[name] = RabatPart(
+            rating=given.rating,
+            evidence=given.evidence,
+            notes=given.notes,
+            prefilled=before.prefilled and unchanged,
+        ).model_dump()
+    values.update(
+        is_imminent=body.is_imminent if body.is_imminent is not None else current.is_imminent,
+        decision=None,
+        reasons=body.reasons,
+        framework_codes=[],
+    )
+    try:
+        sheet = RabatWorksheet.model_validate(values)
+        if body.decision is not None:
+            sheet = sheet.decide(body.decision, reasons=body.reasons)
+    except ValidationError as error:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise HTTPException(422, problems) from error
+    try:
+        return save_rabat_assessment(session, sheet, analyst=principal.actor, now=_now())
+    except UnknownReferenceError as error:
+        raise HTTPException(409, str(error)) from error
+
+
+# ----------------------------------------------------------------------------- API
+
+Country = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3.")]
+Label = Annotated[Literal[LABELS] | None, Query(description="Classifier label.")]  # type: ignore[valid-type]
+State = Annotated[Literal[STATES] | None, Query(description="Decision state.")]  # type: ignore[valid-type]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/api/v1/speech", response_model=QueuePage)
+def api_queue(
+    session: SessionDep,
+    _principal: Reader,
+    country: Country = None,
+    label: Label = None,
+    state: State = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> QueuePage:
+    """Flagged items, strongest flag first (no texts), filtered by country, label and state."""
+    return _queue(session, country, label, state, offset, limit)
+
+
+@router.get("/api/v1/speech/{item_id}", response_model=ItemPage)
+def api_item(item_id: int, session: SessionDep, principal: Reader) -> ItemPage:
+    """One item with its scores and worksheet; the text only for roles that may read it
+    (each such view is audited)."""
+    _check_id(item_id)
+    return _item_page(session, item_id, principal)
+
+
+@router.post("/api/v1/speech/{item_id}/worksheet", response_model=ItemPage, status_code=201)
+def api_save(item_id: int, body: WorksheetIn, session: SessionDep, principal: Decider) -> ItemPage:
+    """Save a new version of the item's worksheet, with a decision and its reasons or not."""
+    _check_id(item_id)
+    _save(session, item_id, body, principal)
+    return _item_page(session, item_id, principal)
+
+
+@router.get("/api/v1/speech/{item_id}/worksheets", response_model=list[RabatWorksheet])
+def api_versions(item_id: int, session: SessionDep, principal: Reader) -> list[RabatWorksheet]:
+    """Every saved version of the worksheet, oldest first."""
+    _check_id(item_id)
+    if not list_speech_items(session, ids=[item_id]):
+        raise HTTPException(404, f"no speech item {item_id}")
+    sheets = [v.worksheet for v in list_rabat_assessments(session, item_id)]
+    if not may_read_text(principal):
+        sheets = [_withhold_free_text(s) for s in sheets]
+    return sheets
+
+
+def _check_id(item_id: int) -> None:
+    if not 1 <= item_id <= _MAX_ID:
+        raise HTTPException(404, f"no speech item {item_id}")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@router.get("/speech", include_in_schema=False)
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    _principal: Reader,
+    country: Annotated[str | None, Query()] = None,
+    label: Annotated[str | None, Query()] = None,
+    state: Annotated[str | None, Query()] = None,
+    offset: Offset = 0,
+) -> Response:
+    """The review queue; ``/speech.json`` is its JSON twin. Empty filters mean none."""
+    country = (country or "").strip().upper() or None
+    if country is not None and (len(country) != 3 or not country.isalpha()):
+        raise HTTPException(422, f"country: {country!r} is not an ISO 3166 alpha-3 code")
+    label = label or None
+    state = state or None
+    if label is not None and label not in LABELS:
+        raise HTTPException(422, f"label: use one of {', '.join(LABELS)}")
+    if state is not None and state not in STATES:
+        raise HTTPException(422, f"state: use one of {', '.join(STATES)}")
+    data = _queue(session, country, label, state, offset, 50)
+    return page(
+        request,
+        "speech_queue.html",
+        data,
+        title="Speech review",
+        extra={"labels": LABELS, "states": STATES},
+    )
+
+
+@router.get("/speech/{item_id}", include_in_schema=False)
+def item_page(request: Request, item_id: int, session: SessionDep, principal: Reader) -> Response:
+    """One item and its Rabat worksheet; ``/speech/{id}.json`` is its JSON twin."""
+    _check_id(item_id)
+    data = _item_page(session, item_id, principal)
+    return page(
+        request,
+        "speech_item.html",
+        data,
+        title=f"Speech item {item_id}",
+        extra={
+            "parts": [(name, PART_TITLES[name]) for name in RABAT_PARTS],
+            "ratings": list(RabatRating),
+            "decisions": list(RabatDecision),
+        },
+    )
+
+
+@router.post("/speech/{item_id}/worksheet", include_in_schema=False)
+async def save_page(
+    request: Request, item_id: int, session: SessionDep, principal: Decider
+) -> Response:
+    """The worksheet form: save a version, then show the item again."""
+    _check_id(item_id)
+    form = await request.form()
+
+    def field(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    parts: dict[str, Any] = {}
+    for name in RABAT_PARTS:
+        if not any(f"{name}_{key}" in form for key in ("rating", "evidence", "notes")):
+            continue  # a part the form does not carry keeps its value
+        rating = field(f"{name}_rating")
+        parts[name] = {
+            "rating": int(rating) if rating.isdigit() else None,
+            "evidence": field(f"{name}_evidence"),
+            "notes": field(f"{name}_notes"),
+        }
+    imminent = field("is_imminent")
+    try:
+        body = WorksheetIn.model_validate(
+            parts
+            | {
+                "is_imminent": {"yes": True, "no": False}.get(imminent),
+                "decision": field("decision") or None,
+                "reasons": field("reasons"),
+            }
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise HTTPException(422, problems) from error
+    _save(session, item_id, body, principal)
+    return RedirectResponse(f"/speech/{item_id}", status_code=303)
+
+
+def include_speech(app: FastAPI) -> None:
+    """Add the speech review pages, API and menu entry to the web app (before its
+    placeholder page), and this package's templates to the app's template search path."""
+    env = app.state.tocsin.templates.env
+    env.loader = ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")])
+    add_capability(app, router, [NavItem("speech", "Speech review", "/speech", "signals:read", 30)])
