@@ -119,3 +119,65 @@ def test_a_section_needs_a_plain_name_and_an_existing_template(
         register_country_section(fresh_app, "Bad Name", "x", nothing)
     with pytest.raises(ValueError, match="does not exist"):
         register_country_section(fresh_app, "ok", "x", nothing, template=tmp_path / "no.html")
+
+
+def test_the_country_page_shows_the_current_assessment_by_risk_factor(
+    app: FastAPI, settings: Settings
+) -> None:
+    """The newest approved assessment wins over a newer draft; viewers see approved ones only."""
+    from datetime import UTC, date, datetime
+
+    from tocsin import assess
+    from tocsin.framework import load_catalogue
+    from tocsin.store import Database
+
+    catalogue = load_catalogue()
+    db = Database.from_settings(settings)
+    with db.session() as session:
+        example = assess.example_path().read_text(encoding="utf-8")
+        approved = assess.import_assessment(
+            session, example, catalogue, author="user:analyst", now=datetime(2025, 1, 2, tzinfo=UTC)
+        )
+        for iso3, title in (("CAF", "CAR draft 2025"), ("MMR", "Myanmar draft 2025")):
+            assess.new_assessment(
+                session,
+                catalogue,
+                iso3=iso3,
+                title=title,
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 12, 31),
+                author="user:analyst",
+                now=datetime(2025, 2, 1, tzinfo=UTC),
+            )
+    db.dispose()
+    analyst, viewer = sign_in(app, "analyst"), sign_in(app, "viewer")
+
+    data = analyst.get("/countries/CAF.json").json()
+    section = data["sections"]["assessment"]
+    assert "assessment" not in {n["section"] for n in data["not_available"]}
+    assert section["assessment_id"] == approved and section["status"] == "approved"
+    expected = assess.risk_profile(assess.example_assessment(), catalogue)
+    assert [(f["code"], f["level"]) for f in section["factors"]] == [
+        (f.code, f.level.value) for f in expected.factors
+    ]
+    assert section["overall"] == expected.overall.value
+    assert [p["name"] for p in section["populations"]] == [
+        p.name for p in assess.example_assessment().populations
+    ]
+    assert len(section["structures"]) == 15 and all(s["title"] for s in section["structures"])
+    html = analyst.get("/countries/CAF").text
+    assert "Risk profile by risk factor" in html and "Internally displaced people" in html
+    assert f'href="/assessments/{approved}/report"' in html
+    assert "illustrative example, not a real assessment" in html
+
+    # Only a draft for Myanmar: staff see it, flagged as not approved; a viewer sees none.
+    draft = analyst.get("/countries/MMR.json").json()["sections"]["assessment"]
+    assert draft["assessment_title"] == "Myanmar draft 2025" and draft["status"] == "draft"
+    assert draft["items"][0].startswith("Not approved yet")
+    assert draft["overall"] == "unknown" and draft["n_rated"] == 0
+    for_viewer = viewer.get("/countries/MMR.json").json()
+    assert "assessment" not in for_viewer["sections"]
+    assert viewer.get("/countries/CAF.json").json()["sections"]["assessment"]["status"] == (
+        "approved"
+    )
+    assert "Myanmar draft 2025" not in viewer.get("/countries/MMR").text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, date, datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import (
@@ -27,15 +28,32 @@ from fastapi import (
 )
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
 
 from tocsin import assess
 from tocsin.assess._model import Confidence, EvidenceLink, Rating, Trend
 from tocsin.assess._workflow import Transition
 from tocsin.errors import DataFileError, TocsinError
 from tocsin.framework import load_catalogue
-from tocsin.store import get_assessment, list_assessment_versions, list_assessments
+from tocsin.store import (
+    StoredAssessment,
+    get_assessment,
+    list_assessment_versions,
+    list_assessments,
+)
 from tocsin.store._repository import UnknownReferenceError
-from tocsin.web import ContextDep, NavItem, Principal, Requires, SessionDep, add_capability
+from tocsin.web import (
+    ContextDep,
+    CountrySection,
+    NavItem,
+    Principal,
+    Requires,
+    SectionLink,
+    SessionDep,
+    add_capability,
+    allowed_sensitivities,
+    register_country_section,
+)
 
 __all__ = ["AssessmentIn", "CommentIn", "RatingIn", "include_assessments", "router"]
 
@@ -463,10 +481,180 @@ def assessments_page(request: Request, session: SessionDep, _principal: Reader) 
     )
 
 
+class FactorLevel(BaseModel):
+    """One risk factor of the profile: its level (the highest indicator rating) and trend."""
+
+    code: str
+    title: str
+    level: str
+    trend: str | None
+    n_rated: int
+    n_indicators: int
+    drivers: list[str] = Field(description="Indicators rated at the factor's level.")
+
+
+class CrimeLevel(BaseModel):
+    crime: str
+    label: str
+    level: str
+    most_at_risk: bool
+
+
+class GroupAtRisk(BaseModel):
+    """A vulnerable population named by the assessment (a group, never a person)."""
+
+    name: str
+    kind: str
+    areas: list[str]
+    size: int | None
+    factor_codes: list[str]
+
+
+class ResilienceStructure(BaseModel):
+    id: str
+    title: str
+    paragraphs: str
+    rating: str
+    rationale: str
+    n_gaps: int
+
+
+class AssessmentSection(CountrySection):
+    """The country's current assessment on the country page (``sections["assessment"]``)."""
+
+    assessment_id: int
+    assessment_title: str
+    status: str
+    version: int
+    period_start: date
+    period_end: date
+    area: str | None
+    is_example: bool
+    overall: str
+    overall_reason: str
+    n_rated: int
+    n_indicators: int
+    crimes: list[CrimeLevel]
+    factors: list[FactorLevel]
+    populations: list[GroupAtRisk]
+    structures: list[ResilienceStructure]
+
+
+def current_assessment(
+    session: Session, principal: Principal, iso3: str
+) -> StoredAssessment | None:
+    """The assessment the country page shows: the newest approved one, else the newest.
+
+    National assessments come before sub-national ones. Viewers (who see public records
+    only) are shown approved assessments only: a draft is the team's unreviewed work.
+    """
+    found = list_assessments(session, iso3=iso3)  # newest first
+    if "internal" not in allowed_sensitivities(principal):
+        found = [s for s in found if s.status == assess.AssessmentStatus.APPROVED]
+    ranked = sorted(
+        found,
+        key=lambda s: (s.status != assess.AssessmentStatus.APPROVED, s.area is not None),
+    )  # sorted() is stable, so the newest stays first within each group
+    return ranked[0] if ranked else None
+
+
+def assessment_section(
+    session: Session, principal: Principal, iso3: str
+) -> AssessmentSection | None:
+    """The risk profile by risk factor, groups at risk and structures of resilience."""
+    stored = current_assessment(session, principal, iso3)
+    if stored is None:
+        return None
+    a = assess.Assessment.model_validate(stored.content)
+    profile = assess.risk_profile(a, load_catalogue())
+    structures = []
+    for item in a.structures:
+        try:
+            known = assess.structure(item.id)
+            title, paragraphs = known.title, known.paragraph_label
+        except KeyError:  # a structure of a newer catalogue: show its id
+            title, paragraphs = item.id.replace("_", " "), ""
+        structures.append(
+            ResilienceStructure(
+                id=item.id,
+                title=title,
+                paragraphs=paragraphs,
+                rating=item.rating.value,
+                rationale=item.rationale,
+                n_gaps=len(item.gaps),
+            )
+        )
+    approved = stored.status == assess.AssessmentStatus.APPROVED
+    return AssessmentSection(
+        summary=a.summary or None,
+        links=[
+            SectionLink(label="Assessment report", href=f"/assessments/{stored.id}/report"),
+            SectionLink(label="Country brief (PDF)", href=f"/assessments/{stored.id}/brief.pdf"),
+            SectionLink(label="All assessments", href="/assessments"),
+        ],
+        items=[]
+        if approved
+        else [
+            f"Not approved yet: this is version {stored.version}, "
+            f"status {stored.status.replace('_', ' ')}."
+        ],
+        assessment_id=stored.id,
+        assessment_title=stored.title,
+        status=stored.status,
+        version=stored.version,
+        period_start=stored.period_start,
+        period_end=stored.period_end,
+        area=stored.area,
+        is_example=a.is_example,
+        overall=profile.overall.value,
+        overall_reason=profile.overall_reason,
+        n_rated=profile.n_rated,
+        n_indicators=profile.n_indicators,
+        crimes=[
+            CrimeLevel(
+                crime=c.crime, label=c.label, level=c.level.value, most_at_risk=c.most_at_risk
+            )
+            for c in profile.crimes
+        ],
+        factors=[
+            FactorLevel(
+                code=f.code,
+                title=f.title,
+                level=f.level.value,
+                trend=f.trend.value if f.trend else None,
+                n_rated=f.n_rated,
+                n_indicators=f.n_indicators,
+                drivers=f.drivers,
+            )
+            for f in profile.factors
+        ],
+        populations=[
+            GroupAtRisk(
+                name=p.name,
+                kind=p.kind.value,
+                areas=list(p.areas),
+                size=p.size,
+                factor_codes=list(p.factor_codes),
+            )
+            for p in a.populations
+        ],
+        structures=structures,
+    )
+
+
 def include_assessments(app: FastAPI) -> None:
-    """Add the assessment routes and menu entry to the web app (before its placeholders)."""
+    """Add the assessment routes and menu entry to the web app (before its placeholders),
+    and the current assessment's section to the country page."""
     add_capability(
         app,
         router,
         [NavItem("assessments", "Assessments", "/assessments", "watchlist:read", 50)],
+    )
+    register_country_section(
+        app,
+        "assessment",
+        "Current assessment",
+        assessment_section,
+        template=FilePath(__file__).parent / "templates" / "country_assessment.html",
+        order=30,
     )
