@@ -57,7 +57,9 @@ from tocsin.store._assess import (
 from tocsin.store._database import Database, DatabaseError, create_engine_for
 from tocsin.store._events import (
     EventImportSummary,
+    EventMonthCount,
     count_events,
+    count_events_by_month,
     event_history,
     import_events,
     list_events,
@@ -182,7 +184,9 @@ __all__ = [
     "save_rabat_assessment",
     "speech_review_queue",
     "EventImportSummary",
+    "EventMonthCount",
     "count_events",
+    "count_events_by_month",
     "event_history",
     "import_events",
     "list_events",

@@ -18,6 +18,7 @@ from tocsin.domain import SignalKind
 from tocsin.framework import load_catalogue
 from tocsin.store import (
     StoredSignal,
+    count_events_by_month,
     get_country,
     get_country_forecasts,
     latest_forecast_run,
@@ -170,26 +171,23 @@ def _event_out(row: dict[Any, Any]) -> EventOut:
 
 
 def _events(session: Session, iso3: str, today: date) -> EventsOut:
-    """Events of the last three years: counts and deaths by month, the latest 200 in full."""
+    """Events of the last three years: counts and deaths by month, the latest 200 in full.
+
+    The database counts by month (a high-risk country can hold 100,000 events in three
+    years); only the 200 shown in full leave it.
+    """
     since = today - timedelta(days=3 * 365)
-    frame = load_events_frame(session, iso3=iso3, since=since)
-    months = frame["start_date"].dt.strftime("%Y-%m")
-    deaths = frame["fatalities_best"].fillna(0).astype("int64")
-    grouped = (
-        pd.DataFrame({"month": months, "deaths": deaths})
-        .groupby("month", sort=True)
-        .agg(n_events=("deaths", "size"), fatalities=("deaths", "sum"))
-    )
-    recent = [_event_out(row) for row in frame.tail(200).iloc[::-1].to_dict("records")]
+    by_month = count_events_by_month(session, iso3=iso3, since=since)
+    latest = load_events_frame(session, iso3=iso3, since=since, newest_first=True, limit=200)
     return EventsOut(
         since=since,
-        n_events=len(frame),
+        n_events=sum(m.n_events for m in by_month),
         truncated=False,
         by_month=[
-            MonthCount(month=str(m), n_events=int(r.n_events), fatalities=int(r.fatalities))
-            for m, r in grouped.iterrows()
+            MonthCount(month=m.month, n_events=m.n_events, fatalities=m.fatalities)
+            for m in by_month
         ],
-        recent=recent,
+        recent=[_event_out(row) for row in latest.to_dict("records")],
     )
 
 
