@@ -36,7 +36,8 @@ READERS = ("admin", "analyst", "reviewer")
 OTHERS = ("monitor", "viewer")
 
 
-def _store_and_score(settings: Settings) -> dict[str, int]:
+def store_and_score(db: Database) -> dict[str, int]:
+    """Store three items and score them with the shipped classifier; their ids by kind."""
     items = [
         SpeechItem(
             text=VIOLENT,
@@ -53,7 +54,6 @@ def _store_and_score(settings: Settings) -> dict[str, int]:
         SpeechItem(text=NEUTRAL, iso3="CAF", published_date=date(2025, 1, 22)),
     ]
     classifier = load_default_classifier()
-    db = Database(str(settings.database_url))
     with db.session() as session:
         import_speech_items(
             session, items, kind="speech_test", file_name="t", sha256=uuid.uuid4().hex, now=NOW
@@ -68,13 +68,15 @@ def _store_and_score(settings: Settings) -> dict[str, int]:
             rows.append((s.id, values, groups, bool(row["is_flagged"]), row["flag_strength"]))
         record_speech_scores(session, rows, model_version=classifier.card_["version"], now=NOW)
     ids = {s.item.text: s.id for s in stored}
-    db.dispose()
     return {"violent": ids[VIOLENT], "hateful": ids[HATEFUL], "neutral": ids[NEUTRAL]}
 
 
 @pytest.fixture(scope="module")
 def ids(settings: Settings, app: FastAPI) -> dict[str, int]:
-    return _store_and_score(settings)
+    db = Database(str(settings.database_url))
+    found = store_and_score(db)
+    db.dispose()
+    return found
 
 
 def _audited(settings: Settings, actor: str, item_id: int) -> int:
