@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from tocsin.forecast._glmnet import cv_elastic_net_logit
@@ -15,8 +18,11 @@ from tocsin.forecast._rrandom import r_cv_folds
 __all__ = ["EWPReplica"]
 
 
-class EWPReplica:
+class EWPReplica(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Elastic-net logistic regression as EWP fits it (``cv.glmnet``, ``lambda.min``).
+
+    A binary scikit-learn classifier (checked with ``parametrize_with_checks``): the
+    first of the two sorted labels in ``classes_`` is the negative class.
 
     Parameters
     ----------
@@ -39,6 +45,8 @@ class EWPReplica:
 
     Attributes
     ----------
+    classes_ : ndarray of shape (2,)
+        The two labels seen in ``fit``.
     coef_ : ndarray of shape (n_features,)
         Coefficients on the original scale at ``lambda.min``.
     intercept_ : float
@@ -79,37 +87,39 @@ class EWPReplica:
         self.fold_method = fold_method
         self.patience = patience
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor arguments (scikit-learn convention)."""
-        return {
-            "alpha": self.alpha,
-            "n_folds": self.n_folds,
-            "n_lambda": self.n_lambda,
-            "random_state": self.random_state,
-            "fold_method": self.fold_method,
-            "patience": self.patience,
-        }
-
-    def set_params(self, **params: Any) -> EWPReplica:
-        """Set constructor arguments (scikit-learn convention)."""
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # the binomial deviance of glmnet: two classes, never more
+        tags.classifier_tags.multi_class = False
+        return tags
 
     def fit(self, X: pd.DataFrame | npt.ArrayLike, y: npt.ArrayLike) -> EWPReplica:
-        """Fit on complete rows; ``y`` is 0/1."""
+        """Fit on complete rows (no missing values); ``y`` holds two labels."""
         if not 0 < self.alpha <= 1:
             raise ValueError(f"EWPReplica: alpha must be in (0, 1], got {self.alpha!r}")
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        data = np.asarray(X, dtype=float)
-        outcome = np.asarray(y, dtype=float)
-        if np.isnan(data).any():
-            raise ValueError("EWPReplica: X has missing values; drop incomplete rows first")
         if self.fold_method not in ("r", "numpy"):
             raise ValueError(
                 f"EWPReplica: fold_method must be 'r' or 'numpy', got {self.fold_method!r}"
             )
+        # every fold needs a row; missing values are refused (complete cases are the
+        # caller's rule, see tocsin.forecast.complete_cases)
+        data, labels = validate_data(
+            self, X, y, dtype=np.float64, ensure_min_samples=max(2, self.n_folds)
+        )
+        check_classification_targets(labels)
+        kind = type_of_target(labels, input_name="y")
+        if kind != "binary":
+            # scikit-learn's wording for binary-only classifiers
+            raise ValueError(
+                f"{EWPReplica}: Only binary classification is supported. "
+                f"The type of the target is {kind}."
+            )
+        self.classes_, encoded = np.unique(labels, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(
+                f"EWPReplica: y must hold two classes, got only one class: {self.classes_[0]!r}"
+            )
+        outcome = encoded.astype(float)
         fold_ids = (
             r_cv_folds(len(data), self.n_folds, self.random_state)
             if self.fold_method == "r"
@@ -130,18 +140,26 @@ class EWPReplica:
         self.intercept_ = fit.intercept
         self.lambda_ = fit.lambda_min
         self.mean_ = data.mean(axis=0)
-        self.n_features_in_ = data.shape[1]
         return self
 
+    def _data(self, X: pd.DataFrame | npt.ArrayLike) -> npt.NDArray[np.float64]:
+        check_is_fitted(self)
+        return np.asarray(validate_data(self, X, dtype=np.float64, reset=False), dtype=float)
+
     def decision_function(self, X: pd.DataFrame | npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Log-odds of the positive class."""
-        data = np.asarray(X, dtype=float)
+        """Log-odds of ``classes_[1]``."""
+        data = self._data(X)
         return np.asarray(data @ self.coef_ + self.intercept_, dtype=float)
 
     def predict_proba(self, X: pd.DataFrame | npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Probabilities of class 0 and 1, shape (n, 2)."""
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, shape (n, 2)."""
         risk = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - risk, risk])
+
+    def predict(self, X: pd.DataFrame | npt.ArrayLike) -> npt.NDArray[Any]:
+        """The more probable label of each row (risk above 0.5 gives ``classes_[1]``)."""
+        positive = self.decision_function(X) > 0  # checks that the model is fitted
+        return np.asarray(self.classes_[positive.astype(int)])
 
     def contributions(self, X: pd.DataFrame | npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Exact additive log-odds contributions ``coef_j * (x_j - mean_j)``.
@@ -149,10 +167,11 @@ class EWPReplica:
         They sum, with :attr:`base_value_`, to the decision function (this is also
         the SHAP value of a linear model with independent features).
         """
-        data = np.asarray(X, dtype=float)
+        data = self._data(X)
         return np.asarray((data - self.mean_) * self.coef_, dtype=float)
 
     @property
     def base_value_(self) -> float:
         """Log-odds at the training means."""
+        check_is_fitted(self)
         return float(self.intercept_ + self.mean_ @ self.coef_)
