@@ -1,4 +1,5 @@
-"""Web tables: users, browser sessions, API tokens, login attempts and incident reports.
+"""Web tables: users, sessions, API tokens, login attempts, incident reports and their
+attachments, and the jobs of imports uploaded from the data page.
 
 The store keeps what the web layer hands it and never decrypts anything: identities of
 witnesses, victims and sources arrive as ciphertext with the id of the key that made
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -30,7 +32,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
 from tocsin.store._tables import SENSITIVITIES, Base, UTCDateTime
 
@@ -125,6 +127,62 @@ class IncidentReportRow(Base):
     identities_key_id: Mapped[str | None] = mapped_column(String(40))
     event_uid: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ReportAttachmentRow(Base):
+    """A file attached to an incident report, encrypted (envelope encryption).
+
+    ``content`` is the file encrypted under a random data key; ``sealed`` is that data key
+    and the file's name, encrypted by the web layer's key ring (``key_id``), so rotating
+    the ring re-encrypts a few bytes per file, not the files.
+    """
+
+    __tablename__ = "web_report_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("web_incident_reports.id", ondelete="CASCADE"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(100))
+    n_bytes: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(40))
+    sealed: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+IMPORT_JOB_STATES = ("queued", "parsing", "storing", "done", "refused", "failed")
+
+
+class ImportJobRow(Base):
+    """A file uploaded on the data page and its import, run in the background."""
+
+    __tablename__ = "web_import_jobs"
+    __table_args__ = (CheckConstraint(f"status IN {IMPORT_JOB_STATES}", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # events | speech
+    format: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(300))
+    n_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    skip_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    n_rows: Mapped[int | None] = mapped_column(Integer)
+    n_done: Mapped[int] = mapped_column(Integer, default=0)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    n_problems: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rejected_csv: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str] = mapped_column(String(120))  # host:pid running it
+    created_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -567,6 +625,211 @@ def list_incident_reports(
     return [_report(row, owner) for row, owner in rows], total
 
 
+# --- attachments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentCreate:
+    """An attachment to store; ``sealed`` and ``content`` are already encrypted."""
+
+    public_id: str
+    report_id: int
+    content_type: str
+    n_bytes: int
+    key_id: str
+    sealed: str
+    content: bytes
+    created_by: int
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """An attachment's metadata (``content`` only when asked for)."""
+
+    id: int
+    public_id: str
+    report_id: int
+    content_type: str
+    n_bytes: int
+    key_id: str
+    sealed: str
+    created_by: int
+    created_at: datetime
+    content: bytes | None = None
+
+
+def _attachment(row: ReportAttachmentRow, *, with_content: bool) -> StoredAttachment:
+    return StoredAttachment(
+        id=row.id,
+        public_id=row.public_id,
+        report_id=row.report_id,
+        content_type=row.content_type,
+        n_bytes=row.n_bytes,
+        key_id=row.key_id,
+        sealed=row.sealed,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        content=row.content if with_content else None,
+    )
+
+
+def add_report_attachment(
+    session: Session, attachment: AttachmentCreate, *, now: datetime
+) -> StoredAttachment:
+    row = ReportAttachmentRow(**vars(attachment), created_at=now)
+    session.add(row)
+    session.flush()
+    return _attachment(row, with_content=False)
+
+
+def list_report_attachments(session: Session, report_id: int) -> list[StoredAttachment]:
+    """A report's attachments, oldest first, without their content.
+
+    Callers check first that the report is visible (:func:`get_incident_report`).
+    """
+    rows = session.scalars(
+        select(ReportAttachmentRow)
+        .where(ReportAttachmentRow.report_id == report_id)
+        .order_by(ReportAttachmentRow.id)
+        .options(defer(ReportAttachmentRow.content))
+    )
+    return [_attachment(row, with_content=False) for row in rows]
+
+
+def get_report_attachment(
+    session: Session, report_id: int, public_id: str
+) -> StoredAttachment | None:
+    """One attachment of a report, with its (encrypted) content."""
+    row = session.scalar(
+        select(ReportAttachmentRow).where(
+            ReportAttachmentRow.report_id == report_id,
+            ReportAttachmentRow.public_id == public_id,
+        )
+    )
+    return _attachment(row, with_content=True) if row is not None else None
+
+
+# --- import jobs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportJobCreate:
+    kind: str
+    format: str
+    file_name: str
+    n_bytes: int
+    sha256: str
+    skip_invalid: bool
+    worker: str
+    created_by: int
+
+
+@dataclass(frozen=True)
+class StoredImportJob(ImportJobCreate):
+    id: int = 0
+    status: str = "queued"
+    n_rows: int | None = None
+    n_done: int = 0
+    import_id: int | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    n_problems: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    has_rejected: bool = False
+    message: str | None = None
+    created_by_username: str = ""
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+_JOB_FIELDS = list(ImportJobCreate.__dataclass_fields__)
+_JOB_UPDATABLE = frozenset(
+    {
+        "status",
+        "n_rows",
+        "n_done",
+        "import_id",
+        "summary",
+        "n_problems",
+        "problems",
+        "rejected_csv",
+        "message",
+        "started_at",
+        "finished_at",
+    }
+)
+
+
+def _job(row: ImportJobRow, username: str, has_rejected: bool) -> StoredImportJob:
+    return StoredImportJob(
+        **{name: getattr(row, name) for name in _JOB_FIELDS},
+        id=row.id,
+        status=row.status,
+        n_rows=row.n_rows,
+        n_done=row.n_done,
+        import_id=row.import_id,
+        summary=dict(row.summary or {}),
+        n_problems=row.n_problems,
+        problems=list(row.problems or []),
+        has_rejected=bool(has_rejected),
+        message=row.message,
+        created_by_username=username,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def create_import_job(session: Session, job: ImportJobCreate, *, now: datetime) -> int:
+    row = ImportJobRow(**vars(job), status="queued", created_at=now, summary={}, problems=[])
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def update_import_job(session: Session, job_id: int, **values: Any) -> None:
+    """Set the given fields of a job (its state, counts, outcome)."""
+    unknown = set(values) - _JOB_UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable fields of an import job: {sorted(unknown)}")
+    row = session.get(ImportJobRow, job_id)
+    if row is None:
+        raise LookupError(f"no import job {job_id}")
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+
+
+def _jobs_query() -> Any:
+    """Jobs with their creator's name, without the (possibly large) rejected rows."""
+    return (
+        select(ImportJobRow, WebUserRow.username, ImportJobRow.rejected_csv.is_not(None))
+        .join(WebUserRow, WebUserRow.id == ImportJobRow.created_by)
+        .options(defer(ImportJobRow.rejected_csv))
+    )
+
+
+def get_import_job(session: Session, job_id: int) -> StoredImportJob | None:
+    found = session.execute(_jobs_query().where(ImportJobRow.id == job_id)).first()
+    return _job(*found) if found is not None else None
+
+
+def list_import_jobs(session: Session, *, limit: int = 20) -> list[StoredImportJob]:
+    """The latest import jobs, newest first."""
+    rows = session.execute(
+        _jobs_query().order_by(ImportJobRow.created_at.desc(), ImportJobRow.id.desc()).limit(limit)
+    ).all()
+    return [_job(*row) for row in rows]
+
+
+def get_import_rejects(session: Session, job_id: int) -> str | None:
+    """The rows an import job refused, as CSV with their line and problems (or None)."""
+    value: str | None = session.scalar(
+        select(ImportJobRow.rejected_csv).where(ImportJobRow.id == job_id)
+    )
+    return value
+
+
 # --- key rotation --------------------------------------------------------------------------
 
 
@@ -576,7 +839,7 @@ class EncryptedValue:
 
     table: str
     row_id: int
-    record: str  # the report's public id, or the user's id
+    record: str  # the report's public id, the user's id, or the attachment's public id
     key_id: str
     ciphertext: str
 
@@ -595,6 +858,12 @@ def list_encrypted_values(session: Session) -> list[EncryptedValue]:
         for u in session.scalars(select(WebUserRow).where(WebUserRow.totp_ciphertext.is_not(None)))
         if u.totp_key_id and u.totp_ciphertext
     ]
+    values += [
+        EncryptedValue("attachments", a.id, a.public_id, a.key_id, a.sealed)
+        for a in session.scalars(
+            select(ReportAttachmentRow).options(defer(ReportAttachmentRow.content))
+        )
+    ]
     return values
 
 
@@ -610,6 +879,12 @@ def replace_encrypted_value(
         user = session.get(WebUserRow, value.row_id)
         if user is not None:
             user.totp_key_id, user.totp_ciphertext = key_id, ciphertext
+    elif value.table == "attachments":
+        attachment = session.get(
+            ReportAttachmentRow, value.row_id, options=[defer(ReportAttachmentRow.content)]
+        )
+        if attachment is not None:
+            attachment.key_id, attachment.sealed = key_id, ciphertext
     else:
         raise ValueError(f"unknown table {value.table!r}")
     session.flush()
