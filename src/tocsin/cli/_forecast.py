@@ -28,14 +28,6 @@ from tocsin.forecast import (
     realtime_check,
 )
 from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    ForecastRunCreate,
-    ForecastValue,
-    list_countries,
-    record_forecast_run,
-    record_signals,
-)
 
 app = typer.Typer(name="forecast", no_args_is_help=True, rich_markup_mode="markdown")
 
@@ -109,6 +101,17 @@ def run(
 
     Example: `tocsin forecast run --top 20`
     """
+    # the store (and the capabilities it imports) is loaded only by the command that
+    # writes to it: `forecast backtest` and `explain` start faster without it
+    from tocsin.store import (
+        Database,
+        ForecastRunCreate,
+        ForecastValue,
+        list_countries,
+        record_forecast_run,
+        record_signals,
+    )
+
     settings = state(ctx).settings
     frame = _frame(settings, target, horizon)
     watch = current_forecast(frame, model=model, target=target, horizon=horizon)

@@ -14,15 +14,13 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.collections import PatchCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.patches import Polygon
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from tocsin.forecast._backtest import BacktestResult
 from tocsin.forecast._metrics import calibration_table, catch_curve
@@ -44,6 +42,14 @@ _MODEL_STYLE = {"ewp-replica": ("#4c72b0", "--"), "tocsin": ("#c44e52", "-")}
 _SUFFIXES = (".png", ".svg")
 
 
+def _new_figure(size: tuple[float, float]) -> Figure:
+    # matplotlib is imported when a picture is drawn, not when the forecast package
+    # is imported: `tocsin forecast backtest` draws nothing and starts faster
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size)
+
+
 def _save(figure: Figure, path: str | Path) -> Path:
     target = Path(path)
     if target.suffix.lower() not in _SUFFIXES:
@@ -51,6 +57,8 @@ def _save(figure: Figure, path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # fixed metadata: the same inputs give byte-identical SVG files
     metadata: dict[str, Any] = {"Date": None} if target.suffix.lower() == ".svg" else {}
+    from matplotlib import rc_context
+
     with rc_context({"svg.hashsalt": "tocsin"}):
         figure.savefig(target, dpi=150, bbox_inches="tight", metadata=metadata)
     return target
@@ -72,7 +80,7 @@ def plot_catch_curve(
     ``results`` maps a label to a backtest; an onset counts at rank k when the better of
     its two covering forecasts ranks k or better (missed onsets never count).
     """
-    figure = Figure(figsize=(6.4, 4.2))
+    figure = _new_figure((6.4, 4.2))
     axes = figure.subplots()
     cutoffs = np.arange(1, max_rank + 1)
     for label, result in results.items():
@@ -103,7 +111,7 @@ def plot_calibration(
     Each out-of-sample forecast is scored against its own known target; marker area
     grows with the number of forecasts in the bin.
     """
-    figure = Figure(figsize=(5.2, 5.0))
+    figure = _new_figure((5.2, 5.0))
     axes = figure.subplots()
     floor = 1e-3
     for label, result in results.items():
@@ -140,7 +148,7 @@ def plot_risk_history(
     ``year`` is the data year (the forecast covers the next one or two years); onsets
     are marked as vertical lines at their year.
     """
-    figure = Figure(figsize=(6.4, 3.6))
+    figure = _new_figure((6.4, 3.6))
     axes = figure.subplots()
     for model, rows in history.sort_values("year").groupby("model", sort=False):
         colour, line = _style(str(model))
@@ -185,9 +193,13 @@ def plot_world_map(
     """
     outlines = world_outlines()
     risk = forecasts.set_index("iso3")["risk"]
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Polygon
+
     colours = ListedColormap(list(_COLOURS))
     norm = BoundaryNorm(list(RISK_BANDS), colours.N)
-    figure = Figure(figsize=(10, 4.6))
+    figure = _new_figure((10, 4.6))
     axes = figure.subplots()
     patches, values, blank = [], [], []
     for iso3, rings in outlines.items():
