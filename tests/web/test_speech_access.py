@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import NOW, csrf_of
+from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.settings import Settings
 from tocsin.speech import SpeechItem, load_default_classifier
 from tocsin.store import (
@@ -25,6 +26,7 @@ from tocsin.store import (
     list_audit,
     list_rabat_assessments,
     list_speech_items,
+    record_signals,
     record_speech_scores,
 )
 
@@ -291,3 +293,40 @@ def test_the_menu_offers_the_speech_review(clients: dict[str, TestClient]) -> No
     html = clients["viewer"].get("/watchlist").text
     assert 'href="/speech"' in html
     assert 'class="pending"' not in html.split('href="/speech"')[1].split(">")[0]
+
+
+def test_the_country_page_shows_speech_trends_without_texts(
+    clients: dict[str, TestClient], ids: dict[str, int], settings: Settings
+) -> None:
+    surge = Signal(
+        iso3="CAF",
+        kind=SignalKind.SPEECH_SURGE,
+        start_date=date(2025, 1, 19),
+        end_date=date(2025, 1, 20),
+        framework_codes=["RF7", "7.14"],
+        strength=0.7,
+        summary="Restricted surge of flagged speech naming a source",
+        provenance=Provenance(capability="speech", producer="speech-surge@test"),
+        sensitivity=Sensitivity.RESTRICTED,
+    )
+    db = Database(str(settings.database_url))
+    with db.session() as session:
+        record_signals(session, [surge], now=NOW)
+    db.dispose()
+    analyst = clients["analyst"].get("/countries/CAF.json").json()
+    trends = analyst["sections"]["speech"]
+    assert "speech" not in {n["section"] for n in analyst["not_available"]}
+    assert trends["title"] == "Speech trends" and trends["n_flagged"] == 1
+    assert trends["period_end"] == "2025-01-20"
+    assert sum(w["total"] for w in trends["weekly"]) == 1 and len(trends["weekly"]) == 12
+    assert trends["weekly"][-1]["week"] == "2025-01-20"  # a Monday
+    assert trends["weekly"][-1]["by_group"] == dict.fromkeys(trends["groups"], 1)
+    assert sum(d["total"] for d in trends["daily"]) == 1
+    assert [s["summary"] for s in trends["surges"]] == [surge.summary]
+    viewer = clients["viewer"].get("/countries/CAF.json").json()["sections"]["speech"]
+    assert viewer["n_flagged"] == 1 and viewer["surges"] == []  # restricted Signal hidden
+    html = clients["viewer"].get("/countries/CAF").text
+    assert 'id="section-speech"' in html and "Speech trends" in html
+    assert "/speech?country=CAF" in html and surge.summary not in html
+    assert VIOLENT not in html and VIOLENT not in str(analyst)
+    assert clients["viewer"].get("/countries/MLI.json").json()["sections"].get("speech") is None

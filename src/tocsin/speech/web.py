@@ -20,7 +20,8 @@ permissions), so access rules stay in one place:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -52,7 +53,17 @@ from tocsin.store import (
     speech_review_queue,
 )
 from tocsin.store._repository import UnknownReferenceError
-from tocsin.web import NavItem, Principal, Requires, SessionDep, add_capability
+from tocsin.web import (
+    CountrySection,
+    NavItem,
+    Principal,
+    Requires,
+    SectionLink,
+    SessionDep,
+    add_capability,
+    allowed_sensitivities,
+    register_country_section,
+)
 
 # The HTML/JSON twin renderer of the web app (same templates, menu and CSRF token).
 from tocsin.web._deps import check_csrf
@@ -567,9 +578,123 @@ async def save_page(
     return RedirectResponse(f"/speech/{item_id}", status_code=303)
 
 
+# ------------------------------------------------------------------ country page
+
+TREND_WEEKS = 12
+TREND_DAYS = 28
+
+
+class WeekCount(BaseModel):
+    """Flagged items in one week (starting Monday), in total and by target group."""
+
+    week: date
+    total: int
+    by_group: dict[str, int]
+
+
+class DayCount(BaseModel):
+    day: date
+    total: int
+
+
+class SurgeOut(BaseModel):
+    """A ``speech_surge`` Signal about the country."""
+
+    start_date: date
+    end_date: date
+    strength: float
+    summary: str
+
+
+class SpeechTrends(CountrySection):
+    """Flagged speech about a country: weekly and daily volume by target group, and surges.
+
+    Counts use each item's newest score; periods end at the newest flagged item's date
+    (speech is often imported after the fact), and say so.
+    """
+
+    period_end: date | None = None
+    n_flagged: int = 0
+    groups: list[str] = []
+    weekly: list[WeekCount] = []
+    daily: list[DayCount] = []
+    surges: list[SurgeOut] = []
+
+
+def speech_trends(session: Session, principal: Principal, iso3: str) -> SpeechTrends | None:
+    """The country page's speech section: None when nothing about the country is flagged and
+    no surge Signal is visible to the caller. Counts only, never texts."""
+    dated = [
+        (e.item.item.published_date, e.score.target_groups)
+        for e in speech_review_queue(session, iso3=iso3)
+        if e.item.item.published_date is not None
+    ]
+    allowed = set(allowed_sensitivities(principal))
+    surges = [
+        SurgeOut(
+            start_date=s.start_date, end_date=s.end_date, strength=s.strength, summary=s.summary
+        )
+        for s in list_signals(session, iso3=iso3, kinds=[SignalKind.SPEECH_SURGE], limit=200)
+        if s.sensitivity.value in allowed
+    ][:5]
+    if not dated and not surges:
+        return None
+    links = [SectionLink(label="Review queue for this country", href=f"/speech?country={iso3}")]
+    if not dated:
+        return SpeechTrends(
+            summary="No dated flagged items in the store.", surges=surges, links=links
+        )
+    end = max(day for day, _ in dated if day is not None)
+    last_monday = end - timedelta(days=end.weekday())
+    weeks = [last_monday - timedelta(weeks=k) for k in range(TREND_WEEKS - 1, -1, -1)]
+    per_week: dict[date, Counter[str]] = {w: Counter() for w in weeks}
+    per_day: Counter[date] = Counter()
+    week_totals: Counter[date] = Counter()
+    totals: Counter[str] = Counter()
+    for day, groups in dated:
+        assert day is not None
+        monday = day - timedelta(days=day.weekday())
+        if monday in per_week:
+            week_totals[monday] += 1
+            for group in groups:
+                per_week[monday][group] += 1
+                totals[group] += 1
+        if (end - day).days < TREND_DAYS:
+            per_day[day] += 1
+    days = [end - timedelta(days=k) for k in range(TREND_DAYS - 1, -1, -1)]
+    return SpeechTrends(
+        summary=f"{len(dated)} flagged item(s) about the country in the store; "
+        f"the {TREND_WEEKS} weeks to {end}, the newest flagged item.",
+        period_end=end,
+        n_flagged=len(dated),
+        groups=[g for g, _ in totals.most_common()],
+        weekly=[
+            WeekCount(
+                week=w,
+                total=week_totals[w],
+                by_group=dict(per_week[w]),
+            )
+            for w in weeks
+        ],
+        daily=[DayCount(day=d, total=per_day[d]) for d in days],
+        surges=surges,
+        links=links,
+    )
+
+
 def include_speech(app: FastAPI) -> None:
     """Add the speech review pages, API and menu entry to the web app (before its
-    placeholder page), and this package's templates to the app's template search path."""
+    placeholder page), this package's templates to the app's template search path, and the
+    speech trends section to the country page."""
     env = app.state.tocsin.templates.env
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")])
     add_capability(app, router, [NavItem("speech", "Speech review", "/speech", "signals:read", 30)])
+    register_country_section(
+        app,
+        "speech",
+        "Speech trends",
+        speech_trends,
+        template=HERE / "templates" / "country_speech.html",
+        order=40,
+        permission="signals:read",
+    )
