@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tocsin.countries import get_crosswalk
-from tocsin.events._parse import ParsedEvents, RowChecks, finish, read_text_table
+from tocsin.events._parse import ParsedEvents, RowChecks, finish, iso3_of, read_text_table
 from tocsin.events._taxonomy import ActorKind, DatePrecision, EventType, GeoPrecision
 
 DATASET = "acled"
@@ -136,12 +135,11 @@ def parse_acled(data: bytes, *, file_name: str) -> ParsedEvents:
 
 
 def _countries(checks: RowChecks) -> pd.Series:
-    crosswalk = get_crosswalk()
     numeric = checks.text("iso")
     names = checks.text("country", required=True)
-    iso3 = crosswalk.to_iso3_series(numeric.fillna(""), "isonum")
-    by_name = crosswalk.to_iso3_series(names.fillna(""), "name")
-    iso3 = iso3.fillna(by_name)
+    iso3 = iso3_of(numeric.fillna(""), "isonum")
+    by_name = iso3_of(names.fillna(""), "name")
+    iso3 = iso3.where(iso3.notna(), by_name)
     checks.flag(
         iso3.isna() & names.notna(), "country", "unknown country (neither iso nor name)", names
     )

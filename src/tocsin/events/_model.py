@@ -192,16 +192,20 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def content_hashes(frame: pd.DataFrame) -> pd.Series:
-    """A hash per row over the content columns: equal content, equal hash, on every run."""
+    """A hash per row over the content columns: equal content, equal hash, on every run.
+
+    Columnar: pandas hashes each column in C (no conversion of the values to text first)
+    and combines the column hashes of a row.
+    """
     if frame.empty:
         return pd.Series([], dtype="object")
     parts = frame[CONTENT_COLUMNS].copy()
     parts["extra_acts"] = parts["extra_acts"].map(
         lambda v: None if v is None else json.dumps(v, sort_keys=True)
     )
-    hashed = pd.util.hash_pandas_object(parts.astype("string"), index=False)
+    hashed = pd.util.hash_pandas_object(parts, index=False, categorize=False)
     return pd.Series(
-        np.char.mod("%016x", hashed.to_numpy(dtype=np.uint64)), index=frame.index, dtype="object"
+        [f"{h:016x}" for h in hashed.to_numpy().tolist()], index=frame.index, dtype="object"
     )
 
 

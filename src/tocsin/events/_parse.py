@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from tocsin.countries import CodeScheme, get_crosswalk
 from tocsin.errors import DataFileError, RowProblem
 from tocsin.events._model import conform, content_hashes
 
@@ -46,7 +48,8 @@ class ParsedEvents:
 
 def header_names(data: bytes, delimiter: str = ",") -> list[str]:
     """The column names on the first line of delimited ``data``."""
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    end = data.find(b"\n")
+    first = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
     return next(csv.reader([first], delimiter=delimiter))
 
 
@@ -80,21 +83,25 @@ def read_text_table(
         null_values=[""],
     )
     table = pacsv.read_csv(io.BytesIO(data), read, parse, convert)
-    frame: pd.DataFrame = table.to_pandas()
     first_line = 1 if names is not None else 2
-    frame["__line__"] = _physical_lines(frame, first_line, quoting)
+    # When the file has exactly one line break per row, no value spans lines and the line
+    # numbers follow from the row numbers (counting bytes is far cheaper than the columns).
+    breaks = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - (first_line - 1)
+    spans = quoting and breaks != table.num_rows
+    lines = _physical_lines(table, first_line, spans)
+    frame: pd.DataFrame = table.to_pandas()
+    frame["__line__"] = lines
     return frame
 
 
-def _physical_lines(frame: pd.DataFrame, first_line: int, quoting: bool) -> np.ndarray:
-    n = len(frame)
+def _physical_lines(table: pa.Table, first_line: int, spans: bool) -> np.ndarray:
+    n = table.num_rows
     extra = np.zeros(n, dtype=np.int64)
-    if quoting and n:
-        for column in frame.columns:
-            values = frame[column]
-            if pd.api.types.is_string_dtype(values.dtype):
-                counts = values.str.count("\n")
-                extra += counts.fillna(0).to_numpy(dtype=np.int64)
+    if spans and n:
+        for column in table.columns:
+            counts = pc.count_substring(column, "\n")
+            if (pc.max(counts).as_py() or 0) > 0:
+                extra += counts.fill_null(0).to_numpy().astype(np.int64)
     # A row starts after every line that the rows before it used.
     used = 1 + extra
     return first_line + np.concatenate([[0], np.cumsum(used)[:-1]]).astype(np.int64)
@@ -186,6 +193,24 @@ class RowChecks:
                     value = None if item is None or item is pd.NA else str(item)
                 found.append(RowProblem(int(self.lines[i]), field_name, reason, value))
         return sorted(found, key=lambda p: (p.line or 0, p.field or ""))
+
+
+def iso3_of(values: pd.Series, scheme: CodeScheme, *, years: pd.Series | None = None) -> pd.Series:
+    """Country codes or names to iso3 (``None`` where unknown), each distinct value once.
+
+    The crosswalk looks values up one by one; a million events hold a few hundred
+    distinct (value, year) pairs, so only those are looked up and the answers spread back.
+    """
+    keys = pd.DataFrame({"value": values.to_numpy(), "year": 0 if years is None else years})
+    codes = keys.groupby(["value", "year"], dropna=False, sort=False).ngroup().to_numpy()
+    if len(codes) == 0:
+        return pd.Series([], index=values.index, dtype="object")
+    first = np.unique(codes, return_index=True)[1]
+    distinct = values.iloc[first].reset_index(drop=True)
+    distinct_years = None if years is None else years.iloc[first].reset_index(drop=True)
+    found = get_crosswalk().to_iso3_series(distinct, scheme, years=distinct_years)
+    mapped = found.astype("object").where(found.notna(), None).to_numpy(dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype="object")
 
 
 def finish(

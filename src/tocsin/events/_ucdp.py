@@ -7,9 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from tocsin.countries import get_crosswalk
 from tocsin.errors import DataFileError, RowProblem
-from tocsin.events._parse import ParsedEvents, RowChecks, finish, read_text_table
+from tocsin.events._parse import ParsedEvents, RowChecks, finish, iso3_of, read_text_table
 from tocsin.events._taxonomy import ActorKind, DatePrecision, EventType, GeoPrecision
 
 DATASET = "ucdp_ged"
@@ -106,8 +105,7 @@ def _normalise(raw: pd.DataFrame, *, file_name: str, fmt: str) -> ParsedEvents:
     out["date_precision"] = checks.text("date_prec").map(_DATE_PRECISION).fillna("unknown")
     gw = checks.text("country_id", required=True)
     years = pd.to_numeric(checks.text("year"), errors="coerce")
-    iso3 = get_crosswalk().to_iso3_series(gw, "gw", years=years)
-    iso3 = iso3.astype("object").where(iso3.notna(), None)
+    iso3 = iso3_of(gw, "gw", years=years)
     checks.flag(gw.notna() & iso3.isna(), "country_id", "unknown Gleditsch-Ward number", gw)
     out["iso3"] = iso3
     out["admin1"] = checks.text("adm_1")
