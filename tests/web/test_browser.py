@@ -122,7 +122,10 @@ def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/watchlist")
-    assert page.locator("figure.map svg path").count() > 150
+    assert page.locator("figure.map svg use").count() > 150
+    # the geometry came from /map/world.svg: a referenced country has a size on screen
+    box = page.locator("figure.map svg a[href='/countries/CAF'] use").bounding_box()
+    assert box is not None and box["width"] > 5 and box["height"] > 5
     assert page.locator("table.sortable tbody tr").count() == 4
     page.screenshot(path=str(shots / "watchlist.png"), full_page=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -16,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tocsin import __version__
 from tocsin.settings import Settings, get_settings
 from tocsin.store import Database
-from tocsin.web import _api, _routes_admin, _routes_auth, _routes_pages, _routes_reports
+from tocsin.web import _api, _map, _routes_admin, _routes_auth, _routes_pages, _routes_reports
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import load_key_ring
 from tocsin.web._deps import (
@@ -24,6 +25,7 @@ from tocsin.web._deps import (
     LoginRequired,
     NotAllowed,
     PasswordChangeRequired,
+    PrincipalCache,
     WebContext,
     check_csrf,
 )
@@ -90,6 +92,7 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
     key_ring = load_key_ring(env_value=web.identity_keys, path=web.key_file(settings), create=True)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
+    templates.env.auto_reload = False  # templates ship with the package: no stat per render
     context = WebContext(
         settings=settings,
         web=web,
@@ -97,6 +100,7 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
         key_ring=key_ring,
         templates=templates,
         page_ttl_seconds=web.page_cache_seconds,
+        principals=PrincipalCache(web.session_cache_seconds, settings.home / "web-sessions.epoch"),
     )
     app = FastAPI(
         title="Tocsin",
@@ -113,7 +117,7 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
     app.state.nav = _base_nav()
     app.add_middleware(JsonSuffixMiddleware)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api):
+    for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api, _map):
         app.include_router(module.router)
     for feature, message in PENDING.items():
         app.include_router(_routes_pages.placeholder(feature, message))
@@ -185,7 +189,18 @@ def _error(request: Request, status_code: int, message: str) -> Response:
 
 def create_app_from_environment() -> FastAPI:
     """The application for the settings in the environment (``TOCSIN_*``): uvicorn's factory."""
-    return create_app(get_settings())
+    return warm_in_background(create_app(get_settings()))
+
+
+def warm_in_background(app: FastAPI) -> FastAPI:
+    """Fill the served app's caches (the top countries' events) in a thread, then return."""
+    from tocsin.web._views import warm_events
+
+    context: WebContext = app.state.tocsin
+    threading.Thread(
+        target=warm_events, args=(context.db, context.forever), name="warm", daemon=True
+    ).start()
+    return app
 
 
 def serve(
@@ -195,7 +210,8 @@ def serve(
     import uvicorn
 
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)
+        app = warm_in_background(create_app(settings))
+        uvicorn.run(app, host=host, port=port, proxy_headers=False)
         return
     # Worker processes build their own app from the environment.
     os.environ["TOCSIN_HOME"] = str(settings.home)

@@ -48,6 +48,14 @@ class WebSettings(BaseSettings):
         ge=0,
         description="Seconds the watchlist and country pages reuse their data (0: never).",
     )
+    session_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a server process reuses a checked session or API token (0: "
+        "check every request). Sign-outs, role changes and revocations made through the "
+        "web application apply at once in every process on the machine; changes made "
+        "to the database by other means apply within this time.",
+    )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed sign-ins."
     )

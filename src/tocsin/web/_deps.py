@@ -8,12 +8,15 @@ dependencies, not handler bodies. Tests swap the session with
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -32,6 +35,8 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+FOREVER_MAX_ENTRIES = 4096
 
 
 @dataclass
@@ -45,7 +50,9 @@ class WebContext:
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)
     page_ttl_seconds: float = 30.0
+    principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, None))
     _memo: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
+    _forever: dict[Hashable, Any] = field(default_factory=dict)
     _locks: dict[Hashable, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -54,21 +61,147 @@ class WebContext:
 
         For data that is the same for every caller with the same key: keys must include
         everything that decides what the caller may see (e.g. the sensitivities allowed).
+        Once a value is older than the TTL, the first caller to notice recomputes it while
+        everyone else is served the previous value at once: a refresh never queues
+        readers behind it. Only the very first computation of a key makes callers wait.
+        A TTL of 0 turns the cache off (every call computes).
         """
-        now = time.monotonic()
+        if self.page_ttl_seconds <= 0:
+            return compute()
         found = self._memo.get(key)
-        if found is not None and now - found[0] < self.page_ttl_seconds:
+        if found is not None and time.monotonic() - found[0] < self.page_ttl_seconds:
             value: T = found[1]
             return value
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        if found is not None:
+            if not lock.acquire(blocking=False):
+                return found[1]  # type: ignore[no-any-return]  # someone is refreshing it
+        else:
+            lock.acquire()
+        try:
             found = self._memo.get(key)
             if found is not None and time.monotonic() - found[0] < self.page_ttl_seconds:
                 return found[1]  # type: ignore[no-any-return]
             value = compute()
             self._memo[key] = (time.monotonic(), value)
             return value
+        finally:
+            lock.release()
+
+    def forever(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per key for the life of the process (one computation at a time).
+
+        For values whose key names the version of everything they depend on (e.g. the
+        latest import), so they never go stale.
+        """
+        found = self._forever.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+        with self._guard:
+            lock = self._locks.setdefault(("forever", key), threading.Lock())
+        with lock:
+            found = self._forever.get(key, _MISSING)
+            if found is _MISSING:
+                found = compute()
+                if len(self._forever) >= FOREVER_MAX_ENTRIES:
+                    # keys of superseded versions are never asked again: drop the oldest
+                    self._forever.pop(next(iter(self._forever)))
+                self._forever[key] = found
+            return found  # type: ignore[no-any-return]
+
+
+_MISSING: Any = object()
+
+
+class PrincipalCache:
+    """Who a session cookie or API token belongs to, remembered for a few seconds.
+
+    Checking a session costs a database query on every request; a page whose data is
+    cached would otherwise spend most of its time there. Entries are dropped:
+
+    - after ``ttl_seconds`` (and never outlive the session's or token's own expiry);
+    - at once, in every server process on this machine, after any state-changing request
+      (sign-out, role change, deactivation, password reset, token revocation...):
+      :meth:`invalidate` clears this process's entries and replaces the *epoch file*,
+      whose change the other processes notice on their next lookup (one ``stat``).
+
+    So a revoked session stops working immediately when it is revoked through the web
+    application, and within ``ttl_seconds`` when the database is changed by other means
+    (another machine, the command line). Only valid principals are cached; a refused
+    cookie is looked up again every time.
+    """
+
+    def __init__(self, ttl_seconds: float, epoch_file: Path | None) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.epoch_file = epoch_file
+        self._entries: dict[str, tuple[float, datetime | None, Principal]] = {}
+        self._generation = 0
+        self._epoch: tuple[int, int] | None = self._read_epoch()
+        self._lock = threading.Lock()
+
+    def _read_epoch(self) -> tuple[int, int] | None:
+        if self.epoch_file is None:
+            return None
+        try:
+            found = os.stat(self.epoch_file)
+        except OSError:
+            return None
+        return (found.st_ino, found.st_mtime_ns)
+
+    def generation(self) -> int:
+        """The current generation; call before a lookup and pass to :meth:`put`."""
+        epoch = self._read_epoch()
+        if epoch != self._epoch:
+            with self._lock:
+                self._epoch = epoch
+                self._generation += 1
+                self._entries.clear()
+        return self._generation
+
+    def get(self, key: str, now: datetime) -> Principal | None:
+        if self.ttl_seconds <= 0:
+            return None
+        self.generation()
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        stored_at, expires_at, principal = found
+        if time.monotonic() - stored_at >= self.ttl_seconds or (
+            expires_at is not None and now >= expires_at
+        ):
+            self._entries.pop(key, None)
+            return None
+        return principal
+
+    def put(
+        self, key: str, principal: Principal, expires_at: datetime | None, generation: int
+    ) -> None:
+        """Remember ``principal`` unless an invalidation happened since ``generation``."""
+        if self.ttl_seconds <= 0:
+            return
+        with self._lock:
+            if generation == self._generation:
+                self._entries[key] = (time.monotonic(), expires_at, principal)
+
+    def invalidate(self) -> None:
+        """Forget every principal here, and tell the other processes to do the same."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+        if self.epoch_file is None:
+            return
+        try:
+            # a new file (new inode) each time: seen even where mtime is coarse
+            temporary = self.epoch_file.with_name(f"{self.epoch_file.name}.{os.getpid()}")
+            temporary.write_text(secrets.token_hex(8), encoding="ascii")
+            os.replace(temporary, self.epoch_file)
+        except OSError as error:
+            logger.warning(
+                "cannot write %s (%s): other processes wait for the TTL", self.epoch_file, error
+            )
+        with self._lock:
+            self._epoch = self._read_epoch()
 
 
 class LoginRequired(Exception):
@@ -102,10 +235,19 @@ def get_app_settings(context: ContextDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_session(context: ContextDep) -> Iterator[Session]:
-    """One database transaction per request: committed on success, rolled back on error."""
-    with context.db.session() as session:
-        yield session
+def get_session(request: Request, context: ContextDep) -> Iterator[Session]:
+    """One database transaction per request: committed on success, rolled back on error.
+
+    After a state-changing request (POST, PUT, PATCH, DELETE) has committed or rolled
+    back, the cache of signed-in principals is cleared: whatever it changed (a sign-out,
+    a role, a revoked token) applies to the very next request.
+    """
+    try:
+        with context.db.session() as session:
+            yield session
+    finally:
+        if request.method in UNSAFE_METHODS:
+            context.principals.invalidate()
 
 
 # "function" scope: the transaction commits before the response leaves, so a browser that
@@ -125,19 +267,33 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     principal: Principal | None = None
     authorization = request.headers.get("authorization", "")
     now = utc_now()
+    cache = get_context(request).principals
     if authorization.lower().startswith("bearer "):
-        found = get_api_token(session, digest(authorization[7:].strip()), now=now)
-        if found is None:
-            request.state.principal = None
-            raise LoginRequired()
-        token, user = found
-        principal = Principal(user=user, via="token", scopes=frozenset(token.scopes))
+        key = "token:" + digest(authorization[7:].strip())
+        principal = cache.get(key, now)
+        if principal is None:
+            generation = cache.generation()
+            found = get_api_token(session, key[6:], now=now)
+            if found is None:
+                request.state.principal = None
+                raise LoginRequired()
+            token, user = found
+            principal = Principal(user=user, via="token", scopes=frozenset(token.scopes))
+            cache.put(key, principal, token.expires_at, generation)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        live = get_web_session(session, digest(cookie), now=now) if cookie else None
-        if live is not None:
-            web_session, user = live
-            principal = Principal(user=user, via="session", csrf_token=web_session.csrf_token)
+        if cookie:
+            key = "session:" + digest(cookie)
+            principal = cache.get(key, now)
+            if principal is None:
+                generation = cache.generation()
+                live = get_web_session(session, key[8:], now=now)
+                if live is not None:
+                    web_session, user = live
+                    principal = Principal(
+                        user=user, via="session", csrf_token=web_session.csrf_token
+                    )
+                    cache.put(key, principal, web_session.expires_at, generation)
     request.state.principal = principal
     return principal
 

@@ -3,15 +3,24 @@
 The TopoJSON (``static/countries-110m.json``) is decoded once; each country becomes
 one SVG path in an equirectangular projection. No script or tile server is needed, so
 maps work offline and without JavaScript.
+
+The world's geometry (about 210 kB) is one cacheable file, ``/map/world.svg``, holding a
+path per country (``id="c<ISO numeric>"``). A page draws the world by referring to those
+paths (``<use href="/map/world.svg#c729" class="band5">``): it sends only the colours,
+links and labels, and the browser fetches the geometry once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 WORLD_FILE = Path(__file__).parent / "static" / "countries-110m.json"
 WIDTH, HEIGHT = 960.0, 450.0
@@ -117,3 +126,36 @@ def fit_point(
 def world_paths() -> tuple[tuple[int, str, str], ...]:
     """(ISO numeric, name, SVG path) of every country, computed once per process."""
     return tuple((shape.isonum, shape.name, svg_path(shape)) for shape in world_shapes())
+
+
+WORLD_SVG = "/map/world.svg"
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def world_svg() -> tuple[bytes, str]:
+    """The world's geometry as an SVG document, and its entity tag (a digest of it)."""
+    paths = "".join(f'<path id="c{n}" d="{d}"/>' for n, _name, d in world_paths())
+    document = (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {WIDTH:g} {HEIGHT:g}"><defs>{paths}</defs></svg>'
+    ).encode()
+    return document, '"' + hashlib.sha256(document).hexdigest()[:20] + '"'
+
+
+@router.get(WORLD_SVG)
+def world_svg_file(request: Request) -> Response:
+    """The geometry: public data (Natural Earth), the same for everyone, cached a day.
+
+    It carries no risk figures, so it needs no sign-in and may sit in shared caches.
+    """
+    document, etag = world_svg()
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(document, media_type="image/svg+xml", headers=headers)
+
+
+def world_use(isonum: int) -> str:
+    """The SVG element that draws one country of the world file (add class and children)."""
+    return f'<use href="{WORLD_SVG}#c{isonum}"'

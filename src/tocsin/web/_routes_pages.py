@@ -17,7 +17,14 @@ from tocsin.datasets import list_datasets, load
 from tocsin.store import count_speech_items, list_dataset_versions
 from tocsin.web._country_sections import country_section_registry
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
-from tocsin.web._map import bounds, fit_point, svg_path, world_paths, world_shapes
+from tocsin.web._map import (
+    bounds,
+    fit_point,
+    svg_path,
+    world_paths,
+    world_shapes,
+    world_use,
+)
 from tocsin.web._models import CountryPage, Watchlist
 from tocsin.web._render import page
 from tocsin.web._security import PERMISSIONS, Principal, allowed_sensitivities
@@ -78,6 +85,7 @@ def cached_country(
             today=datetime.now(UTC).date(),
             frames=resilience_frames(context),
             sections=country_section_registry(context),
+            memo=context.forever,
         ),
     )
 
@@ -86,17 +94,21 @@ BANDS = (0.01, 0.02, 0.04, 0.08)
 
 
 def world_map(data: Watchlist, to_iso3: dict[int, str]) -> Markup:
-    """The world as SVG paths coloured by risk band, each country linking to its page."""
+    """The world coloured by risk band, each country linking to its page.
+
+    Each country refers to its path in the cacheable geometry file (``world_use``), so
+    the page carries colours, links and labels, not the 210 kB of geometry.
+    """
     if not data.available:
         return Markup("")
     risk = {row.iso3: row for row in data.rows}
     parts = []
-    for isonum, name, path in world_paths():
+    for isonum, name, _path in world_paths():
         iso3 = to_iso3.get(isonum)
         row = risk.get(iso3) if iso3 else None
         band = 0 if row is None else 1 + sum(row.risk >= t for t in BANDS)
         label = f"{row.name}: {row.risk:.1%} (rank {row.rank})" if row else name
-        shape = f'<path d="{path}" class="band{band}"><title>{escape(label)}</title></path>'
+        shape = f'{world_use(isonum)} class="band{band}"><title>{escape(label)}</title></use>'
         parts.append(f'<a href="/countries/{iso3}">{shape}</a>' if iso3 else shape)
     return Markup("".join(parts))
 

@@ -6,8 +6,8 @@ renders HTML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from tocsin.domain import SignalKind
 from tocsin.framework import load_catalogue
 from tocsin.store import (
+    Database,
     StoredSignal,
     count_events_by_month,
+    events_version,
     get_country,
     get_country_forecasts,
     latest_forecast_run,
@@ -170,25 +172,52 @@ def _event_out(row: dict[Any, Any]) -> EventOut:
     )
 
 
-def _events(session: Session, iso3: str, today: date) -> EventsOut:
+Memo = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _events(session: Session, iso3: str, today: date, memo: Memo | None = None) -> EventsOut:
     """Events of the last three years: counts and deaths by month, the latest 200 in full.
 
     The database counts by month (a high-risk country can hold 100,000 events in three
-    years); only the 200 shown in full leave it.
+    years); only the 200 shown in full leave it. With ``memo`` (``WebContext.forever``)
+    the result is kept until an import changes the events (``events_version``): events
+    are the same for every caller who may open the page, so one copy serves all roles.
     """
     since = today - timedelta(days=3 * 365)
-    by_month = count_events_by_month(session, iso3=iso3, since=since)
-    latest = load_events_frame(session, iso3=iso3, since=since, newest_first=True, limit=200)
-    return EventsOut(
-        since=since,
-        n_events=sum(m.n_events for m in by_month),
-        truncated=False,
-        by_month=[
-            MonthCount(month=m.month, n_events=m.n_events, fatalities=m.fatalities)
-            for m in by_month
-        ],
-        recent=[_event_out(row) for row in latest.to_dict("records")],
-    )
+
+    def compute() -> EventsOut:
+        by_month = count_events_by_month(session, iso3=iso3, since=since)
+        latest = load_events_frame(session, iso3=iso3, since=since, newest_first=True, limit=200)
+        return EventsOut(
+            since=since,
+            n_events=sum(m.n_events for m in by_month),
+            truncated=False,
+            by_month=[
+                MonthCount(month=m.month, n_events=m.n_events, fatalities=m.fatalities)
+                for m in by_month
+            ],
+            recent=[_event_out(row) for row in latest.to_dict("records")],
+        )
+
+    if memo is None:
+        return compute()
+    found: EventsOut = memo(("events", iso3, since, events_version(session)), compute)
+    return found
+
+
+def warm_events(db: Database, memo: Memo, *, top: int = 60) -> int:
+    """Compute the events of the highest-risk countries ahead of their first visitor.
+
+    Run at server start in a background thread (each server process has its own cache);
+    returns how many countries it did.
+    """
+    today = datetime.now(UTC).date()
+    with db.session() as session:
+        run = latest_forecast_run(session)
+        iso3s = [v.iso3 for v in run.values[:top]] if run else []
+        for iso3 in iso3s:
+            _events(session, iso3, today, memo)
+    return len(iso3s)
 
 
 RESILIENCE = {
@@ -257,8 +286,11 @@ def country_page(
     today: date,
     frames: dict[str, pd.DataFrame],
     sections: CountrySectionRegistry | None = None,
+    memo: Memo | None = None,
 ) -> CountryPage | None:
     """Everything the country page shows, or None if there is no such country.
+
+    ``memo`` keeps the parts that do not depend on the caller (the events) across calls.
 
     ``sections`` are what capabilities add (``register_country_section``); a section
     registered under the name of a "not available yet" note replaces that note.
@@ -294,7 +326,7 @@ def country_page(
         ),
         forecast=forecast,
         history=history,
-        events=_events(session, iso3, today),
+        events=_events(session, iso3, today, memo),
         escalation=[SignalOut.of(s) for s in signals if s.kind == SignalKind.ESCALATION],
         resilience=resilience(frames, iso3),
         signals=[SignalOut.of(s) for s in signals[:50]],

@@ -1,0 +1,232 @@
+"""What makes the watchlist and country pages cheap under load, and keeps them safe.
+
+- the world's geometry is one cacheable file the watchlist refers to;
+- checked sessions are remembered for a few seconds, but a sign-out or a role change ends
+  them at once, in this process and in another process on the same machine;
+- page data is refreshed without making readers wait;
+- a country's events are recomputed when an import changes them, not before.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import PASSWORD, password_hash, sign_in
+from tocsin.events import ParsedEvents, conform, content_hashes
+from tocsin.settings import Settings
+from tocsin.store import create_user, delete_web_sessions, get_user_by_username, import_events
+from tocsin.web import WebSettings, create_app
+from tocsin.web._security import digest
+
+
+def _app(settings: Settings, home: Path, **options: float) -> FastAPI:
+    web = WebSettings(identity_keys=None, identity_key_file=home / "identity-keys.json", **options)
+    return create_app(settings, web)
+
+
+@pytest.fixture
+def two_processes(settings: Settings, home: Path) -> Iterator[tuple[FastAPI, FastAPI]]:
+    """Two applications on one database and home, as two `tocsin serve` workers are."""
+    first = _app(settings, home, session_cache_seconds=600, page_cache_seconds=0)
+    second = _app(settings, home, session_cache_seconds=600, page_cache_seconds=0)
+    yield first, second
+    first.state.tocsin.db.dispose()
+    second.state.tocsin.db.dispose()
+
+
+def _new_user(app: FastAPI, role: str) -> str:
+    username = f"c{uuid.uuid4().hex[:8]}"
+    with app.state.tocsin.db.session() as session:
+        create_user(
+            session,
+            username=username,
+            display_name=username,
+            role=role,
+            password_hash=password_hash(),
+            now=datetime.now(UTC),
+        )
+    return username
+
+
+def _with_cookie(app: FastAPI, cookie: str) -> TestClient:
+    """A client that sends this session cookie whatever the server answers."""
+    return TestClient(
+        app,
+        base_url="https://testserver",
+        headers={"Cookie": f"tocsin_session={cookie}"},
+        follow_redirects=False,
+    )
+
+
+def _csrf(client: TestClient) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/account").text)
+    assert match
+    return match.group(1)
+
+
+def test_the_world_geometry_is_one_cacheable_file(clients: dict[str, TestClient]) -> None:
+    page = clients["viewer"].get("/watchlist").text
+    referred = set(re.findall(r'<use href="/map/world.svg#(c\d+)"', page))
+    assert len(referred) > 150
+    anonymous = TestClient(clients["viewer"].app, base_url="https://testserver")
+    geometry = anonymous.get("/map/world.svg")  # public data: no sign-in needed
+    assert geometry.status_code == 200
+    assert geometry.headers["content-type"].startswith("image/svg+xml")
+    assert "public" in geometry.headers["cache-control"]
+    assert "max-age" in geometry.headers["cache-control"]
+    assert referred <= set(re.findall(r'<path id="(c\d+)" d="M', geometry.text))
+    again = anonymous.get("/map/world.svg", headers={"If-None-Match": geometry.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    # the page is much smaller than the geometry it draws
+    assert len(page) < len(geometry.content) / 2
+
+
+def test_a_signed_out_session_stops_working_at_once_in_every_process(
+    two_processes: tuple[FastAPI, FastAPI],
+) -> None:
+    first, second = two_processes
+    username = _new_user(first, "analyst")
+    client = sign_in(first, username)
+    cookie = client.cookies["tocsin_session"]
+    on_first, on_second = _with_cookie(first, cookie), _with_cookie(second, cookie)
+    # both processes have now checked the session and remember it (for 600 s)
+    assert on_first.get("/watchlist").status_code == 200
+    assert on_second.get("/watchlist").status_code == 200
+    assert first.state.tocsin.principals.get("session:" + digest(cookie), datetime.now(UTC))
+    response = client.post("/logout", data={"csrf_token": _csrf(client)}, follow_redirects=False)
+    assert response.status_code == 303
+    for stale in (on_first, on_second):
+        refused = stale.get("/watchlist")
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+        assert stale.get("/api/v1/watchlist").status_code == 401
+
+
+def test_a_role_change_applies_at_once(
+    two_processes: tuple[FastAPI, FastAPI], clients: dict[str, TestClient]
+) -> None:
+    first, second = two_processes
+    username = _new_user(first, "analyst")
+    cookie = sign_in(first, username).cookies["tocsin_session"]
+    on_second = _with_cookie(second, cookie)
+    assert "Kaga-Bandoro" in on_second.get("/api/v1/countries/CAF").text  # restricted: analyst
+    admin = sign_in(first, "admin")
+    with first.state.tocsin.db.session() as session:
+        user = get_user_by_username(session, username)
+        assert user is not None
+    changed = admin.post(
+        f"/admin/users/{user.id}",
+        data={"role": "viewer", "csrf_token": _csrf(admin)},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    # the session ended with the role change; nothing restricted leaks from a cache
+    answer = on_second.get("/api/v1/countries/CAF")
+    assert answer.status_code == 401 and "Kaga-Bandoro" not in answer.text
+    viewer = sign_in(second, username, PASSWORD)
+    assert "Kaga-Bandoro" not in viewer.get("/api/v1/countries/CAF").text
+
+
+def test_changes_made_outside_the_web_app_apply_within_the_session_cache_time(
+    settings: Settings, home: Path
+) -> None:
+    app = _app(settings, home, session_cache_seconds=0.5, page_cache_seconds=0)
+    username = _new_user(app, "viewer")
+    cookie = sign_in(app, username).cookies["tocsin_session"]
+    client = _with_cookie(app, cookie)
+    assert client.get("/watchlist").status_code == 200
+    with app.state.tocsin.db.session() as session:  # e.g. another machine signs it out
+        assert delete_web_sessions(session, token_sha=digest(cookie)) == 1
+    deadline = time.monotonic() + 0.5
+    while client.get("/watchlist").status_code == 200:
+        assert time.monotonic() < deadline + 0.5, "still served after the cache time"
+        time.sleep(0.05)
+    assert client.get("/watchlist").status_code == 303
+    app.state.tocsin.db.dispose()
+
+
+def test_a_refresh_does_not_make_readers_wait(settings: Settings, home: Path) -> None:
+    app = _app(settings, home, page_cache_seconds=0.2)
+    context = app.state.tocsin
+    assert context.memo("key", lambda: "old") == "old"
+    time.sleep(0.3)
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(10)
+        return "new"
+
+    refresher = threading.Thread(target=context.memo, args=("key", slow))
+    refresher.start()
+    assert started.wait(10)
+    began = time.monotonic()
+    assert context.memo("key", lambda: "unexpected") == "old"  # stale, served at once
+    assert time.monotonic() - began < 0.1
+    release.set()
+    refresher.join(10)
+    assert context.memo("key", lambda: "unexpected") == "new"
+    context.db.dispose()
+
+
+def _events(iso3: str, n: int, tag: str) -> ParsedEvents:
+    today = pd.Timestamp(datetime.now(UTC).date())
+    start = pd.Series([today - timedelta(days=10 + i) for i in range(n)])
+    frame = conform(
+        pd.DataFrame(
+            {
+                "dataset": "cachetest",
+                "source_event_id": [f"{tag}-{i}" for i in range(n)],
+                "start_date": start,
+                "end_date": start,
+                "date_precision": "day",
+                "iso3": iso3,
+                "admin1": "Ouaka",
+                "geo_precision": "admin1",
+                "event_type": "killing",
+                "perpetrator_kind": "unknown",
+                "target_kind": "civilians",
+                "fatalities_best": pd.array([2] * n, dtype="Int64"),
+            }
+        )
+    )
+    frame["uid"] = "cachetest:" + frame["source_event_id"]
+    frame["content_sha"] = content_hashes(frame)
+    return ParsedEvents(
+        frame=frame,
+        problems=[],
+        rejected=pd.DataFrame(),
+        n_rows=n,
+        file_name=tag,
+        format="test",
+        sha256=uuid.uuid4().hex,
+    )
+
+
+def test_country_events_are_recomputed_when_an_import_changes_them(
+    settings: Settings, home: Path
+) -> None:
+    app = _app(settings, home, page_cache_seconds=0)
+    client = sign_in(app, "viewer")
+    before = client.get("/countries/MMR.json").json()["events"]
+    with app.state.tocsin.db.session() as session:
+        import_events(session, _events("MMR", 7, uuid.uuid4().hex), now=datetime.now(UTC))
+    after = client.get("/countries/MMR.json").json()["events"]
+    assert after["n_events"] == before["n_events"] + 7
+    assert sum(m["fatalities"] for m in after["by_month"]) == (
+        sum(m["fatalities"] for m in before["by_month"]) + 14
+    )
+    assert [e["admin1"] for e in after["recent"][:7]] == ["Ouaka"] * 7
+    # the same answer again comes from the cache, and is equal
+    assert client.get("/countries/MMR.json").json()["events"] == after
+    app.state.tocsin.db.dispose()
