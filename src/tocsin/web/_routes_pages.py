@@ -8,15 +8,17 @@ from typing import Annotated
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tocsin.datasets import list_datasets, load
 from tocsin.store import count_speech_items, list_dataset_versions
 from tocsin.web._country_sections import country_section_registry
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
+from tocsin.web._imports import KINDS, MAX_UPLOAD_BYTES, ImportJobOut
 from tocsin.web._map import (
     bounds,
     fit_point,
@@ -26,7 +28,9 @@ from tocsin.web._map import (
     world_use,
 )
 from tocsin.web._models import CountryPage, Watchlist
-from tocsin.web._render import page
+from tocsin.web._render import page, wants_json
+from tocsin.web._routes_imports import router as imports_router
+from tocsin.web._routes_imports import visible_jobs
 from tocsin.web._security import PERMISSIONS, Principal, allowed_sensitivities
 from tocsin.web._views import country_page, watchlist
 
@@ -209,11 +213,18 @@ class DataPage(BaseModel):
     datasets: list[DatasetOut]
     versions: list[VersionOut]
     imports_note: str
+    can_import: bool
+    formats: dict[str, list[str]]
+    max_upload_mb: int
+    imports: list[ImportJobOut] = Field(
+        description="The latest uploaded imports (only for roles that may import)."
+    )
 
 
 @router.get("/data")
 def data_page(
     request: Request,
+    context: ContextDep,
     session: SessionDep,
     principal: Annotated[Principal, Depends(Requires("data:read"))],
 ) -> Response:
@@ -234,17 +245,41 @@ def data_page(
         )
         for s in list_datasets()
     ]
+    can_import = principal.can("data:import")
     note = (
-        "Imports run from the command line for now (`tocsin data update NAME`, "
-        "`tocsin events import FILE`), which show progress and name every refused row; "
-        "uploading from this page is not built yet."
+        "Upload an event file (UCDP, ACLED, GDELT or CSV with a column mapping) or a speech "
+        "file (CSV or JSON Lines); it is imported in the background. New releases of the "
+        "data sets are loaded with `tocsin data update NAME`."
+        if can_import
+        else "Imports are made by analysts and admins."
     )
-    return page(
-        request,
-        "data.html",
-        DataPage(datasets=datasets, versions=versions, imports_note=note),
-        title="Data",
+    data = DataPage(
+        datasets=datasets,
+        versions=versions,
+        imports_note=note,
+        can_import=can_import,
+        formats={kind: list(formats) for kind, formats in KINDS.items()},
+        max_upload_mb=MAX_UPLOAD_BYTES // 2**20,
+        imports=visible_jobs(context, session) if can_import else [],
     )
+    return page(request, "data.html", data, title="Data")
+
+
+@router.get("/data/imports")
+def import_rows(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    _user: Annotated[Principal, Depends(Requires("data:import"))],
+) -> Response:
+    """The latest imports: the data page's table, refreshed by HTMX while one runs, or JSON."""
+    jobs = visible_jobs(context, session)
+    if wants_json(request):
+        return JSONResponse(jsonable_encoder(jobs))
+    return context.templates.TemplateResponse(request, "_import_rows.html", {"jobs": jobs})
+
+
+router.include_router(imports_router)
 
 
 class Placeholder(BaseModel):

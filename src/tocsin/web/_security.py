@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "country:read": frozenset(ROLES),
     "signals:read": frozenset(ROLES),
     "data:read": frozenset(ROLES),
+    "data:import": frozenset({"admin", "analyst"}),  # upload event and speech files
     "report:read": frozenset(ROLES),  # which reports: see report_visibility
     "report:create": frozenset({"admin", "analyst", "monitor"}),
     "report:export": frozenset({"admin", "analyst"}),
