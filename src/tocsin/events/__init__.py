@@ -55,6 +55,7 @@ from tocsin.events._model import (
 )
 from tocsin.events._parse import ParsedEvents
 from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
+from tocsin.events._scale import resample_events, scale_event_file, source_table
 from tocsin.events._signals import PRODUCER, escalation_risks, escalation_signals, event_signals
 from tocsin.events._taxonomy import (
     ATROCITY_ACT_TYPES,
@@ -127,4 +128,7 @@ __all__ = [
     "gdelt_columns",
     "parse_events",
     "row_to_event",
+    "resample_events",
+    "scale_event_file",
+    "source_table",
 ]

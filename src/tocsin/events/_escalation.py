@@ -94,28 +94,92 @@ def area_week_panel(frame: pd.DataFrame) -> pd.DataFrame:
     dense_area = np.repeat(first.index.to_numpy(), n_weeks)
     offsets = np.concatenate([np.arange(n) for n in n_weeks])
     dense_week = np.repeat(first.to_numpy(), n_weeks) + pd.to_timedelta(offsets * 7, "D")
+    # each area lies in one country (its key starts with the country's code)
+    area_iso3 = weekly.drop_duplicates("area").set_index("area")["iso3"]
     dense = pd.DataFrame({"area": dense_area, "week": dense_week})
-    dense["iso3"] = dense["area"].str.split("/", n=1).str[0]
+    dense["iso3"] = np.repeat(area_iso3.reindex(first.index).to_numpy(), n_weeks)
     panel = dense.merge(weekly.drop(columns="iso3"), on=["area", "week"], how="left").fillna(0.0)
     return panel.sort_values(["area", "week"]).reset_index(drop=True)
 
 
-def _rolling(panel: pd.DataFrame, column: str, window: int) -> pd.Series:
-    grouped = panel.groupby("area", sort=False)[column]
-    return grouped.transform(lambda s: s.rolling(window, min_periods=1).sum())
+class _Windows:
+    """Sums over windows of weeks within each area, vectorised with cumulative sums.
+
+    The panel has one row per area and week, the weeks of an area consecutive (rows in
+    any order). A per-area ``rolling`` in pandas calls
+    Python once per area; here each window is two lookups in one cumulative sum, so a
+    panel of a million area-weeks takes milliseconds. Counts are whole numbers, so the
+    float sums are exact.
+    """
+
+    def __init__(self, panel: pd.DataFrame) -> None:
+        codes = pd.factorize(panel["area"])[0]
+        # rows of each area together, in week order
+        self.order = np.lexsort((panel["week"].to_numpy(), codes))
+        ordered = codes[self.order]
+        n = len(ordered)
+        change = np.r_[True, ordered[1:] != ordered[:-1]] if n else np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(change)
+        lengths = np.diff(np.r_[starts, n])
+        self.start = np.repeat(starts, lengths)
+        self.end = np.repeat(starts + lengths - 1, lengths)
+        self.position = np.arange(n)
+        self.panel = panel
+
+    def _scatter(self, values: np.ndarray) -> pd.Series:
+        out = np.empty_like(values)
+        out[self.order] = values
+        return pd.Series(out, index=self.panel.index)
+
+    def sum(self, column: str, first: int, last: int, *, full: bool = False) -> pd.Series:
+        """Sum of weeks ``t+first … t+last`` of the same area (e.g. -3…0 = the last 4).
+
+        Weeks outside the area's rows are left out; with ``full`` the result is NaN
+        unless every week of the window is there (NaN also when none is).
+        """
+        values = self.panel[column].to_numpy(dtype=float)[self.order]
+        cumulative = np.r_[0.0, np.cumsum(values)]
+        lo = np.clip(self.position + first, self.start, self.end + 1)
+        hi = np.clip(self.position + last + 1, self.start, self.end + 1)
+        sums = cumulative[np.maximum(hi, lo)] - cumulative[lo]
+        if full:
+            inside = (self.position + first >= self.start) & (self.position + last <= self.end)
+            sums = np.where(inside, sums, np.nan)
+        else:
+            sums = np.where(hi > lo, sums, np.nan)
+        return self._scatter(sums)
+
+    def weeks_since(self, column: str, cap: int) -> pd.Series:
+        """Weeks since the area last had ``column`` > 0 (``cap`` if never, at most ``cap``)."""
+        had = self.panel[column].to_numpy(dtype=float)[self.order] > 0
+        last = np.maximum.accumulate(np.where(had, self.position, -1)) if len(had) else had
+        seen = last >= self.start
+        weeks = self.panel["week"].to_numpy()[self.order]
+        gap = (weeks - weeks[np.where(seen, last, self.position)]) // np.timedelta64(7, "D")
+        return self._scatter(np.where(seen, np.minimum(gap, cap), cap).astype(float))
+
+    def rank(self) -> pd.Series:
+        """1 for an area's first week, 2 for its second, …"""
+        return self._scatter((self.position - self.start + 1).astype(float))
+
+
+def _rolling(windows: _Windows, column: str, window: int) -> pd.Series:
+    # rolling(window, min_periods=1).sum() within the area
+    return windows.sum(column, -(window - 1), 0)
 
 
 def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
     """The detector's features (:data:`FEATURES`) for every area-week, from weeks <= t."""
     out = pd.DataFrame(index=panel.index)
+    windows = _Windows(panel)
     out["osv_deaths_1"] = panel["osv_deaths"]
     for window in (4, 12, 52):
-        out[f"osv_deaths_{window}"] = _rolling(panel, "osv_deaths", window)
+        out[f"osv_deaths_{window}"] = _rolling(windows, "osv_deaths", window)
     for window in (4, 12):
-        out[f"osv_events_{window}"] = _rolling(panel, "osv_events", window)
-        out[f"events_{window}"] = _rolling(panel, "events", window)
-    out["battle_deaths_4"] = _rolling(panel, "battle_deaths", 4)
-    out["battle_events_4"] = _rolling(panel, "battle_events", 4)
+        out[f"osv_events_{window}"] = _rolling(windows, "osv_events", window)
+        out[f"events_{window}"] = _rolling(windows, "events", window)
+    out["battle_deaths_4"] = _rolling(windows, "battle_deaths", 4)
+    out["battle_events_4"] = _rolling(windows, "battle_events", 4)
     country = (
         panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"])
         .groupby(["iso3", "week"])[["d", "e"]]
@@ -123,13 +187,9 @@ def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
     )
     out["country_osv_deaths_4"] = country["d"] - out["osv_deaths_4"]
     out["country_osv_events_4"] = country["e"] - out["osv_events_4"]
-    had = panel["osv_events"] > 0
-    last_seen = panel["week"].where(had).groupby(panel["area"]).ffill()
-    weeks_since = ((panel["week"] - last_seen).dt.days // 7).fillna(52).clip(upper=52)
-    out["weeks_since_osv"] = weeks_since.astype(float)
-    previous = panel.groupby("area", sort=False)["osv_deaths"].transform(
-        lambda s: s.shift(4).rolling(4, min_periods=1).sum()
-    )
+    out["weeks_since_osv"] = windows.weeks_since("osv_events", 52)
+    # the 4 weeks before the last 4 (t-7 … t-4), 0 before the area's first week
+    previous = windows.sum("osv_deaths", -7, -4)
     out["osv_trend"] = out["osv_deaths_4"] - previous.fillna(0)
     return out[FEATURES]
 
@@ -142,12 +202,10 @@ def surge_labels(
     Returns ``future_deaths``, ``trailing_mean`` (mean 4-week total over the 52 weeks up
     to t) and ``surge`` (1.0, 0.0 or NaN).
     """
-    grouped = panel.groupby("area", sort=False)["osv_deaths"]
-    future = grouped.transform(
-        lambda s: s[::-1].rolling(HORIZON, min_periods=HORIZON).sum()[::-1].shift(-1)
-    )
-    weeks_seen = grouped.transform(lambda s: pd.Series(np.arange(1, len(s) + 1), index=s.index))
-    trailing_sum = grouped.transform(lambda s: s.rolling(52, min_periods=1).sum())
+    windows = _Windows(panel)
+    future = windows.sum("osv_deaths", 1, HORIZON, full=True)
+    weeks_seen = windows.rank()
+    trailing_sum = windows.sum("osv_deaths", -51, 0)
     trailing_mean = trailing_sum / np.minimum(weeks_seen, 52) * HORIZON
     surge = (future >= min_deaths) & (future >= ratio * trailing_mean)
     return pd.DataFrame(
