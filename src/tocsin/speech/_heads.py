@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, sparse  # type: ignore[import-untyped]
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 __all__ = ["LinearHead", "TextHead", "hashed_counts", "hashed_tfidf_features", "weight_counts"]
 
@@ -81,15 +82,21 @@ def _fit_decision_weights(
     return weights
 
 
-class LinearHead:
+class LinearHead(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """One-vs-rest logistic regression, calibrated and with decision weights fitted out of fold.
+
+    A scikit-learn classifier: dense or sparse input, any class labels, ``decision_function``
+    consistent with ``predict``. It passes scikit-learn's estimator checks but one:
+    ``predict`` is the arg-max of the *weighted* probabilities, not of ``predict_proba``
+    (tests/speech/test_sklearn_checks.py says why).
 
     Parameters
     ----------
     C : float
         Inverse regularisation strength of the logistic regression.
     n_folds : int
-        Folds for the out-of-fold predictions that calibrate and set the decision weights.
+        Folds for the out-of-fold predictions that calibrate and set the decision weights
+        (fewer when the rarest class has fewer rows; none when it has one).
     random_state : int
         Seed of the fold split (the solver is deterministic).
 
@@ -97,6 +104,8 @@ class LinearHead:
     ----------
     classes_ : ndarray
         Class labels, in column order of :meth:`predict_proba`.
+    n_features_in_ : int
+        Number of features seen in :meth:`fit`.
     coef_, intercept_ : ndarray
         The fitted logistic regression.
     temperature_ : float
@@ -119,6 +128,11 @@ class LinearHead:
         self.C = C
         self.n_folds = n_folds
         self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def _fit_logits(self, X: Matrix, y_index: NDArray[np.int64]) -> tuple[Any, Any]:
         """Coefficients and intercepts: one-vs-rest logistic regressions (liblinear).
@@ -147,42 +161,73 @@ class LinearHead:
 
     def fit(self, X: Matrix, y: Sequence[Any] | NDArray[Any]) -> LinearHead:
         from sklearn.model_selection import StratifiedKFold
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import validate_data
 
         if self.C <= 0:
             raise ValueError(f"LinearHead: C must be > 0, got {self.C!r}")
         if self.n_folds < 2:
             raise ValueError(f"LinearHead: n_folds must be >= 2, got {self.n_folds!r}")
-        labels = np.asarray(y)
+        X, labels = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True
+        )
+        check_classification_targets(labels)
         self.classes_ = np.unique(labels)
         if len(self.classes_) < 2:
-            raise ValueError("LinearHead: y needs at least two classes")
+            raise ValueError("LinearHead: y has one class only; it needs at least two classes")
         y_index = np.searchsorted(self.classes_, labels).astype(np.int64)
-        oof = np.zeros((len(labels), len(self.classes_)))
-        folds = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
-        for train, held_out in folds.split(np.zeros(len(labels)), y_index):
-            coef, intercept = self._fit_logits(X[train], y_index[train])
-            oof[held_out] = self._logits(X[held_out], coef, intercept)
-        self.temperature_ = _fit_temperature(oof, y_index)
-        self.oof_proba_ = _softmax(oof / self.temperature_)
-        self.decision_weights_ = _fit_decision_weights(self.oof_proba_, y_index)
+        n_classes = len(self.classes_)
+        # Out-of-fold predictions need every class in every training fold.
+        n_splits = min(self.n_folds, int(np.bincount(y_index).min()))
+        if n_splits >= 2:
+            oof = np.zeros((len(labels), n_classes))
+            folds = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
+            for train, held_out in folds.split(np.zeros(len(labels)), y_index):
+                coef, intercept = self._fit_logits(X[train], y_index[train])
+                oof[held_out] = self._logits(X[held_out], coef, intercept)
+            self.temperature_ = _fit_temperature(oof, y_index)
+            self.oof_proba_ = _softmax(oof / self.temperature_)
+            self.decision_weights_ = _fit_decision_weights(self.oof_proba_, y_index)
+        else:  # a class with a single row: no held-out data to calibrate on
+            self.temperature_ = 1.0
+            self.oof_proba_ = np.full((len(labels), n_classes), 1.0 / n_classes)
+            self.decision_weights_ = np.ones(n_classes)
         coef, intercept = self._fit_logits(X, y_index)
         self.coef_ = np.atleast_2d(coef).astype(np.float64)
         self.intercept_ = np.atleast_1d(intercept).astype(np.float64)
         return self
 
+    def _checked(self, X: Matrix) -> Matrix:
+        from sklearn.utils.validation import check_is_fitted, validate_data
+
+        check_is_fitted(self, "coef_")
+        return validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+
     def decision_function(self, X: Matrix) -> NDArray[np.float64]:
-        """Logits, one column per class (two for a binary head)."""
-        return self._logits(X, self.coef_, self.intercept_)
+        """Scores whose arg-max (or sign, for two classes) is :meth:`predict`.
+
+        The log of the weighted calibrated probabilities, one column per class; for two
+        classes one column, the log-odds of ``classes_[1]`` after weighting.
+        """
+        scores = np.log(np.clip(self.predict_proba(X), 1e-300, None)) + np.log(
+            self.decision_weights_
+        )
+        if scores.shape[1] == 2:
+            binary: NDArray[np.float64] = scores[:, 1] - scores[:, 0]
+            return binary
+        return scores
 
     def predict_proba(self, X: Matrix) -> NDArray[np.float64]:
         """Calibrated class probabilities, columns in the order of ``classes_``."""
-        return _softmax(self.decision_function(X) / self.temperature_)
+        logits = self._logits(self._checked(X), self.coef_, self.intercept_)
+        return _softmax(logits / self.temperature_)
 
     def predict(self, X: Matrix) -> NDArray[Any]:
         """The class with the largest weighted probability."""
-        labels: NDArray[Any] = self.classes_[
-            (self.predict_proba(X) * self.decision_weights_).argmax(1)
-        ]
+        weighted = self.predict_proba(X) * self.decision_weights_  # checks fitted first
+        labels: NDArray[Any] = self.classes_[weighted.argmax(1)]
         return labels
 
     def to_arrays(self, prefix: str) -> dict[str, NDArray[Any]]:
@@ -211,6 +256,7 @@ class LinearHead:
         head.intercept_ = arrays[f"{prefix}intercept"].astype(np.float64)
         head.temperature_ = float(arrays[f"{prefix}temperature"][0])
         head.decision_weights_ = arrays[f"{prefix}decision_weights"].astype(np.float64)
+        head.n_features_in_ = head.coef_.shape[1]
         return head
 
 
