@@ -182,7 +182,8 @@ def test_forecast_rule_to_smtp_webhook_cap_feed_through_a_crash_and_back(tmp_pat
     with db.session() as session:
         user = create_user(session, username="ana", display_name="Ana", role="analyst",
                            password_hash="unused", now=now)  # fmt: skip
-        create_api_token(session, user_id=user.id, name="e2e", scopes=["read"], now=now,
+        create_api_token(session, user_id=user.id, name="e2e", now=now,
+                         scopes=["read", "alerts:write"],
                          token_sha=hashlib.sha256(token.encode()).hexdigest())  # fmt: skip
     app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=tmp_path / "k"))
     with TestClient(app) as client:

@@ -79,7 +79,7 @@ def test_alert_says_why_with_links_severity_and_policy_options(seeded: Database)
         alert = alert_details(session, report.created[0], base_url=BASE)
     assert (alert.iso3, alert.severity, alert.status) == ("MMR", "severe", "new")
     assert [s.id for s in alert.signals] == [signal_id]
-    assert alert.signals[0].url == f"{BASE}/signals/{signal_id}"
+    assert alert.signals[0].url == f"{BASE}/countries/MMR"  # the country page
     assert "speech surge 80%" in alert.reason
     assert alert.policy_options and all(o["factor"] == "RF9" for o in alert.policy_options)
     assert alert.events[0].action == "created"

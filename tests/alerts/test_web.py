@@ -40,7 +40,8 @@ def client(seeded: Database, tmp_path: Path) -> Iterator[TestClient]:
         for role in ROLES:
             user = create_user(session, username=role, display_name=role, role=role,
                                password_hash="unused", now=NOW)  # fmt: skip
-            create_api_token(session, user_id=user.id, name=role, scopes=["read"], now=NOW,
+            create_api_token(session, user_id=user.id, name=role, now=NOW,
+                             scopes=["read", "alerts:write"],
                              token_sha=hashlib.sha256(role.encode()).hexdigest())  # fmt: skip
     settings = Settings(home=tmp_path, database_url=seeded.url)
     app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=tmp_path / "k"))

@@ -42,16 +42,20 @@ from tocsin.alerts._rules import (
 )
 from tocsin.alerts._service import (
     AlertNotFoundError,
+    Inbox,
     PassReport,
     add_rule,
     alert_details,
     alerts_feed,
     change_alert_status,
     evaluate_alerts,
+    inbox_alert,
     list_alert_details,
     list_rules,
     remove_rule,
+    respond_in_inbox,
     run_alert_pass,
+    user_inbox,
 )
 from tocsin.alerts._worker import (
     Health,
@@ -118,4 +122,8 @@ __all__ = [
     "watch_loop",
     "evaluate_alerts",
     "drain_outbox",
+    "Inbox",
+    "inbox_alert",
+    "respond_in_inbox",
+    "user_inbox",
 ]

@@ -100,14 +100,25 @@ class AlertPublic(BaseModel):
     url: str
     signals: list[SignalLink]
     events: list[AlertEventPublic]
+    n_signals_withheld: int = 0  # Signals behind the alert that this reader may not see
 
 
 def alert_public(
-    alert: StoredAlert, signals: Sequence[StoredSignal], *, base_url: str
+    alert: StoredAlert,
+    signals: Sequence[StoredSignal],
+    *,
+    base_url: str,
+    sensitivities: Sequence[str] | None = None,
 ) -> AlertPublic:
-    """The public shape of ``alert``; ``signals`` are its Signals (others are ignored)."""
+    """The public shape of ``alert``; ``signals`` are its Signals (others are ignored).
+
+    With ``sensitivities``, only Signals of those sensitivities are shown, and the others
+    are counted in ``n_signals_withheld``. Each Signal links to its country's page.
+    """
     base = base_url.rstrip("/")
     wanted = set(alert.signal_ids)
+    mine = [s for s in signals if s.id in wanted]
+    shown = [s for s in mine if sensitivities is None or s.sensitivity.value in sensitivities]
     return AlertPublic(
         id=alert.id,
         rule_id=alert.rule_id,
@@ -136,12 +147,12 @@ def alert_public(
                 strength=s.strength,
                 summary=s.summary,
                 producer=s.provenance.producer,
-                url=f"{base}/signals/{s.id}",
+                url=f"{base}/countries/{s.iso3}",
             )
-            for s in signals
-            if s.id in wanted
+            for s in shown
         ],
         events=[AlertEventPublic(**vars(e)) for e in alert.events],
+        n_signals_withheld=len(mine) - len(shown),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tocsin.alerts._content import (
@@ -37,6 +38,7 @@ from tocsin.store import (
     create_alert,
     enqueue_outbox,
     get_alert,
+    in_user_inbox,
     latest_alert_states,
     linked_signal_ids,
     list_alert_rules,
@@ -45,6 +47,7 @@ from tocsin.store import (
     list_countries,
     list_recipients,
     list_signals,
+    list_user_inbox,
     merge_into_alert,
     remove_alert_rule,
     set_alert_status,
@@ -53,6 +56,10 @@ from tocsin.store import (
 
 __all__ = [
     "AlertNotFoundError",
+    "Inbox",
+    "inbox_alert",
+    "respond_in_inbox",
+    "user_inbox",
     "PassReport",
     "add_rule",
     "alert_details",
@@ -215,13 +222,18 @@ def _open_or_merge(
 
 
 def alert_details(
-    session: Session, alert_id: int, *, base_url: str, signals: Sequence[StoredSignal] | None = None
+    session: Session,
+    alert_id: int,
+    *,
+    base_url: str,
+    signals: Sequence[StoredSignal] | None = None,
+    sensitivities: Sequence[str] | None = None,
 ) -> AlertPublic:
-    """One alert in its public shape, with its Signals."""
+    """One alert in its public shape, with its Signals (of ``sensitivities``, if given)."""
     alert = get_alert(session, alert_id)
     if alert is None:
         raise AlertNotFoundError(f"no alert {alert_id}", fix="see `tocsin alerts list`")
-    return _public(session, alert, base_url=base_url, signals=signals)
+    return _public(session, alert, base_url=base_url, signals=signals, sensitivities=sensitivities)
 
 
 def _public(
@@ -230,10 +242,11 @@ def _public(
     *,
     base_url: str,
     signals: Sequence[StoredSignal] | None = None,
+    sensitivities: Sequence[str] | None = None,
 ) -> AlertPublic:
     if signals is None:
         signals = [s for iso3 in [alert.iso3] for s in list_signals(session, iso3=iso3)]
-    return alert_public(alert, signals, base_url=base_url)
+    return alert_public(alert, signals, base_url=base_url, sensitivities=sensitivities)
 
 
 def run_alert_pass(
@@ -363,10 +376,93 @@ def list_alert_details(
     iso3: str | None = None,
     public_only: bool = False,
     limit: int = 100,
+    sensitivities: Sequence[str] | None = None,
 ) -> list[AlertPublic]:
-    """Alerts in their public shape, newest first."""
+    """Alerts in their public shape, newest first (Signals limited to ``sensitivities``)."""
     alerts = list_alerts(session, status=status, iso3=iso3, public_only=public_only, limit=limit)
-    return [_public(session, a, base_url=base_url) for a in alerts]
+    return [_public(session, a, base_url=base_url, sensitivities=sensitivities) for a in alerts]
+
+
+class Inbox(BaseModel):
+    """One page of a web user's alerts inbox."""
+
+    username: str
+    status: str | None
+    total: int
+    limit: int
+    offset: int
+    items: list[AlertPublic]
+
+
+def _public_only(sensitivities: Sequence[str]) -> bool:
+    # A reader cleared for public records only sees alerts whose evidence is all public:
+    # the title and reason of an alert resting on internal Signals say too much.
+    return set(sensitivities) <= {"public"}
+
+
+def user_inbox(
+    session: Session,
+    username: str,
+    *,
+    base_url: str,
+    sensitivities: Sequence[str],
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Inbox:
+    """The alerts routed to the in-app inbox of ``username``'s recipients, newest first,
+    each showing only the Signals of ``sensitivities`` (the reader's clearance)."""
+    alerts, total = list_user_inbox(
+        session,
+        username,
+        status=status,
+        public_only=_public_only(sensitivities),
+        limit=limit,
+        offset=offset,
+    )
+    items = [_public(session, a, base_url=base_url, sensitivities=sensitivities) for a in alerts]
+    return Inbox(
+        username=username, status=status, total=total, limit=limit, offset=offset, items=items
+    )
+
+
+def inbox_alert(
+    session: Session,
+    username: str,
+    alert_id: int,
+    *,
+    base_url: str,
+    sensitivities: Sequence[str],
+) -> AlertPublic:
+    """One alert of ``username``'s inbox; :class:`AlertNotFoundError` when it was not
+    routed to them or rests on evidence they may not see (so guessing ids tells nothing)."""
+    alert = get_alert(session, alert_id) if in_user_inbox(session, username, alert_id) else None
+    if alert is None or (not alert.is_public and _public_only(sensitivities)):
+        raise AlertNotFoundError(f"no alert {alert_id} in your inbox", fix="see /alerts")
+    return _public(session, alert, base_url=base_url, sensitivities=sensitivities)
+
+
+def respond_in_inbox(
+    session: Session,
+    username: str,
+    alert_id: int,
+    status: str,
+    *,
+    actor: str,
+    now: datetime,
+    sensitivities: Sequence[str],
+    base_url: str,
+    note: str = "",
+    action_ref: str | None = None,
+) -> AlertPublic:
+    """Acknowledge, act on or dismiss an alert of ``username``'s inbox (see
+    :func:`change_alert_status`); :class:`AlertNotFoundError` if it is not theirs."""
+    inbox_alert(session, username, alert_id, base_url=base_url, sensitivities=sensitivities)
+    change_alert_status(
+        session, alert_id, status, actor=actor, now=now, note=note, action_ref=action_ref,
+        base_url=base_url,
+    )  # fmt: skip
+    return inbox_alert(session, username, alert_id, base_url=base_url, sensitivities=sensitivities)
 
 
 def alerts_feed(

@@ -232,11 +232,17 @@ def recipients_add(
     ] = None,
     min_severity: Annotated[str, typer.Option(help="Least severity to receive.")] = "minor",
     level: Annotated[int, typer.Option(help="Escalation level (0 first).")] = 0,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Web username whose /alerts inbox this recipient fills."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a recipient: where they look (countries, regions) and how to reach them.
 
     Example: `tocsin alerts recipients add --name "Sudan desk" --email sd@un.org --channel email`
+
+    Example: `tocsin alerts recipients add --name "Ana" --user ana --country SDN --role analyst`
     """
     channels = channel or ["inbox"]
     secret = webhook_secret or os.environ.get("TOCSIN_ALERTS_WEBHOOK_SECRET")
@@ -263,7 +269,13 @@ def recipients_add(
         channels=channels,
         min_severity=min_severity,
         escalation_level=level,
+        username=user,
     )
+    if user and "inbox" not in channels:
+        raise TocsinError(
+            f"--user {user} reads the in-app inbox, but the channels are {channels}",
+            fix="add --channel inbox",
+        )
     with _database(ctx).session() as session:
         recipient_id = add_recipient(session, recipient, now=_now())
     if as_json:
@@ -283,12 +295,13 @@ def recipients_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json([_recipient_json(r) for r in recipients])
         return
-    table = Table("id", "name", "channels", "area", "roles", "level")
+    table = Table("id", "name", "user", "channels", "area", "roles", "level")
     for r in recipients:
         area = ", ".join(r.countries + r.regions) or "all"
         table.add_row(
             str(r.id),
             r.name,
+            r.username or "",
             ", ".join(r.channels),
             area,
             ", ".join(r.roles),

@@ -698,24 +698,47 @@ def claim_outbox(
     session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int = 20
 ) -> list[OutboxMessage]:
     """Lease up to ``limit`` due messages to ``worker``: pending ones whose next attempt is
-    due, and ones whose previous worker's lease ran out (it died mid-delivery)."""
-    query = (
-        select(AlertOutboxRow)
-        .where(
-            or_(
-                (AlertOutboxRow.status == "pending") & (AlertOutboxRow.next_attempt_at <= now),
-                (AlertOutboxRow.status == "sending") & (AlertOutboxRow.lease_until < now),
-            )
-        )
-        .order_by(AlertOutboxRow.next_attempt_at, AlertOutboxRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    due, and ones whose previous worker's lease ran out (it died mid-delivery).
+
+    The UPDATE repeats the conditions: on SQLite, where ``FOR UPDATE SKIP LOCKED`` does not
+    exist, two workers can select the same rows, but only the first UPDATE still finds them
+    due; the other claims nothing (PostgreSQL skips the locked rows already at the SELECT).
+    """
+    due = or_(
+        (AlertOutboxRow.status == "pending") & (AlertOutboxRow.next_attempt_at <= now),
+        (AlertOutboxRow.status == "sending") & (AlertOutboxRow.lease_until < now),
     )
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.status, row.claimed_by, row.lease_until = "sending", worker, now + lease
-        row.attempts += 1
-    session.flush()
+    candidates = list(
+        session.scalars(
+            select(AlertOutboxRow.id)
+            .where(due)
+            .order_by(AlertOutboxRow.next_attempt_at, AlertOutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not candidates:
+        return []
+    claimed = list(
+        session.scalars(
+            update(AlertOutboxRow)
+            .where(AlertOutboxRow.id.in_(candidates), due)
+            .values(
+                status="sending",
+                claimed_by=worker,
+                lease_until=now + lease,
+                attempts=AlertOutboxRow.attempts + 1,
+            )
+            .returning(AlertOutboxRow.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    rows = session.scalars(
+        select(AlertOutboxRow)
+        .where(AlertOutboxRow.id.in_(claimed))
+        .order_by(AlertOutboxRow.next_attempt_at, AlertOutboxRow.id)
+        .execution_options(populate_existing=True)
+    )
     return [_message(row) for row in rows]
 
 
