@@ -54,6 +54,14 @@ from tocsin.events._model import (
     row_to_event,
 )
 from tocsin.events._parse import ParsedEvents
+from tocsin.events._partitions import (
+    AGGREGATE_SUMS,
+    aggregate_keys,
+    aggregate_over_partitions,
+    combine_aggregates,
+    last_week_of,
+    risks_over_partitions,
+)
 from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
 from tocsin.events._scale import resample_events, scale_event_file, source_table
 from tocsin.events._signals import PRODUCER, escalation_risks, escalation_signals, event_signals
@@ -128,6 +136,12 @@ __all__ = [
     "gdelt_columns",
     "parse_events",
     "row_to_event",
+    "AGGREGATE_SUMS",
+    "aggregate_keys",
+    "aggregate_over_partitions",
+    "combine_aggregates",
+    "last_week_of",
+    "risks_over_partitions",
     "resample_events",
     "scale_event_file",
     "source_table",

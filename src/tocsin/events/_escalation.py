@@ -45,8 +45,12 @@ FEATURES = [
 ]
 
 
-def area_week_panel(frame: pd.DataFrame) -> pd.DataFrame:
+def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = None) -> pd.DataFrame:
     """Weekly totals per admin-1 area, every week from the area's first event to the last.
+
+    The last week is that of the latest event in ``frame``, or ``last_week`` (a Monday)
+    when given: a partition of the events (say one country) must use the last week of
+    all of them to give the same rows as the whole.
 
     Columns: ``area``, ``iso3``, ``week`` (Monday), ``osv_deaths``, ``osv_events``,
     ``battle_deaths``, ``battle_events``, ``events``.
@@ -88,7 +92,7 @@ def area_week_panel(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     weekly = work.groupby(["area", "iso3", "week"], sort=True).sum().reset_index()
-    last = weekly["week"].max()
+    last = weekly["week"].max() if last_week is None else pd.Timestamp(last_week)
     first = weekly.groupby("area")["week"].min()
     n_weeks = ((last - first).dt.days // 7 + 1).to_numpy()
     dense_area = np.repeat(first.index.to_numpy(), n_weeks)

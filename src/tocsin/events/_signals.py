@@ -22,13 +22,20 @@ from tocsin.events._taxonomy import ATROCITY_ACT_TYPES, EVENT_TYPES, TRIGGER_TYP
 PRODUCER = "tocsin.events.monitor@1"
 
 
-def escalation_risks(frame: pd.DataFrame, detector: EscalationDetector) -> pd.DataFrame:
+def escalation_risks(
+    frame: pd.DataFrame,
+    detector: EscalationDetector,
+    *,
+    last_week: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """The surge risk of every area for the weeks after the last week with events.
 
     Returns one row per area: ``area``, ``iso3``, ``admin1``, ``week`` (the last week
-    observed), ``risk`` (0–1) and the recent one-sided deaths, highest risk first.
+    observed, or ``last_week``), ``risk`` (0–1) and the recent one-sided deaths, highest
+    risk first. Works on any partition of the events that holds whole countries, given
+    the ``last_week`` of all of them (see :func:`~tocsin.events.risks_over_partitions`).
     """
-    panel = area_week_panel(frame)
+    panel = area_week_panel(frame, last_week=last_week)
     if panel.empty:
         return pd.DataFrame(columns=["area", "iso3", "admin1", "week", "risk", "osv_deaths_4"])
     features = escalation_features(panel)
