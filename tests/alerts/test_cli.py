@@ -72,6 +72,9 @@ def test_invalid_input_is_refused_with_the_reason(cli: Cli) -> None:
     assert "unknown countries ['XXX']" in str(unknown.exception)
     no_email = cli.run("alerts", "recipients", "add", "--name", "x", "--channel", "email")
     assert "needs --email" in str(no_email.exception)
+    no_inbox = cli.run("alerts", "recipients", "add", "--name", "x", "--user", "ana",
+                       "--channel", "email", "--email", "a@b.org")  # fmt: skip
+    assert "add --channel inbox" in str(no_inbox.exception.fix)  # type: ignore[union-attr]
     assert cli.run("alerts", "dismiss", "1").exit_code == 2  # --reason is required
 
 
@@ -82,6 +85,8 @@ def test_alert_lifecycle_and_feeds_from_the_command_line(cli: Cli) -> None:
                     "--channel", "webhook", "--json")  # fmt: skip
     assert recipient["webhook_secret"] == "[set]"
     assert cli("alerts", "recipients", "list", "--json")[0]["webhook_secret"] == "[set]"
+    ana = cli("alerts", "recipients", "add", "--name", "Ana", "--user", "ana", "--json")
+    assert cli("alerts", "recipients", "list", "--json")[1]["username"] == ana["username"] == "ana"
     evaluated = cli("alerts", "evaluate", "--json")
     (alert_id,) = evaluated["created"]
     inbox = cli("alerts", "list", "--inbox", str(recipient["id"]), "--json")
