@@ -42,6 +42,7 @@ from tocsin.store import (
     latest_alert_states,
     linked_signal_ids,
     list_alert_rules,
+    list_alert_signals,
     list_alerts,
     list_awaiting_ack,
     list_countries,
@@ -245,7 +246,7 @@ def _public(
     sensitivities: Sequence[str] | None = None,
 ) -> AlertPublic:
     if signals is None:
-        signals = [s for iso3 in [alert.iso3] for s in list_signals(session, iso3=iso3)]
+        signals = list_alert_signals(session, alert.id)
     return alert_public(alert, signals, base_url=base_url, sensitivities=sensitivities)
 
 

@@ -47,7 +47,7 @@ from tocsin.alerts._service import (
     user_inbox,
 )
 from tocsin.errors import TocsinError
-from tocsin.store import AlertLifecycleError, audit
+from tocsin.store import AlertLifecycleError, audit, list_alerts
 from tocsin.web import (
     CountrySection,
     NavItem,
@@ -468,8 +468,10 @@ def respond_form(
 
 # --- the country page's section --------------------------------------------------------------
 
-#: How many closed alerts (acted on, dismissed) the country page lists under the open ones.
+#: How many closed alerts (acted on, dismissed) the country page lists under the open ones,
+#: among the country's latest SECTION_ALERTS alerts.
 RECENT_CLOSED = 5
+SECTION_ALERTS = 30
 
 
 def country_alerts_section(
@@ -479,14 +481,11 @@ def country_alerts_section(
     and the last responses recorded (what was done, linked assessment action).
 
     Team-wide, not the caller's inbox: country pages are cached per clearance, so the
-    section depends on nothing else about the caller. Viewers see public alerts only.
+    section depends on nothing else about the caller. Viewers see public alerts only; no
+    Signal is shown (only titles and reasons, as in the alert list), so no view is audited.
     """
-    clearance = _clearance(principal)
     public_only = principal.user.role not in RESPONDERS
-    found = list_alert_details(
-        session, base_url="", iso3=iso3, public_only=public_only, limit=50,
-        sensitivities=clearance,
-    )  # fmt: skip
+    found = list_alerts(session, iso3=iso3, public_only=public_only, limit=SECTION_ALERTS)
     if not found:
         return None
     open_alerts = [a for a in found if a.status in ("new", "acknowledged")]
@@ -507,30 +506,17 @@ def country_alerts_section(
         rows: list[list[str | int | float | None]] = []
         for a in closed:
             last = next((e for e in reversed(a.events) if e.action == a.status), None)
-            rows.append(
-                [
-                    a.id,
-                    a.title,
-                    a.status,
-                    last.note if last else "",
-                    str(last.details.get("action_ref", "")) if last else "",
-                    last.at.date().isoformat() if last else "",
-                ]
-            )
+            ref = str(last.details.get("action_ref", "")) if last else ""
+            when = last.at.date().isoformat() if last else ""
+            rows.append([a.id, a.title, a.status, last.note if last else "", ref, when])
         tables.append(
             SectionTable(
                 caption="Latest responses",
-                columns=[
-                    "#",
-                    "alert",
-                    "outcome",
-                    "action taken or reason",
-                    "assessment action",
-                    "on",
-                ],
+                columns=["#", "alert", "outcome", "action taken or reason", "assessment action",
+                         "on"],
                 rows=rows,
             )
-        )
+        )  # fmt: skip
     summary = (
         f"{len(open_alerts)} open alert(s) for this country."
         if open_alerts

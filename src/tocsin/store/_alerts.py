@@ -30,7 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin.errors import TocsinError
-from tocsin.store._tables import Base, UTCDateTime
+from tocsin.store._repository import StoredSignal, _stored_signal
+from tocsin.store._tables import Base, SignalRow, UTCDateTime
 
 __all__ = [
     "AlertCreate",
@@ -59,6 +60,7 @@ __all__ = [
     "list_inbox",
     "list_user_inbox",
     "in_user_inbox",
+    "list_alert_signals",
     "renew_outbox_lease",
     "list_outbox",
     "list_recipients",
@@ -473,6 +475,18 @@ def list_awaiting_ack(session: Session, *, notified_before: datetime) -> list[Al
         .order_by(AlertRow.id)
     )
     return [AlertState(*row) for row in rows]
+
+
+def list_alert_signals(session: Session, alert_id: int) -> list[StoredSignal]:
+    """The Signals behind one alert (only those: reading every Signal of its country to
+    pick them out would make each alert shown cost a scan of the country's evidence)."""
+    rows = session.scalars(
+        select(SignalRow)
+        .join(AlertSignalRow, AlertSignalRow.signal_id == SignalRow.id)
+        .where(AlertSignalRow.alert_id == alert_id)
+        .order_by(SignalRow.end_date.desc(), SignalRow.id.desc())
+    )
+    return [_stored_signal(row) for row in rows]
 
 
 def get_alert(session: Session, alert_id: int) -> StoredAlert | None:
