@@ -113,6 +113,12 @@ def test_an_analyst_reviews_a_flagged_item_and_decides(
         assert page.inner_text("#decision") == "incitement"
         assert page.inner_text("#suggested") == "incitement"
         page.screenshot(path=str(shots / "speech-worksheet.png"), full_page=True)
+        page.goto(f"{base}/countries/CAF")  # the speech trends section of the country page
+        assert page.locator("#section-speech table.speech-weekly tbody tr").count() == 12
+        page.locator("#section-speech").screenshot(path=str(shots / "speech-country.png"))
+        page.click("#section-speech a:has-text('Review queue for this country')")
+        page.wait_for_url(f"{base}/speech?country=CAF")
+        assert page.locator("table.speech-queue tbody tr").count() == 1
 
         viewer = _sign_in(browser, base, "viewer")
         viewer.goto(f"{base}/speech/{item_id}")
