@@ -27,6 +27,8 @@ from tocsin.events import (
     event_signals,
     link_events,
     parse_events,
+    plot_escalation_map,
+    plot_event_timeline,
     summarise_events,
 )
 from tocsin.store import (
@@ -45,6 +47,12 @@ monitor_app = typer.Typer(
     help="Monitoring: detect escalation early, emit Signals, evaluate the detector.",
     no_args_is_help=True,
 )
+
+picture_app = typer.Typer(
+    help="Pictures (SVG or PNG): a country's timeline by type, a map of escalation risk.",
+    no_args_is_help=True,
+)
+events_app.add_typer(picture_app, name="picture")
 
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help=f"File format: {', '.join(EVENT_FORMATS)}.")
@@ -177,6 +185,56 @@ def summary_command(
             f"{r['one_sided_civilian_deaths']:,}",
         )
     stdout.print(table)
+
+
+CountryOption = Annotated[str, typer.Option("--country", "-c", help="ISO3 code.")]
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="The picture file: .svg or .png (by its suffix).")
+]
+
+
+def _country_events(ctx: typer.Context, country: str) -> pd.DataFrame:
+    db = _database(ctx)
+    with db.session() as session:
+        frame = load_events_frame(session, iso3=country.upper())
+    if frame.empty:
+        raise TocsinError(
+            f"no events for {country.upper()} in the database",
+            fix="import an event file first (`tocsin events import`)",
+        )
+    return frame
+
+
+def _picture_suffix(out: Path) -> None:
+    if out.suffix.lower() not in (".svg", ".png"):
+        raise TocsinError(f"cannot write {out}", fix="name the file .svg or .png")
+
+
+@picture_app.command("timeline")
+def picture_timeline_command(ctx: typer.Context, country: CountryOption, out: OutOption) -> None:
+    """Events and deaths per month in a country, stacked by family of event type.
+
+    Example: `tocsin events picture timeline --country CAF --out caf_timeline.svg`
+    """
+    _picture_suffix(out)
+    path = plot_event_timeline(_country_events(ctx, country), country.upper(), out)
+    stdout.print(f"Wrote {path}")
+
+
+@picture_app.command("map")
+def picture_map_command(ctx: typer.Context, country: CountryOption, out: OutOption) -> None:
+    """Events and the escalation risk per admin-1 area of a country (packaged detector).
+
+    Areas are drawn at the mean of their events' coordinates (admin-1 boundaries are not
+    bundled); the risk is for the 4 weeks after the country's latest week with events.
+
+    Example: `tocsin events picture map --country CAF --out caf_risk.png`
+    """
+    _picture_suffix(out)
+    frame = _country_events(ctx, country)
+    risks = escalation_risks(frame, EscalationDetector.default())
+    path = plot_escalation_map(frame, risks, country.upper(), out)
+    stdout.print(f"Wrote {path}")
 
 
 @events_app.command("link")

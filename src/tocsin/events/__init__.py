@@ -62,6 +62,12 @@ from tocsin.events._partitions import (
     last_week_of,
     risks_over_partitions,
 )
+from tocsin.events._pictures import (
+    EVENT_FAMILIES,
+    event_family,
+    plot_escalation_map,
+    plot_event_timeline,
+)
 from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
 from tocsin.events._scale import resample_events, scale_event_file, source_table
 from tocsin.events._signals import PRODUCER, escalation_risks, escalation_signals, event_signals
@@ -136,6 +142,10 @@ __all__ = [
     "gdelt_columns",
     "parse_events",
     "row_to_event",
+    "EVENT_FAMILIES",
+    "event_family",
+    "plot_escalation_map",
+    "plot_event_timeline",
     "AGGREGATE_SUMS",
     "aggregate_keys",
     "aggregate_over_partitions",
