@@ -408,6 +408,7 @@ def evaluate(
     """
     from tocsin.speech import (
         BASELINES,
+        SHORTFALL_REASONS,
         TARGETS,
         UseEmbedder,
         cross_validate_germeval,
@@ -440,6 +441,8 @@ def evaluate(
         "data": card,
         "targets": TARGETS,
         "difference_from_target": shortfall,
+        "targets_met": all(gap >= 0 for gap in shortfall.values()),
+        "why_short": {k: SHORTFALL_REASONS[k] for k, gap in shortfall.items() if gap < 0},
         "baselines": BASELINES,
         "davidson_holdout": holdout,
         "germeval_cv": germeval_cv,
@@ -466,6 +469,8 @@ def evaluate(
         f"{cases['counter_speech_false_flag_rate']:.2f}"
     )
     stdout.print("Difference from targets: " + json.dumps(shortfall))
+    for key, reason in result["why_short"].items():
+        stdout.print(f"  short on {key}: {reason}")
 
 
 @app.command("surges")

@@ -23,6 +23,7 @@ from tocsin.speech._cues import Cues, find_cues
 from tocsin.speech._embed import Embedder, UseEmbedder
 from tocsin.speech._evaluate import (
     BASELINES,
+    SHORTFALL_REASONS,
     TARGETS,
     calibration_figures,
     classification_figures,
@@ -76,6 +77,7 @@ __all__ = [
     "HATE_CLASSES",
     "RABAT_PARTS",
     "SCORE_COLUMNS",
+    "SHORTFALL_REASONS",
     "SURGE_CODES",
     "TARGETS",
     "TEXT_READER_ROLES",
