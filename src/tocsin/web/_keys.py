@@ -8,6 +8,7 @@ from datetime import datetime
 from tocsin.settings import Settings
 from tocsin.store import Database, audit, list_encrypted_values, replace_encrypted_value
 from tocsin.web._accounts import totp_context
+from tocsin.web._attachments import attachment_context
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import IdentityKeyError, load_key_ring, save_key_ring
 from tocsin.web._reports import report_context
@@ -23,7 +24,7 @@ class Rotation:
 def rotate_identity_key(
     settings: Settings, web: WebSettings, *, now: datetime, retire: bool = True
 ) -> Rotation:
-    """Make a new active key and re-encrypt every identity and TOTP secret under it.
+    """Make a new active key and re-encrypt every identity, TOTP secret and attachment key.
 
     The new key ring is written first (old keys kept), then all values are re-encrypted
     in one transaction; only then are old keys dropped (``retire``). A crash in between
@@ -47,6 +48,8 @@ def rotate_identity_key(
                 context = (
                     report_context(value.record)
                     if value.table == "reports"
+                    else attachment_context(value.record)
+                    if value.table == "attachments"
                     else totp_context(int(value.record))
                 )
                 plain = ring.decrypt(value.key_id, value.ciphertext, context=context)

@@ -25,6 +25,7 @@ from tocsin.store import (
     save_incident_report,
     set_report_event_uid,
 )
+from tocsin.web._attachments import AttachmentOut, attachments_of
 from tocsin.web._crypto import KeyRing
 from tocsin.web._security import Principal
 
@@ -118,6 +119,10 @@ class IncidentReportOut(BaseModel):
     identities: Identities | None = None
     event_uid: str | None
     created_at: datetime | None
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list,
+        description="Files attached (shown with one report, not in lists or exports).",
+    )
 
 
 class UnknownCountry(ValueError):
@@ -222,8 +227,15 @@ def report_out(
     now: datetime,
     reveal: bool,
     action: str = "report.view",
+    with_attachments: bool | None = None,
 ) -> IncidentReportOut:
-    """The public shape of a report; identities only if ``reveal`` and allowed (audited)."""
+    """The public shape of a report; identities only if ``reveal`` and allowed (audited).
+
+    Its attachments are listed when one report is viewed (``with_attachments`` defaults
+    to ``action == "report.view"``); the caller has checked that the report is visible.
+    """
+    if with_attachments is None:
+        with_attachments = action == "report.view"
     identities = None
     if reveal and principal.can("identity:read") and report.identities_ciphertext:
         assert report.identities_key_id is not None
@@ -266,4 +278,5 @@ def report_out(
         identities=identities,
         event_uid=report.event_uid,
         created_at=report.created_at,
+        attachments=attachments_of(session, key_ring, report) if with_attachments else [],
     )

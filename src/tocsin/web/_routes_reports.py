@@ -6,13 +6,25 @@ import csv
 import io
 import secrets
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from tocsin.events import ActorKind, EventType
 from tocsin.store import audit, get_incident_report, list_countries, list_incident_reports
+from tocsin.web._attachments import (
+    ALLOWED,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    AttachmentError,
+    NewAttachment,
+    check_attachments,
+    open_attachment,
+    store_attachments,
+)
 from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
 from tocsin.web._models import Page
 from tocsin.web._render import page, wants_json
@@ -37,6 +49,21 @@ async def form_fields(request: Request) -> dict[str, Any]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+async def form_files(request: Request) -> list[NewAttachment]:
+    """The files of the form's ``attachments`` field (each read up to one byte past the limit)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return []
+    form = await request.form()
+    files = []
+    for value in form.getlist("attachments"):
+        if isinstance(value, StarletteUploadFile):
+            if value.filename:
+                data = await value.read(MAX_ATTACHMENT_BYTES + 1)
+                files.append(NewAttachment(name=value.filename, data=data))
+            await value.close()  # its spooled temporary file; the bytes are kept above
+    return files
+
+
 class ReportForm(BaseModel):
     idempotency_key: str
     countries: list[tuple[str, str]]
@@ -44,6 +71,9 @@ class ReportForm(BaseModel):
     actor_kinds: list[str]
     values: dict[str, str] = {}
     problems: list[str] = []
+    attachments_allowed: str = ALLOWED
+    max_attachments: int = MAX_ATTACHMENTS
+    max_attachment_mb: int = MAX_ATTACHMENT_BYTES // 2**20
 
 
 def _form(
@@ -79,7 +109,11 @@ def parse_report(fields: dict[str, Any]) -> IncidentReportIn:
         "sources": values.pop("sources", None),
     }
     return IncidentReportIn.model_validate(
-        {k: v for k, v in values.items() if k not in {"csrf_token", "idempotency_key"}}
+        {
+            k: v
+            for k, v in values.items()
+            if k not in {"csrf_token", "idempotency_key", "attachments"}
+        }
     )
 
 
@@ -90,16 +124,20 @@ def create_report(
     session: SessionDep,
     principal: CanCreate,
     fields: Annotated[dict[str, Any], Depends(form_fields)],
+    files: Annotated[list[NewAttachment], Depends(form_files)],
 ) -> Response:
     key = request.headers.get("idempotency-key") or fields.get("idempotency_key") or ""
     if not 8 <= len(key) <= 80:
         raise HTTPException(400, "an idempotency key of 8 to 80 characters is required")
     try:
         report = parse_report(fields)
+        checked = check_attachments(files)
         stored, created = submit_report(
             session, context.key_ring, principal, report, idempotency_key=key, now=utc_now()
         )
-    except (ValidationError, UnknownCountry) as error:
+        if created:  # a retry carries the files again: they were stored the first time
+            store_attachments(session, context.key_ring, principal, stored, checked, now=utc_now())
+    except (ValidationError, UnknownCountry, AttachmentError) as error:
         problems = (
             [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
             if isinstance(error, ValidationError)
@@ -236,4 +274,37 @@ def report_detail(
         out,
         title="Incident report",
         extra={"can_reveal": principal.can("identity:read")},
+    )
+
+
+@router.get("/reports/{public_id}/attachments/{attachment_id}")
+def download_attachment(
+    public_id: str,
+    attachment_id: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanRead,
+) -> Response:
+    """One attachment, to whoever may see its report (404 otherwise); always audited."""
+    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    found = (
+        open_attachment(session, context.key_ring, principal, report, attachment_id, now=utc_now())
+        if report is not None
+        else None
+    )
+    if found is None:
+        raise HTTPException(404, "no such attachment")
+    name, content_type, data = found
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            # Always a download, never rendered in the app's origin.
+            "content-disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(name)}",
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "sandbox; default-src 'none'",
+            "cache-control": "no-store",
+        },
     )

@@ -52,9 +52,18 @@
     window.location.reload();
   });
 
+  // Files cannot be kept in localStorage or sessionStorage: they live in the file input
+  // while the tab is open, so retries carry them; a reload forgets them (the form says so).
+  function chosenFiles() {
+    const input = form.elements.namedItem("attachments");
+    return input && input.files ? input.files.length : 0;
+  }
+
   let sending = false;
   async function send(attempt) {
-    const body = new URLSearchParams(new FormData(form));
+    const data = new FormData(form);
+    if (!chosenFiles()) data.delete("attachments");
+    const body = chosenFiles() ? data : new URLSearchParams(data);
     const headers = {
       "Accept": "application/json",
       "Idempotency-Key": form.elements.namedItem("idempotency_key").value,
