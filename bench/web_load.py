@@ -3,13 +3,19 @@
 Builds a database with the bundled data (`tocsin up --no-serve`), a real forecast
 (`tocsin forecast run`) and N synthetic events spread over the countries (more where the
 forecast is higher, dates over the last six years), starts `tocsin serve` in its own process,
-signs in C clients and has them load the watchlist and country pages as fast as they can
-for S seconds. Prints and writes latency percentiles, errors and throughput.
+signs in C users and has C closed-loop clients load the watchlist (half the requests) and
+the pages of the 40 highest-risk countries (the other half) as fast as they can for S
+seconds after a warm-up. Prints and writes latency percentiles, errors, throughput, and the
+CPU seconds used by the server (all its processes) and by the load generator.
 
     uv run python bench/web_load.py --events 1000000 --clients 50 --seconds 60 --out web.json
     uv run python bench/web_load.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
 
-`--reuse DIR` skips building when DIR already holds a database built by an earlier run.
+`--reuse DIR` skips building when DIR already holds a database built by an earlier run (the
+schema is brought up to date first). `--tool wrk` (the default when `wrk` is installed:
+`apt-get install wrk`) drives the load with wrk, a C program that costs the shared machine
+little; `--tool python` uses asyncio and httpx instead, and also reports each page's
+latencies.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import json
 import os
 import random
 import re
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -171,6 +179,84 @@ async def client_loop(
                 out.append((kind, time.perf_counter() - started, status))
 
 
+WRK_SCRIPT = """
+local cookies, paths = {}, {}
+for c in string.gmatch(os.getenv("BENCH_COOKIES"), "[^,]+") do cookies[#cookies + 1] = c end
+for p in string.gmatch(os.getenv("BENCH_PATHS"), "[^,]+") do paths[#paths + 1] = p end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) n = 0; bad = 0 end
+function request()
+  n = n + 1
+  -- every other request a country page, the rest the watchlist; users taken in turn
+  local path = "/watchlist"
+  if n % 2 == 0 then path = paths[math.random(#paths)] end
+  local cookie = cookies[(n + math.random(#cookies)) % #cookies + 1]
+  return wrk.format("GET", path, {["Cookie"] = "tocsin_session=" .. cookie})
+end
+function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end
+function done(summary, latency, requests)
+  local not_ok = 0
+  for _, t in ipairs(threads) do not_ok = not_ok + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "seconds": %.3f, "not_200": %d, "socket_errors": %d, '
+    .. '"p50_ms": %.1f, "p95_ms": %.1f, "p99_ms": %.1f, "max_ms": %.1f}\\n',
+    summary.requests, summary.duration / 1e6, not_ok,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def run_wrk(
+    base: str, cookies: list[str], paths: list[str], clients: int, seconds: float
+) -> dict[str, float]:
+    """One wrk run of ``seconds`` with ``clients`` connections; its figures and CPU time."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    env = os.environ | {"BENCH_COOKIES": ",".join(cookies), "BENCH_PATHS": ",".join(paths)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    threads = max(1, min(2, clients))
+    done = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "30s"]
+        + ["-s", script.name, base],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(script.name)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK "))
+    result: dict[str, float] = json.loads(line[4:])
+    result["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+    return result
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            fields = (Path("/proc") / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def summarise(samples: list[tuple[str, float, int]], seconds: float) -> dict[str, object]:
     result: dict[str, object] = {}
     for kind in ("all", "watchlist", "country"):
@@ -197,6 +283,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--database-url")
     parser.add_argument("--reuse", type=Path, help="a home folder built by an earlier run")
+    parser.add_argument(
+        "--tool",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator (default: wrk when installed)",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -204,6 +296,11 @@ def main() -> None:
     settings = Settings(home=home, database_url=args.database_url)
     if args.reuse is None:
         build(settings, args.events)
+    else:  # the schema may have moved on since the database was built
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+        if args.database_url:
+            env["TOCSIN_DATABASE_URL"] = args.database_url
+        tocsin(home, env, "db", "upgrade")
     db = Database.from_settings(settings)
     with db.session() as session:
         run = latest_forecast_run(session)
@@ -242,18 +339,56 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         samples: list[tuple[str, float, int]] = []
-        start = time.perf_counter()
-        warm, until = start + args.warmup, start + args.warmup + args.seconds
+        wrk: dict[str, float] = {}
+        if args.tool == "wrk":
 
-        async def run_all() -> None:
-            await asyncio.gather(
-                *(client_loop(base, paths, until, warm, samples) for _ in range(args.clients))
-            )
+            async def sign_in_all() -> list[str]:
+                async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+                    return [await sign_in(client) for _ in range(args.clients)]
 
-        asyncio.run(run_all())
+            cookies = asyncio.run(sign_in_all())
+            run_wrk(base, cookies, paths, args.clients, args.warmup)  # warm-up, not counted
+            server_cpu = process_tree_cpu(server.pid)
+            wrk = run_wrk(base, cookies, paths, args.clients, args.seconds)
+            server_cpu = process_tree_cpu(server.pid) - server_cpu
+            generator_cpu = wrk["cpu_s"]
+        else:
+            start = time.perf_counter()
+            warm, until = start + args.warmup, start + args.warmup + args.seconds
+            cpu_at: list[float] = []
+
+            async def run_all() -> None:
+                async def mark() -> None:
+                    await asyncio.sleep(max(warm - time.perf_counter(), 0))
+                    cpu_at.extend([process_tree_cpu(server.pid), time.process_time()])
+
+                await asyncio.gather(
+                    mark(),
+                    *(client_loop(base, paths, until, warm, samples) for _ in range(args.clients)),
+                )
+
+            asyncio.run(run_all())
+            server_cpu = process_tree_cpu(server.pid) - cpu_at[0]
+            generator_cpu = time.process_time() - cpu_at[1]
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if wrk:
+        results: dict[str, object] = {
+            "all": {
+                "requests": int(wrk["requests"]),
+                "errors": int(wrk["not_200"] + wrk["socket_errors"]),
+                "p50_ms": wrk["p50_ms"],
+                "p95_ms": wrk["p95_ms"],
+                "p99_ms": wrk["p99_ms"],
+                "max_ms": wrk["max_ms"],
+                "requests_per_s": round(wrk["requests"] / wrk["seconds"], 1),
+            }
+        }
+        n_requests = int(wrk["requests"])
+    else:
+        results = summarise(samples, args.seconds)
+        n_requests = len(samples)
     report = {
         "database": Database(settings.database_url_or_default()).describe(),
         "n_events": n_events,
@@ -264,7 +399,11 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "results": summarise(samples, args.seconds),
+        "tool": args.tool,
+        "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(n_requests, 1), 2),
+        "generator_cpu_s": round(generator_cpu, 2),
+        "results": results,
     }
     text = json.dumps(report, indent=2)
     sys.stdout.write(text + "\n")

@@ -230,3 +230,26 @@ def test_country_events_are_recomputed_when_an_import_changes_them(
     # the same answer again comes from the cache, and is equal
     assert client.get("/countries/MMR.json").json()["events"] == after
     app.state.tocsin.db.dispose()
+
+
+def test_resilience_found_in_one_pass_equals_filtering_each_country(tmp_path: Path) -> None:
+    from tocsin.datasets import load
+    from tocsin.web._views import RESILIENCE, resilience
+
+    settings = Settings(home=tmp_path)
+    frames = {name: load(name, settings_or_dir=settings) for name in RESILIENCE}
+    iso3s = sorted(set().union(*(set(frame["iso3"].dropna()) for frame in frames.values())))
+    assert len(iso3s) > 150
+    for iso3 in iso3s:
+        expected = []
+        for name, indicators in RESILIENCE.items():
+            rows = frames[name][frames[name]["iso3"] == iso3]
+            for column in indicators:
+                known = rows[rows[column].notna()]
+                if not known.empty:
+                    last = known.sort_values("year", kind="stable").iloc[-1]
+                    expected.append((name, column, int(last["year"]), last[column]))
+        found = [(v.dataset, v.indicator, v.year, v.value) for v in resilience(frames, iso3)]
+        assert found == [
+            (n, c, y, v if isinstance(v, str) else float(v)) for n, c, y, v in expected
+        ]

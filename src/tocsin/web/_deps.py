@@ -13,7 +13,8 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,9 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tocsin.settings import Settings
 from tocsin.store import Database, get_api_token, get_web_session
@@ -235,19 +238,45 @@ def get_app_settings(context: ContextDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_session(request: Request, context: ContextDep) -> Iterator[Session]:
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, _transaction: Any, _connection: Any) -> None:
+    # a request whose session never reached the database can end without a thread hop
+    session.info["tocsin_connected"] = True
+
+
+async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Session]:
     """One database transaction per request: committed on success, rolled back on error.
+
+    The session connects only when first used; a request served from the caches never
+    does, and then ends here at no cost. Otherwise the commit (or rollback) runs in a
+    worker thread, like the handler that used the session, to keep the event loop free.
 
     After a state-changing request (POST, PUT, PATCH, DELETE) has committed or rolled
     back, the cache of signed-in principals is cleared: whatever it changed (a sign-out,
     a role, a revoked token) applies to the very next request.
     """
+    transaction = context.db.session()
+    session = transaction.__enter__()
     try:
-        with context.db.session() as session:
+        try:
             yield session
+        except BaseException as error:
+            await _end(transaction, session, error)
+            raise
+        await _end(transaction, session, None)
     finally:
         if request.method in UNSAFE_METHODS:
             context.principals.invalidate()
+
+
+async def _end(
+    transaction: AbstractContextManager[Session], session: Session, error: BaseException | None
+) -> None:
+    args = (type(error), error, error.__traceback__) if error else (None, None, None)
+    if session.info.get("tocsin_connected"):
+        await run_in_threadpool(transaction.__exit__, *args)
+    else:
+        transaction.__exit__(*args)
 
 
 # "function" scope: the transaction commits before the response leaves, so a browser that
@@ -259,8 +288,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def optional_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller proved by a bearer token or a session cookie, else None (cached per request)."""
+def principal_of(request: Request, session: Session) -> Principal | None:
+    """The caller proved by a bearer token or a session cookie, else None (cached per request).
+
+    Blocking (it may query the database): async code calls :func:`optional_principal`.
+    """
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
@@ -298,6 +330,29 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     return principal
 
 
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The dependency form of :func:`principal_of`: on the event loop when the caller is
+    already known (this request, or the principal cache), else in a worker thread."""
+    if hasattr(request.state, "principal"):
+        known: Principal | None = request.state.principal
+        return known
+    cache = get_context(request).principals
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        key = "token:" + digest(authorization[7:].strip())
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            request.state.principal = None
+            return None
+        key = "session:" + digest(cookie)
+    principal = cache.get(key, utc_now())
+    if principal is not None:
+        request.state.principal = principal
+        return principal
+    return await run_in_threadpool(principal_of, request, session)
+
+
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
@@ -308,7 +363,7 @@ class PasswordChangeRequired(Exception):
 _ALLOWED_BEFORE_CHANGE = frozenset({"/account/password", "/logout"})
 
 
-def current_principal(request: Request, principal: OptionalPrincipal) -> Principal:
+async def current_principal(request: Request, principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise LoginRequired()
     if principal.user.must_change_password and request.url.path not in _ALLOWED_BEFORE_CHANGE:
@@ -328,7 +383,7 @@ class Requires:
     def __init__(self, permission: str) -> None:
         self.permission = permission
 
-    def __call__(self, principal: CurrentUser) -> Principal:
+    async def __call__(self, principal: CurrentUser) -> Principal:
         if not principal.can(self.permission):
             raise NotAllowed(self.permission)
         return principal
@@ -352,7 +407,7 @@ async def check_csrf(request: Request, session: SessionDep) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
-    principal = optional_principal(request, session)
+    principal = await optional_principal(request, session)
     expected = expected_csrf(request, principal)
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(

@@ -7,11 +7,13 @@ model under ``data``.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,6 +47,39 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+FRAGMENTS_KEPT = 64
+_fragments: dict[tuple[int, str], tuple[Any, dict[str, Any], Markup]] = {}
+_fragments_lock = threading.Lock()
+
+
+def fragment(context: WebContext, template: str, data: Any, values: dict[str, Any]) -> Markup:
+    """``template`` rendered with only ``data`` and ``values``, once per such objects.
+
+    Pages whose data come from the page cache get the *same* objects for every caller
+    that shares a cache key (same sensitivities allowed, same filters), so the HTML
+    made from them is reused as long as they are: identity, not equality, decides, and
+    the cached objects are kept alive beside the HTML so that their ids stay theirs. The
+    fragment is rendered without the request, the caller or the CSRF token, so nothing
+    of one caller can reach another through it.
+    """
+    key = (id(data), template)
+    with _fragments_lock:
+        found = _fragments.get(key)
+    if (
+        found is not None
+        and found[0] is data
+        and found[1].keys() == values.keys()
+        and all(found[1][k] is v for k, v in values.items())
+    ):
+        return found[2]
+    html = Markup(context.templates.get_template(template).render(data=data, **values))
+    with _fragments_lock:
+        if len(_fragments) >= FRAGMENTS_KEPT:
+            _fragments.pop(next(iter(_fragments)))
+        _fragments[key] = (data, dict(values), html)
+    return html
+
+
 def page(
     request: Request,
     template: str,
@@ -53,13 +88,21 @@ def page(
     title: str,
     status_code: int = 200,
     extra: dict[str, Any] | None = None,
+    fragment: str | None = None,
 ) -> Response:
-    """Render ``template`` with ``data``, or return ``data`` as JSON when asked for."""
+    """Render ``template`` with ``data``, or return ``data`` as JSON when asked for.
+
+    With ``fragment``, that template (given ``data`` and ``extra`` only) is rendered
+    through :func:`fragment` and passed to ``template`` as ``body``: for pages whose
+    content is the same for everyone who gets the same cached data.
+    """
     if wants_json(request):
         return JSONResponse(jsonable_encoder(data), status_code=status_code)
     context: WebContext = request.app.state.tocsin
     principal = getattr(request.state, "principal", None)
+    body = _fragment(context, fragment, data, extra or {}) if fragment else None
     values = {
+        "body": body,
         "request": request,
         "data": data,
         "title": title,
@@ -72,3 +115,6 @@ def page(
         request, template, values, status_code=status_code
     )
     return response
+
+
+_fragment = fragment  # page() has a parameter of that name

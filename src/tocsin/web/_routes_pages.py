@@ -145,7 +145,14 @@ def watchlist_page(
     data = cached_watchlist(context, session, principal, region=region or None, sort=sort)
     key = ("map", allowed_sensitivities(principal), region or None, sort)
     world = context.memo(key, lambda: world_map(data, _isonum_to_iso3(context, session)))
-    return page(request, "watchlist.html", data, title="Watchlist", extra={"world_map": world})
+    return page(
+        request,
+        "watchlist.html",
+        data,
+        title="Watchlist",
+        extra={"world_map": world},
+        fragment="watchlist_body.html",
+    )
 
 
 @router.get("/countries/{iso3}")

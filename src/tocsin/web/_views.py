@@ -240,29 +240,43 @@ RESILIENCE = {
 
 
 def resilience(frames: dict[str, pd.DataFrame], iso3: str) -> list[ResilienceValue]:
-    """The latest value of each resilience indicator for a country."""
-    values = []
+    """The latest value of each resilience indicator for a country.
+
+    Every country's values are found in one pass over the frames, the first time these
+    frames are asked about, and kept beside them: a page then costs a dictionary lookup
+    instead of filtering three national-level frames.
+    """
+    found = _RESILIENCE.get(id(frames))
+    if found is None or found[0] is not frames:
+        found = (frames, _all_resilience(frames))
+        _RESILIENCE.clear()  # the application loads its frames once: keep the latest only
+        _RESILIENCE[id(frames)] = found
+    return list(found[1].get(iso3, []))
+
+
+# id(frames) -> (the frames, kept alive so that their id is not reused; values by iso3)
+_RESILIENCE: dict[int, tuple[dict[str, pd.DataFrame], dict[str, list[ResilienceValue]]]] = {}
+
+
+def _all_resilience(frames: dict[str, pd.DataFrame]) -> dict[str, list[ResilienceValue]]:
+    values: dict[str, list[ResilienceValue]] = {}
     for name, indicators in RESILIENCE.items():
         frame = frames.get(name)
         if frame is None:
             continue
-        rows = frame[frame["iso3"] == iso3]
         for column, label in indicators.items():
-            known = rows[rows[column].notna()] if column in rows else rows.iloc[0:0]
-            if known.empty:
+            if column not in frame:
                 continue
-            last = known.sort_values("year").iloc[-1]
-            raw = last[column]
-            value: float | str = raw if isinstance(raw, str) else float(raw)
-            values.append(
-                ResilienceValue(
-                    dataset=name,
-                    indicator=column,
-                    label=label,
-                    year=int(last["year"]),
-                    value=value,
+            known = frame.loc[frame[column].notna(), ["iso3", "year", column]]
+            # the row of the latest year per country (stable: as sorting a country's rows)
+            latest = known.sort_values("year", kind="stable").groupby("iso3", sort=False).tail(1)
+            for iso3, year, raw in latest.itertuples(index=False):
+                value: float | str = raw if isinstance(raw, str) else float(raw)
+                values.setdefault(iso3, []).append(
+                    ResilienceValue(
+                        dataset=name, indicator=column, label=label, year=int(year), value=value
+                    )
                 )
-            )
     return values
 
 
