@@ -52,7 +52,7 @@ def test_bad_parameters_and_missing_values_are_refused() -> None:
         EWPReplica().fit(X, [0, 1, 0])
     with pytest.raises(ValueError, match="alpha must be"):
         EWPReplica(alpha=0).fit(X[:2], [0, 1])
-    with pytest.raises(ValueError, match="Only binary classification"):
+    with pytest.raises(ValueError, match="^EWPReplica: Only binary classification"):
         EWPReplica().fit(np.arange(20.0).reshape(-1, 1), [0, 1, 2, 3] * 5)
     with pytest.raises(ValueError, match="only one class"):
         EWPReplica().fit(np.arange(20.0).reshape(-1, 1), [1] * 20)

@@ -100,7 +100,7 @@ class TocsinModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if kind != "binary":
             # scikit-learn's wording for binary-only classifiers
             raise ValueError(
-                f"{TocsinModel}: Only binary classification is supported. "
+                "TocsinModel: Only binary classification is supported. "
                 f"The type of the target is {kind}."
             )
         self.classes_, encoded = np.unique(labels, return_inverse=True)

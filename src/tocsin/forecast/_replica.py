@@ -111,7 +111,7 @@ class EWPReplica(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if kind != "binary":
             # scikit-learn's wording for binary-only classifiers
             raise ValueError(
-                f"{EWPReplica}: Only binary classification is supported. "
+                "EWPReplica: Only binary classification is supported. "
                 f"The type of the target is {kind}."
             )
         self.classes_, encoded = np.unique(labels, return_inverse=True)
