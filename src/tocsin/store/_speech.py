@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -381,11 +382,13 @@ class SpeechQueueEntry:
     decision: str | None
 
 
-def _latest_scores(session: Session, item_ids: Sequence[int] | None) -> dict[int, SpeechScoreRow]:
+def _latest_scores(
+    session: Session, item_ids: Sequence[int] | Select[Any]
+) -> dict[int, SpeechScoreRow]:
     # An item may carry scores from several model versions: the queue uses the newest.
     query = select(SpeechScoreRow).order_by(SpeechScoreRow.scored_at, SpeechScoreRow.id)
-    if item_ids is not None:
-        query = query.where(SpeechScoreRow.item_id.in_(list(item_ids)))
+    wanted = item_ids if isinstance(item_ids, Select) else list(item_ids)
+    query = query.where(SpeechScoreRow.item_id.in_(wanted))
     latest: dict[int, SpeechScoreRow] = {}
     for row in session.scalars(query):
         latest[row.item_id] = row
@@ -420,14 +423,19 @@ def speech_review_queue(session: Session, *, iso3: str | None = None) -> list[Sp
     Label and decision filters are the caller's (they read the JSON scores and the
     worksheet state, which differ by backend in SQL); the country filter runs in SQL.
     """
+    # Sub-queries, not lists of ids: a long queue must not hit the backends' limits on
+    # bound parameters (PostgreSQL: 65,535).
     flagged_items = select(SpeechScoreRow.item_id).where(SpeechScoreRow.is_flagged.is_(True))
-    query = select(SpeechItemRow).where(SpeechItemRow.id.in_(flagged_items))
+    wanted = select(SpeechItemRow.id).where(SpeechItemRow.id.in_(flagged_items))
     if iso3 is not None:
-        query = query.where(SpeechItemRow.iso3 == iso3)
-    items = {row.id: row for row in session.scalars(query)}
+        wanted = wanted.where(SpeechItemRow.iso3 == iso3)
+    items = {
+        row.id: row
+        for row in session.scalars(select(SpeechItemRow).where(SpeechItemRow.id.in_(wanted)))
+    }
     if not items:
         return []
-    scores = _latest_scores(session, list(items))
+    scores = _latest_scores(session, wanted)
     latest_version = (
         select(RabatAssessmentRow.item_id, func.max(RabatAssessmentRow.version).label("v"))
         .group_by(RabatAssessmentRow.item_id)
@@ -444,7 +452,7 @@ def speech_review_queue(session: Session, *, iso3: str | None = None) -> list[Sp
                 (latest_version.c.item_id == RabatAssessmentRow.item_id)
                 & (latest_version.c.v == RabatAssessmentRow.version),
             )
-            .where(RabatAssessmentRow.item_id.in_(list(items)))
+            .where(RabatAssessmentRow.item_id.in_(wanted))
         )
     }
     entries = []
