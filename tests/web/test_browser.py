@@ -22,9 +22,16 @@ import uvicorn
 
 from tests.conftest import IN_CI
 from tests.web.conftest import PASSWORD, populate
-from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities
+from tests.web.test_attachments import png
+from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities, parse_events
 from tocsin.settings import Settings
-from tocsin.store import Database, ReportVisibility, list_incident_reports, record_field_events
+from tocsin.store import (
+    Database,
+    ReportVisibility,
+    count_events,
+    list_incident_reports,
+    record_field_events,
+)
 from tocsin.web import WebSettings, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -152,6 +159,12 @@ def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
     assert page.input_value("input[name=location]") == "Grimari market"
     assert page.input_value("textarea[name=witnesses]") == "Browser Witness One"
     assert "draft was restored" in page.inner_text("#status")
+    # Files are not part of the draft (the form says so): attach after the reload.
+    assert "not kept in the draft" in page.inner_text("#attachments-note")
+    page.set_input_files(
+        "input[name=attachments]",
+        files=[{"name": "market.png", "mimeType": "image/png", "buffer": png()}],
+    )
 
     context.set_offline(True)
     page.click("form#report-form button[type=submit]")
@@ -163,6 +176,10 @@ def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
     page.wait_for_url(re.compile(r".*/reports/[0-9a-f]{24}$"), timeout=20_000)
     assert "Grimari market" in page.inner_text("main")
     assert "Browser Witness One" not in page.content()  # monitors do not see identities back
+    attachment = page.locator("ul.attachments a")
+    assert attachment.inner_text() == "market.png"  # sent with the retry after going online
+    downloaded = page.request.get(f"{base}{attachment.get_attribute('href')}")
+    assert downloaded.ok and downloaded.body() == png()
     page.screenshot(path=str(shots / "report-sent.png"), full_page=True)
 
     with db.session() as session:
@@ -172,4 +189,37 @@ def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
     assert total == 1 and found[0].owner_username == "monitor"
     page.goto(f"{base}/reports/new")
     assert page.input_value("input[name=location]") == ""  # the sent draft was cleared
+    context.close()
+
+
+def test_an_analyst_uploads_an_event_file_and_watches_it_imported(
+    server: tuple[str, Database], browser: Any, shots: Path
+) -> None:
+    base, db = server
+    ucdp = Path(__file__).parents[1] / "data" / "events" / "ucdp_ged231_caf_2014.csv"
+    with db.session() as session:
+        before = count_events(session, dataset="ucdp_ged")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/watchlist")
+    page.goto(f"{base}/data")
+    assert page.locator("form#import-form").count() == 1
+    page.set_input_files("form#import-form input[name=file]", str(ucdp))
+    page.select_option("select[name=format]", "events:ucdp")
+    page.click("form#import-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/data/imports/[0-9]+$"))
+    # HTMX polls the status until the import is done, then stops.
+    page.wait_for_selector("#import-status[data-status=done]", timeout=60_000)
+    n_rows = len(parse_events(ucdp.read_bytes(), "ucdp", file_name=ucdp.name).frame)
+    assert f"{n_rows} of {n_rows} rows stored" in page.inner_text("#import-status")
+    page.screenshot(path=str(shots / "import-done.png"), full_page=True)
+    page.goto(f"{base}/data")
+    assert page.locator("#import-rows tr[data-status=done]").count() == 1
+    page.screenshot(path=str(shots / "data.png"), full_page=True)
+    with db.session() as session:
+        assert count_events(session, dataset="ucdp_ged") == before + n_rows
     context.close()

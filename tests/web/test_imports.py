@@ -144,6 +144,8 @@ def test_an_analyst_uploads_events_and_watches_them_imported(
     assert "hx-trigger" not in finished and "done" in finished
     data = analyst.http.get("/data.json").json()
     assert data["can_import"] and data["imports"][0]["id"] == job["id"]
+    listed = analyst.http.get("/data").text
+    assert f'<a href="{location}"><code>{UCDP.name}</code></a>' in listed
     assert {v["name"] for v in data["versions"]} >= {"pts", "vdem"} or data["versions"] == []
 
     again, _ = analyst.wait(
