@@ -94,9 +94,27 @@ PART_TITLES = {
     "likelihood": "Likelihood, including imminence",
 }
 
+
 # Routes plugged in by add_capability do not inherit the app's own dependencies, so the
 # CSRF check every state-changing browser request needs is declared here.
-router = APIRouter(tags=["speech"], dependencies=[Depends(check_csrf)])
+class Problem(BaseModel):
+    """An error answer: what went wrong."""
+
+    detail: str
+
+
+_PROBLEM: dict[str, Any] = {"model": Problem}
+router = APIRouter(
+    tags=["speech"],
+    dependencies=[Depends(check_csrf)],
+    responses={
+        401: _PROBLEM | {"description": "Sign in or send a valid API token."},
+        403: _PROBLEM | {"description": "Your role or token may not do this."},
+        404: _PROBLEM | {"description": "No such speech item."},
+        409: _PROBLEM | {"description": "The worksheet cites unknown framework codes."},
+        422: _PROBLEM | {"description": "The request or the worksheet is not valid."},
+    },
+)
 Reader = Annotated[Principal, Depends(Requires("signals:read"))]
 
 
