@@ -170,3 +170,27 @@ def test_the_api_keeps_to_its_schema(app: FastAPI) -> None:
 
         check()
     assert n_operations >= 12
+
+
+def test_a_signed_in_post_without_the_csrf_token_is_refused(app: FastAPI) -> None:
+    analyst = sign_in(app, "analyst")  # session cookie, but no x-csrf-token header
+    body = {
+        "iso3": "CAF",
+        "title": "forged",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+    }
+    refused = analyst.post("/api/v1/assessments", json=body)
+    assert refused.status_code == 403, refused.text
+    listed = _client(app, "analyst").get("/api/v1/assessments").json()
+    titles = [a["title"] for a in (listed["items"] if isinstance(listed, dict) else listed)]
+    assert "forged" not in titles
+
+
+def test_a_capability_router_without_the_csrf_check_is_rejected(app: FastAPI) -> None:
+    from fastapi import APIRouter
+
+    from tocsin.web import add_capability
+
+    with pytest.raises(ValueError, match="check_csrf"):
+        add_capability(app, APIRouter(), [])

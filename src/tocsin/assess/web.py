@@ -52,6 +52,7 @@ from tocsin.web import (
     SessionDep,
     add_capability,
     allowed_sensitivities,
+    check_csrf,
     register_country_section,
 )
 
@@ -71,6 +72,7 @@ class Problem(BaseModel):
 _PROBLEM: dict[str, Any] = {"model": Problem}
 router = APIRouter(
     tags=["assessments"],
+    dependencies=[Depends(check_csrf)],
     responses={
         400: _PROBLEM | {"description": "The edit is not allowed (the message says why)."},
         401: _PROBLEM | {"description": "Sign in or send a valid API token."},

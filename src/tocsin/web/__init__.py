@@ -25,6 +25,7 @@ from tocsin.web._deps import (
     SessionDep,
     SettingsDep,
     WebContext,
+    check_csrf,
     get_session,
 )
 from tocsin.web._keys import rotate_identity_key
@@ -70,6 +71,7 @@ __all__ = [
     "WebSettings",
     "add_capability",
     "allowed_sensitivities",
+    "check_csrf",
     "create_app",
     "ensure_first_admin",
     "get_session",

@@ -50,6 +50,14 @@ def add_capability(app: FastAPI, router: APIRouter, nav: list[NavItem]) -> None:
     Register before the app serves. Routes added here take precedence over the
     placeholder pages of the same paths.
     """
+    # Routes copied into the app do not inherit the app's own dependencies, and FastAPI's
+    # include_router now nests routers lazily (so copying would lose the placeholders'
+    # precedence): each capability's router must declare the CSRF check itself.
+    if not any(getattr(d, "dependency", None) is check_csrf for d in router.dependencies):
+        raise ValueError(
+            "a capability router must declare dependencies=[Depends(check_csrf)] "
+            "(tocsin.web._deps.check_csrf); its state-changing routes would lack CSRF protection"
+        )
     app.router.routes[:0] = router.routes
     for item in nav:
         app.state.nav.add(item)
