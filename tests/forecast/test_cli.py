@@ -27,11 +27,14 @@ def test_run_stores_the_watchlist_and_emits_signals(home: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["data_year"] == 2024 and len(data["forecasts"]) == 30
+    # the bundled panel's release: date and data years, short enough for the column
+    assert data["data_vintage"] == "ewp_panel:bundled:2025-09-03:1960-2024"
     assert [row["rank"] for row in data["forecasts"]][:3] == [1, 2, 3]
     db = Database(f"sqlite:///{home / 'tocsin.db'}")
     with db.session() as session:
         run = latest_forecast_run(session, model="ewp-replica")
         assert run is not None and len(run.values) >= 160
+        assert run.data_vintage == data["data_vintage"]
         assert all(code.startswith("RF") for code in run.values[0].factors)
         signals = list_signals(session, kinds=[SignalKind.FORECAST])
     assert len(signals) == len(run.values)

@@ -46,9 +46,21 @@ def _frame(settings: Settings, target: str, horizon: int) -> pd.DataFrame:
 
 
 def _vintage(settings: Settings) -> str:
+    """A short label of the panel release, e.g. ``ewp_panel:bundled:2025-09-03:1960-2024``.
+
+    The manifest's ``vintage`` is a mapping (release date, data years); its Python repr
+    was stored before, which is long (the column holds 120 characters) and hard to read.
+    """
     release = current_release("ewp_panel", settings_or_dir=settings)
-    vintage = release.manifest.get("vintage") or release.manifest.get("sha256", "")[:12]
-    return f"ewp_panel:{release.origin}:{vintage}"
+    vintage = release.manifest.get("vintage")
+    if isinstance(vintage, dict):
+        years = vintage.get("data_years") or []
+        span = "-".join(str(y) for y in years)
+        label = ":".join(str(part) for part in (vintage.get("release_date"), span) if part)
+    else:
+        label = str(vintage or "")
+    label = label or str(release.manifest.get("sha256", ""))[:12]
+    return f"ewp_panel:{release.origin}:{label}"[:120]
 
 
 @app.command()
