@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tocsin.store import Database, latest_forecast_run
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -19,7 +21,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for_password(process: subprocess.Popen[str]) -> str:
+def _wait_for_password(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The one-time password `up` printed, and all it said on stderr before serving."""
     assert process.stderr is not None
     lines = []
     deadline = time.monotonic() + 240
@@ -30,7 +33,7 @@ def _wait_for_password(process: subprocess.Popen[str]) -> str:
             break
     found = re.search(r"one-time password (\S+) ", "".join(lines))
     assert found, "".join(lines)
-    return found.group(1)
+    return found.group(1), "".join(lines)
 
 
 def _sign_in_as_admin(base: str, password: str) -> None:
@@ -63,11 +66,18 @@ def test_up_creates_the_first_admin_and_serves(tmp_path: Path) -> None:
         text=True,
     ) as process:
         try:
-            password = _wait_for_password(process)
+            password, said = _wait_for_password(process)
             _sign_in_as_admin(f"http://127.0.0.1:{port}", password)
         finally:
             process.terminate()
             process.wait(timeout=30)
+    # No forecast was stored: `up` made the first one, so the watchlist is not empty.
+    assert "making the first one from the bundled data" in said and "Watchlist ready" in said
+    db = Database(f"sqlite:///{tmp_path / 'tocsin.db'}")
+    with db.session() as session:
+        run = latest_forecast_run(session)
+    db.dispose()
+    assert run is not None and run.model == "tocsin" and len(run.values) > 150
     again = subprocess.run(
         [*command, "--no-serve"],
         env=env,
@@ -77,3 +87,4 @@ def test_up_creates_the_first_admin_and_serves(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 0 and "one-time password" not in again.stderr + again.stdout
+    assert "making the first one" not in again.stderr  # one is stored now

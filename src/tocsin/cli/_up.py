@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -63,6 +66,14 @@ def register(root: typer.Typer) -> None:
         ] = False,
         host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
+        forecast: Annotated[
+            bool | None,
+            typer.Option(
+                "--forecast/--no-forecast",
+                help="If no forecast is stored, make the first one from the bundled data, "
+                "so the watchlist is not empty (default: when serving).",
+            ),
+        ] = None,
     ) -> None:
         """Set up the database and load the bundled reference data; print what was loaded.
 
@@ -85,8 +96,43 @@ def register(root: typer.Typer) -> None:
             print_json(report.to_dict())
         else:
             _print_report(report)
+        if forecast if forecast is not None else not no_serve:
+            _first_forecast(ctx, quiet=cli.quiet)
         if not no_serve:
             _serve(cli.settings, host=host, port=port)
+
+
+def _first_forecast(ctx: typer.Context, *, quiet: bool) -> None:
+    """Run ``tocsin forecast run`` once if no forecast is stored, saying so on stderr.
+
+    Its output goes to stderr, so `up --json` still prints one JSON document.
+    """
+    from tocsin.cli._forecast import run as forecast_run
+    from tocsin.store import Database, latest_forecast_run
+
+    db = Database.from_settings(state(ctx).settings)
+    try:
+        with db.session() as session:
+            stored = latest_forecast_run(session)
+    finally:
+        db.dispose()
+    if stored is not None:
+        return
+    if not quiet:
+        stderr.print(
+            "No forecast is stored yet: making the first one from the bundled data for the "
+            "watchlist (Tocsin's model; seconds to a minute)…",
+            highlight=False,
+        )
+    started = time.monotonic()
+    with contextlib.redirect_stdout(sys.stderr):
+        forecast_run(ctx, model="tocsin", target="any", horizon=2, top=0, as_json=False)
+    if not quiet:
+        stderr.print(
+            f"Watchlist ready ({time.monotonic() - started:.0f} s); "
+            "`tocsin forecast run` makes a new forecast when the data change.",
+            highlight=False,
+        )
 
 
 def _serve(settings: Settings, *, host: str, port: int) -> None:
