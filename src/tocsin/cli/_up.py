@@ -80,9 +80,10 @@ def register(root: typer.Typer) -> None:
         Creates the SQLite database in the data directory (or migrates the one in
         TOCSIN_DATABASE_URL), loads the countries and their codes, the risk-factor
         catalogue and the bundled public data sets. Safe to run again: it changes
-        only what is new. Then, unless --no-serve, creates the first admin if there is
-        no user yet (its one-time password is printed once) and serves the web
-        application on 127.0.0.1:8000 until Ctrl-C.
+        only what is new. Then, unless --no-serve, makes the first forecast from the
+        bundled data if none is stored (so the watchlist is not empty), creates the first
+        admin if there is no user yet (its one-time password is printed once) and serves
+        the web application on 127.0.0.1:8000 until Ctrl-C.
 
         Example: `tocsin up` or `tocsin --data-dir ./tocsin-data up --no-serve --json`
         """
