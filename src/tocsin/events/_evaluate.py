@@ -130,6 +130,7 @@ def evaluate_escalation(
     min_deaths: float = 25.0,
     ratio: float = 2.0,
     detector: str = "auto",
+    C: float = 0.01,  # noqa: N803 - scikit-learn's name for the penalty
 ) -> EscalationEvaluation:
     """Evaluate the detector and the two baselines on the events in ``frame``.
 
@@ -139,6 +140,7 @@ def evaluate_escalation(
     that has at least ``min_train_surges`` surges before it. ``detector="default"``
     scores every week with the packaged detector (fitted on the CAR GED), which is a
     test on unseen data for any other file. ``"auto"`` refits when the file allows it.
+    ``C`` is the refitted detector's penalty (see :class:`EscalationDetector`).
     """
     panel = area_week_panel(frame)
     features = escalation_features(panel)
@@ -166,7 +168,7 @@ def evaluate_escalation(
         for test_year in sorted(year[test_mask].unique()):
             fit_rows = (outcome_end < pd.Timestamp(int(test_year), 1, 1)).to_numpy()
             rows = (year == test_year).to_numpy()
-            model = EscalationDetector().fit(
+            model = EscalationDetector(C=C).fit(
                 data.loc[fit_rows, columns].to_numpy(), data.loc[fit_rows, "surge"].to_numpy()
             )
             scores[rows] = model.predict_proba(data.loc[rows, columns].to_numpy())[:, 1]
