@@ -253,3 +253,27 @@ def test_resilience_found_in_one_pass_equals_filtering_each_country(tmp_path: Pa
         assert found == [
             (n, c, y, v if isinstance(v, str) else float(v)) for n, c, y, v in expected
         ]
+
+
+def test_warming_computes_the_top_countries_events_ahead_of_visitors(
+    settings: Settings, home: Path
+) -> None:
+    from tocsin.web._views import warm_events
+
+    app = _app(settings, home, page_cache_seconds=0)
+    context = app.state.tocsin
+    assert warm_events(context.db, context.forever) == 4  # the fixture's forecast: 4 countries
+    warmed = {key[1] for key in context._forever if key[0] == "events"}
+    assert warmed == {"CAF", "SDN", "COD", "MMR"}
+    client = sign_in(app, "viewer")
+    computed: list[object] = []
+    original = context.forever
+
+    def spy(key: object, compute: object) -> object:
+        computed.append(key)
+        return original(key, lambda: (_ for _ in ()).throw(AssertionError("recomputed")))
+
+    context.forever = spy  # type: ignore[method-assign]
+    assert client.get("/countries/CAF.json").status_code == 200
+    assert computed  # the page asked the cache, which already held CAF's events
+    context.db.dispose()

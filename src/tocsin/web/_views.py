@@ -6,6 +6,7 @@ renders HTML.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -46,6 +47,7 @@ from tocsin.web._models import (
 )
 from tocsin.web._security import Principal, allowed_sensitivities
 
+logger = logging.getLogger(__name__)
 SORTS = ("rank", "-rank", "risk", "-risk", "name", "-name", "change", "-change")
 
 
@@ -209,15 +211,22 @@ def warm_events(db: Database, memo: Memo, *, top: int = 60) -> int:
     """Compute the events of the highest-risk countries ahead of their first visitor.
 
     Run at server start in a background thread (each server process has its own cache);
-    returns how many countries it did.
+    one short transaction per country, so it holds nothing open for long. Returns how
+    many countries it did; a failure is logged, never raised (it is only a head start).
     """
     today = datetime.now(UTC).date()
-    with db.session() as session:
-        run = latest_forecast_run(session)
-        iso3s = [v.iso3 for v in run.values[:top]] if run else []
+    done = 0
+    try:
+        with db.session() as session:
+            run = latest_forecast_run(session)
+            iso3s = [v.iso3 for v in run.values[:top]] if run else []
         for iso3 in iso3s:
-            _events(session, iso3, today, memo)
-    return len(iso3s)
+            with db.session() as session:
+                _events(session, iso3, today, memo)
+            done += 1
+    except Exception as error:  # noqa: BLE001 - the pages compute what is missing
+        logger.warning("warming the country pages stopped after %d: %s", done, error)
+    return done
 
 
 RESILIENCE = {
