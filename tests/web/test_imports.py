@@ -239,6 +239,12 @@ def test_speech_files_are_imported_or_refused_with_their_lines(
 
 
 def test_bad_uploads_get_clear_errors(analyst: Browser, monkeypatch: pytest.MonkeyPatch) -> None:
+    forged = analyst.http.post(
+        "/data/imports",
+        data={"format": "events:ucdp"},
+        files={"file": ("x.csv", UCDP.read_bytes(), "text/csv")},
+    )
+    assert forged.status_code == 403 and "CSRF" in forged.text
     wrong = analyst.upload("x.csv", b"a,b\n1,2\n", "events:nonsense")
     assert wrong.status_code == 422 and "is not one of" in wrong.text
     empty = analyst.upload("x.csv", b"  \n", "events:ucdp")

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 
 import tocsin.web
 from tests.web.conftest import sign_in
-from tocsin.web import PENDING, NavItem, WebSettings, add_capability, create_app
+from tocsin.web import PENDING, NavItem, WebSettings, add_capability, check_csrf, create_app
 
 
 def test_the_watchlist_ranks_with_rank_changes_and_a_map(clients: dict[str, TestClient]) -> None:
@@ -112,7 +112,7 @@ def test_the_menu_shows_only_what_a_role_may_open(clients: dict[str, TestClient]
 
 def test_a_capability_plugs_in_its_router_and_menu(settings: object, web_settings: object) -> None:
     app = create_app(settings, web_settings)  # type: ignore[arg-type]
-    router = APIRouter()
+    router = APIRouter(dependencies=[Depends(check_csrf)])
 
     @router.get("/alerts")
     def inbox() -> dict[str, str]:
