@@ -205,6 +205,38 @@ def test_a_retried_submission_stores_its_files_once(clients: dict[str, TestClien
     assert [a["name"] for a in report["attachments"]] == ["photo.png"]
 
 
+def test_files_can_be_added_later_by_the_author_and_analysts_only(
+    clients: dict[str, TestClient],
+) -> None:
+    report_id, _ = report_with_files(clients, "monitor", "internal")
+
+    def attach(username: str, name: str) -> Any:
+        client = clients[username]
+        return client.post(
+            f"/reports/{report_id}/attachments",
+            data={"csrf_token": csrf_of(client)},
+            files=[("attachments", (name, PHOTO, "image/png"))],
+            follow_redirects=False,
+        )
+
+    assert 'id="attach-form"' in clients["monitor"].get(f"/reports/{report_id}").text
+    assert attach("monitor", "later.png").status_code == 303
+    assert attach("analyst", "analyst.png").status_code == 303
+    assert attach("monitor2", "x.png").status_code == 404  # cannot see it
+    assert attach("reviewer", "x.png").status_code == 403  # may not add reports or files
+    assert attach("viewer", "x.png").status_code == 403
+    assert 'id="attach-form"' not in clients["reviewer"].get(f"/reports/{report_id}").text
+    names = [
+        a["name"]
+        for a in clients["monitor"].get(f"/reports/{report_id}.json").json()["attachments"]
+    ]
+    assert sorted(names) == ["analyst.png", "later.png", "market photo.png", "statement.txt"]
+    full = attach("monitor", "sixth.png")
+    assert full.status_code == 303  # the fifth file
+    refused = attach("monitor", "sixth.png")
+    assert refused.status_code == 422 and "the report holds 5" in refused.text
+
+
 def test_key_rotation_re_encrypts_attachment_keys_and_files_stay_readable(
     app: FastAPI, settings: Settings, web_settings: WebSettings, clients: dict[str, TestClient]
 ) -> None:

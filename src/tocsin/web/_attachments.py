@@ -112,11 +112,17 @@ def safe_name(name: str) -> str:
     return cleaned[-200:]
 
 
-def check_attachments(files: list[NewAttachment]) -> list[tuple[NewAttachment, str]]:
-    """Each file with its media type; :class:`AttachmentError` naming every refused file."""
+def check_attachments(
+    files: list[NewAttachment], *, already: int = 0
+) -> list[tuple[NewAttachment, str]]:
+    """Each file with its media type; :class:`AttachmentError` naming every refused file.
+
+    ``already`` is how many files the report holds before these.
+    """
     problems = []
-    if len(files) > MAX_ATTACHMENTS:
-        problems.append(f"{len(files)} files attached: at most {MAX_ATTACHMENTS} per report")
+    if already + len(files) > MAX_ATTACHMENTS:
+        held = f" (the report holds {already})" if already else ""
+        problems.append(f"{len(files)} files attached{held}: at most {MAX_ATTACHMENTS} per report")
     checked = []
     for file in files:
         if len(file.data) > MAX_ATTACHMENT_BYTES:

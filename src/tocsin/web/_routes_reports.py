@@ -14,7 +14,14 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from tocsin.events import ActorKind, EventType
-from tocsin.store import audit, get_incident_report, list_countries, list_incident_reports
+from tocsin.store import (
+    StoredIncidentReport,
+    audit,
+    get_incident_report,
+    list_countries,
+    list_incident_reports,
+    list_report_attachments,
+)
 from tocsin.web._attachments import (
     ALLOWED,
     MAX_ATTACHMENT_BYTES,
@@ -122,9 +129,10 @@ def create_report(
     request: Request,
     context: ContextDep,
     session: SessionDep,
-    principal: CanCreate,
     fields: Annotated[dict[str, Any], Depends(form_fields)],
+    # Read (and close) the uploaded files before the permission check can refuse.
     files: Annotated[list[NewAttachment], Depends(form_files)],
+    principal: CanCreate,
 ) -> Response:
     key = request.headers.get("idempotency-key") or fields.get("idempotency_key") or ""
     if not 8 <= len(key) <= 80:
@@ -273,8 +281,49 @@ def report_detail(
         "report.html",
         out,
         title="Incident report",
-        extra={"can_reveal": principal.can("identity:read")},
+        extra={
+            "can_reveal": principal.can("identity:read"),
+            "can_attach": may_attach(principal, report) and len(out.attachments) < MAX_ATTACHMENTS,
+        },
     )
+
+
+def may_attach(principal: Principal, report: StoredIncidentReport) -> bool:
+    """Who may add files to a report they can see: its author, and admins and analysts."""
+    if not principal.can("report:create"):
+        return False
+    return report.owner_id == principal.user.id or principal.can("identity:read")
+
+
+@router.post("/reports/{public_id}/attachments")
+def add_attachments(
+    request: Request,
+    public_id: str,
+    context: ContextDep,
+    session: SessionDep,
+    # Read (and close) the uploaded files before the permission check can refuse.
+    files: Annotated[list[NewAttachment], Depends(form_files)],
+    principal: CanCreate,
+) -> Response:
+    """Attach more files to a report (its author, or an admin or analyst who can see it)."""
+    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    if report is None:
+        raise HTTPException(404, "no such report")
+    if not may_attach(principal, report):
+        raise HTTPException(403, "only the report's author, admins and analysts add files")
+    if not files:
+        raise HTTPException(422, "choose at least one file to attach")
+    already = len(list_report_attachments(session, report.id))
+    try:
+        checked = check_attachments(files, already=already)
+    except AttachmentError as error:
+        raise HTTPException(422, str(error)) from None
+    now = utc_now()
+    store_attachments(session, context.key_ring, principal, report, checked, now=now)
+    if wants_json(request):
+        out = report_out(session, context.key_ring, principal, report, now=now, reveal=False)
+        return Response(out.model_dump_json(), status_code=201, media_type="application/json")
+    return RedirectResponse(f"/reports/{public_id}", status_code=303)
 
 
 @router.get("/reports/{public_id}/attachments/{attachment_id}")
