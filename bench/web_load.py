@@ -372,7 +372,12 @@ def main() -> None:
             generator_cpu = time.process_time() - cpu_at[1]
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # the figures are taken: do not lose them
+            say("the server did not stop within 30 s; killed")
+            server.kill()
+            server.wait(timeout=30)
     if wrk:
         results: dict[str, object] = {
             "all": {

@@ -56,6 +56,12 @@ class WebSettings(BaseSettings):
         "web application apply at once in every process on the machine; changes made "
         "to the database by other means apply within this time.",
     )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        description="Worker threads per server process for blocking work (database "
+        "queries, page computations); more requests than that wait their turn.",
+    )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed sign-ins."
     )

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from anyio import CancelScope, to_thread
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import event
@@ -255,15 +256,24 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
     back, the cache of signed-in principals is cleared: whatever it changed (a sign-out,
     a role, a revoked token) applies to the very next request.
     """
+    limiter = to_thread.current_default_thread_limiter()  # one per event loop
+    if limiter.total_tokens != context.web.threads:
+        # few threads: under load, requests queue on the loop instead of 40 threads
+        # fighting for the GIL, which made the slowest requests much slower
+        limiter.total_tokens = context.web.threads
     transaction = context.db.session()
     session = transaction.__enter__()
     try:
         try:
             yield session
         except BaseException as error:
-            await _end(transaction, session, error)
+            # shielded: a request cancelled because its client left (CancelledError) must
+            # still give its connection back, or the pool runs dry
+            with CancelScope(shield=True):
+                await _end(transaction, session, error)
             raise
-        await _end(transaction, session, None)
+        with CancelScope(shield=True):
+            await _end(transaction, session, None)
     finally:
         if request.method in UNSAFE_METHODS:
             context.principals.invalidate()
