@@ -277,3 +277,47 @@ def test_warming_computes_the_top_countries_events_ahead_of_visitors(
     assert client.get("/countries/CAF.json").status_code == 200
     assert computed  # the page asked the cache, which already held CAF's events
     context.db.dispose()
+
+
+def test_clients_that_leave_mid_request_give_their_database_connections_back(
+    settings: Settings, home: Path
+) -> None:
+    import socket
+
+    import httpx
+    import uvicorn
+
+    app = _app(settings, home, page_cache_seconds=0, session_cache_seconds=0)
+    cookie = sign_in(app, "viewer").cookies["tocsin_session"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        request = (
+            f"GET /countries/CAF HTTP/1.1\r\nHost: t\r\nCookie: tocsin_session={cookie}\r\n\r\n"
+        ).encode()
+        for _ in range(60):  # more than the pool holds (5 + 10 overflow)
+            with socket.create_connection(("127.0.0.1", port)) as leaving:
+                leaving.sendall(request)
+        pool = app.state.tocsin.db.engine.pool
+        deadline = time.monotonic() + 20
+        while pool.checkedout() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.checkedout() == 0
+        page = httpx.get(
+            f"http://127.0.0.1:{port}/countries/CAF",
+            headers={"Cookie": f"tocsin_session={cookie}"},
+            timeout=10,
+        )
+        assert page.status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        app.state.tocsin.db.dispose()

@@ -38,6 +38,7 @@ PRE_SESSION_COOKIE = "tocsin_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 FOREVER_MAX_ENTRIES = 4096
@@ -270,22 +271,27 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
             # shielded: a request cancelled because its client left (CancelledError) must
             # still give its connection back, or the pool runs dry
             with CancelScope(shield=True):
-                await _end(transaction, session, error)
+                await _end(transaction, session, error, request.method)
             raise
         with CancelScope(shield=True):
-            await _end(transaction, session, None)
+            await _end(transaction, session, None, request.method)
     finally:
         if request.method in UNSAFE_METHODS:
             context.principals.invalidate()
 
 
 async def _end(
-    transaction: AbstractContextManager[Session], session: Session, error: BaseException | None
+    transaction: AbstractContextManager[Session],
+    session: Session,
+    error: BaseException | None,
+    method: str,
 ) -> None:
     args = (type(error), error, error.__traceback__) if error else (None, None, None)
-    if session.info.get("tocsin_connected"):
+    if session.info.get("tocsin_connected") and (method not in SAFE_METHODS or error):
         await run_in_threadpool(transaction.__exit__, *args)
     else:
+        # nothing to write (a GET's commit is a no-op round trip): end here, so the
+        # connection goes back to the pool now rather than after waiting for a thread
         transaction.__exit__(*args)
 
 
@@ -360,7 +366,14 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
     if principal is not None:
         request.state.principal = principal
         return principal
-    return await run_in_threadpool(principal_of, request, session)
+    return await run_in_threadpool(_lookup_apart, request, get_context(request))
+
+
+def _lookup_apart(request: Request, context: WebContext) -> Principal | None:
+    # its own short transaction: the connection is back in the pool before the request
+    # waits for a thread to run its handler (holding it across that wait starved the pool)
+    with context.db.session() as session:
+        return principal_of(request, session)
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
