@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from tocsin import assess
-from tocsin.assess._model import Confidence, EvidenceLink, Rating, Trend
+from tocsin.assess._model import Confidence, EvidenceLink, Rating, ShortText, Trend
 from tocsin.assess._workflow import Transition
 from tocsin.errors import DataFileError, TocsinError
 from tocsin.framework import load_catalogue
@@ -110,8 +110,8 @@ class AssessmentIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     period_start: date
     period_end: date
-    area: str | None = None
-    team: list[str] = Field(default_factory=list)
+    area: str | None = Field(default=None, max_length=200)
+    team: list[ShortText] = Field(default_factory=list)
     from_assessment_id: int | None = Field(default=None, ge=1, le=_MAX_ID)
     from_last_approved: bool = False
 
