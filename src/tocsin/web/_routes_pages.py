@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -166,6 +166,33 @@ def country(
     data = cached_country(context, session, principal, iso3)
     if data is None:
         raise HTTPException(404, "no such country")
+    return page(
+        request,
+        "country.html",
+        data,
+        title=data.country.name,
+        extra=_country_drawing(context, session, data),
+        fragment="country_body.html",
+    )
+
+
+_DRAWINGS_KEPT = 256
+_drawings: dict[int, tuple[CountryPage, dict[str, Any]]] = {}
+_drawings_lock = threading.Lock()
+
+
+def _country_drawing(context: WebContext, session: SessionDep, data: CountryPage) -> dict[str, Any]:
+    """The outline, event points and monthly bars drawn from ``data``, once per such object.
+
+    Cached page data is the same object for everyone sharing its cache key, so the same
+    drawing values are returned for it, which lets :func:`page` reuse the rendered body
+    (its fragment cache compares values by identity). The data object is kept beside its
+    drawing so that its id is not reused while the entry lives.
+    """
+    with _drawings_lock:
+        found = _drawings.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]
     outline, points = None, []
     to_iso3 = {v: k for k, v in _isonum_to_iso3(context, session).items()}
     shape = next((s for s in world_shapes() if s.isonum == to_iso3.get(data.country.iso3)), None)
@@ -179,19 +206,18 @@ def country(
         ]
     months = data.events.by_month[-36:]
     peak = max((m.n_events for m in months), default=0) or 1
-    return page(
-        request,
-        "country.html",
-        data,
-        title=data.country.name,
-        extra={
-            "outline": outline,
-            "points": points,
-            "months": months,
-            "peak": peak,
-            "section_templates": country_section_registry(context).templates(),
-        },
-    )
+    drawing = {
+        "outline": outline,
+        "points": points,
+        "months": months,
+        "peak": peak,
+        "section_templates": country_section_registry(context).templates(),
+    }
+    with _drawings_lock:
+        if len(_drawings) >= _DRAWINGS_KEPT:
+            _drawings.pop(next(iter(_drawings)))
+        _drawings[id(data)] = (data, drawing)
+    return drawing
 
 
 class DatasetOut(BaseModel):
