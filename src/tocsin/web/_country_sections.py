@@ -158,8 +158,8 @@ def register_country_section(
     >>> register_country_section(
     ...     app, "notes", "Notes", lambda session, principal, iso3: CountrySection(items=[iso3])
     ... )
-    >>> sorted(country_section_registry(app.state.tocsin).names())
-    ['notes']
+    >>> "notes" in country_section_registry(app.state.tocsin).names()
+    True
     >>> app.state.tocsin.db.dispose()
     """
     if not name or not set(name) <= _NAME_CHARS:
