@@ -53,6 +53,7 @@ from tocsin.web import (
     add_capability,
     allowed_sensitivities,
     check_csrf,
+    error_responses,
     register_country_section,
 )
 
@@ -63,24 +64,19 @@ APPROVERS = frozenset({"admin", "reviewer"})
 COMMENTERS = EDITORS | APPROVERS
 
 
-class Problem(BaseModel):
-    """An error answer: what went wrong and, where there is one, the fix."""
-
-    detail: str
-
-
-_PROBLEM: dict[str, Any] = {"model": Problem}
 router = APIRouter(
     tags=["assessments"],
     dependencies=[Depends(check_csrf)],
-    responses={
-        400: _PROBLEM | {"description": "The edit is not allowed (the message says why)."},
-        401: _PROBLEM | {"description": "Sign in or send a valid API token."},
-        403: _PROBLEM | {"description": "Your role may not do this."},
-        404: _PROBLEM | {"description": "No such assessment or version."},
-        409: _PROBLEM | {"description": "The assessment's status forbids this step."},
-        422: _PROBLEM | {"description": "The request does not match its model."},
-    },
+    responses=error_responses(
+        {
+            400: "The edit is not allowed (the message says why).",
+            401: "Sign in or send a valid API token.",
+            403: "Your role may not do this.",
+            404: "No such assessment or version.",
+            409: "The assessment's status forbids this step.",
+            422: "The request does not match its model.",
+        }
+    ),
 )
 Reader = Annotated[Principal, Depends(Requires("watchlist:read"))]
 _MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL

@@ -67,7 +67,7 @@ from tocsin.web import (
 
 # The HTML/JSON twin renderer of the web app (same templates, menu and CSRF token).
 from tocsin.web._deps import check_csrf
-from tocsin.web._render import page
+from tocsin.web._render import error_responses, page
 
 __all__ = [
     "DECIDER_ROLES",
@@ -97,23 +97,18 @@ PART_TITLES = {
 
 # Routes plugged in by add_capability do not inherit the app's own dependencies, so the
 # CSRF check every state-changing browser request needs is declared here.
-class Problem(BaseModel):
-    """An error answer: what went wrong."""
-
-    detail: str
-
-
-_PROBLEM: dict[str, Any] = {"model": Problem}
 router = APIRouter(
     tags=["speech"],
     dependencies=[Depends(check_csrf)],
-    responses={
-        401: _PROBLEM | {"description": "Sign in or send a valid API token."},
-        403: _PROBLEM | {"description": "Your role or token may not do this."},
-        404: _PROBLEM | {"description": "No such speech item."},
-        409: _PROBLEM | {"description": "The worksheet cites unknown framework codes."},
-        422: _PROBLEM | {"description": "The request or the worksheet is not valid."},
-    },
+    responses=error_responses(
+        {
+            401: "Sign in or send a valid API token.",
+            403: "Your role or token may not do this.",
+            404: "No such speech item.",
+            409: "The worksheet cites unknown framework codes.",
+            422: "The request or the worksheet is not valid.",
+        }
+    ),
 )
 Reader = Annotated[Principal, Depends(Requires("signals:read"))]
 

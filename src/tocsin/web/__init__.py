@@ -30,6 +30,7 @@ from tocsin.web._deps import (
 )
 from tocsin.web._keys import rotate_identity_key
 from tocsin.web._nav import NavItem, NavRegistry
+from tocsin.web._render import ErrorOut, error_responses
 from tocsin.web._reports import Identities, IncidentReportIn, IncidentReportOut
 from tocsin.web._security import (
     PERMISSIONS,
@@ -53,6 +54,7 @@ __all__ = [
     "CountrySectionProvider",
     "CurrentUser",
     "IdentityKeyError",
+    "ErrorOut",
     "Identities",
     "IncidentReportIn",
     "IncidentReportOut",
@@ -72,6 +74,7 @@ __all__ = [
     "add_capability",
     "allowed_sensitivities",
     "check_csrf",
+    "error_responses",
     "create_app",
     "ensure_first_admin",
     "get_session",

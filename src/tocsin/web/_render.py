@@ -22,6 +22,21 @@ from tocsin.web._deps import WebContext, expected_csrf
 _NO_SUFFIX = ("/static/", "/api/")
 
 
+class ErrorOut(BaseModel):
+    """An API error answer: what went wrong and, where there is one, the fix."""
+
+    detail: str
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a router: each status code answered with :class:`ErrorOut`.
+
+    >>> error_responses({404: "No such item."})[404]["description"]
+    'No such item.'
+    """
+    return {code: {"model": ErrorOut, "description": text} for code, text in descriptions.items()}
+
+
 class JsonSuffixMiddleware:
     """Route ``/page.json`` to ``/page`` and remember that JSON was asked for."""
 
