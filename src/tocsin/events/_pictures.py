@@ -14,12 +14,10 @@ colour is the area's escalation risk, its size the civilian deaths of the last 4
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
-from matplotlib import rc_context
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
@@ -39,7 +37,6 @@ EVENT_FAMILIES: dict[str, str] = {
     "§27 triggers": "#ccb974",
     "other": "#b0b0b0",
 }
-_SUFFIXES = (".png", ".svg")
 _PROTEST = {EventType.PROTEST, EventType.RIOT, EventType.PROTEST_REPRESSION, EventType.ARREST}
 
 
@@ -66,15 +63,9 @@ def event_family(event_type: str) -> str:
 
 
 def _save(figure: Figure, path: str | Path) -> Path:
-    target = Path(path)
-    if target.suffix.lower() not in _SUFFIXES:
-        raise ValueError(f"picture format must be one of {', '.join(_SUFFIXES)}: {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # no creation date, fixed ids: the same inputs give the same SVG bytes
-    metadata: dict[str, Any] = {"Date": None} if target.suffix.lower() == ".svg" else {}
-    with rc_context({"svg.hashsalt": "tocsin"}):
-        figure.savefig(target, dpi=150, bbox_inches="tight", metadata=metadata)
-    return target
+    from tocsin.forecast import save_picture  # one reproducible writer for every picture
+
+    return save_picture(figure, path)
 
 
 def _country(frame: pd.DataFrame, iso3: str) -> pd.DataFrame:

@@ -56,6 +56,7 @@ from tocsin.forecast._pictures import (
     plot_catch_curve,
     plot_risk_history,
     plot_world_map,
+    save_picture,
     world_outlines,
 )
 from tocsin.forecast._protocol import (
@@ -82,6 +83,7 @@ __all__ = [
     "plot_catch_curve",
     "plot_risk_history",
     "plot_world_map",
+    "save_picture",
     "world_outlines",
     "EWP_PREDICTORS",
     "MODELS",

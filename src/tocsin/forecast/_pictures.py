@@ -50,7 +50,8 @@ def _new_figure(size: tuple[float, float]) -> Figure:
     return Figure(figsize=size)
 
 
-def _save(figure: Figure, path: str | Path) -> Path:
+def save_picture(figure: Figure, path: str | Path) -> Path:
+    """Write ``figure`` as PNG or SVG (by the suffix); the same inputs give the same bytes."""
     target = Path(path)
     if target.suffix.lower() not in _SUFFIXES:
         raise ValueError(f"picture format must be one of {', '.join(_SUFFIXES)}: {target}")
@@ -97,7 +98,7 @@ def plot_catch_curve(
     axes.set_xlim(1, max_rank)
     axes.set_title(f"Onsets caught by rank, {period[0]}–{period[1]}")
     axes.legend(loc="lower right")
-    return _save(figure, path)
+    return save_picture(figure, path)
 
 
 def plot_calibration(
@@ -133,7 +134,7 @@ def plot_calibration(
     axes.set_ylabel(f"observed onset rate (shown at least {floor:g})")
     axes.set_title(f"Calibration of the forecasts, {period[0]}–{period[1]}")
     axes.legend(loc="upper left")
-    return _save(figure, path)
+    return save_picture(figure, path)
 
 
 def plot_risk_history(
@@ -161,7 +162,7 @@ def plot_risk_history(
     axes.set_ylim(bottom=0)
     axes.set_title(title)
     axes.legend(loc="upper left")
-    return _save(figure, path)
+    return save_picture(figure, path)
 
 
 @cache
@@ -227,4 +228,4 @@ def plot_world_map(
     if unmapped:
         listed = ", ".join(f"{iso3} {risk[iso3]:.1%}" for iso3 in unmapped)
         figure.text(0.02, 0.02, f"Not drawn at this scale: {listed}", fontsize=7)
-    return _save(figure, path)
+    return save_picture(figure, path)
