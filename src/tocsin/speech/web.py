@@ -96,7 +96,7 @@ PART_TITLES = {
 
 
 # Routes plugged in by add_capability do not inherit the app's own dependencies, so the
-# CSRF check every state-changing browser request needs is declared here.
+# CSRF check is declared here (add_capability refuses a router without it).
 router = APIRouter(
     tags=["speech"],
     dependencies=[Depends(check_csrf)],
