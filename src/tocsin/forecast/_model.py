@@ -15,12 +15,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from tocsin.forecast._features import TOCSIN_EXTRA_FEATURES
 from tocsin.forecast._panel import EWP_PREDICTORS
-from tocsin.forecast._replica import EWPReplica
+from tocsin.forecast._replica import EWPReplica, binary_target
 
 __all__ = ["TOCSIN_FEATURES", "TocsinModel"]
 
@@ -95,19 +94,7 @@ class TocsinModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"TocsinModel: tree_weight must be in [0, 1], got {self.tree_weight}")
         # missing values go to the trees; the logit refuses them in its own columns
         data, labels = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
-        check_classification_targets(labels)
-        kind = type_of_target(labels, input_name="y")
-        if kind != "binary":
-            # scikit-learn's wording for binary-only classifiers
-            raise ValueError(
-                "TocsinModel: Only binary classification is supported. "
-                f"The type of the target is {kind}."
-            )
-        self.classes_, encoded = np.unique(labels, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"TocsinModel: y must hold two classes, got only one class: {self.classes_[0]!r}"
-            )
+        self.classes_, encoded = binary_target("TocsinModel", labels)
         outcome = encoded.astype(int)
         self.logit_columns_ = self._logit_columns(data.shape[1])
         self.trees_ = lightgbm.LGBMClassifier(

@@ -106,19 +106,7 @@ class EWPReplica(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         data, labels = validate_data(
             self, X, y, dtype=np.float64, ensure_min_samples=max(2, self.n_folds)
         )
-        check_classification_targets(labels)
-        kind = type_of_target(labels, input_name="y")
-        if kind != "binary":
-            # scikit-learn's wording for binary-only classifiers
-            raise ValueError(
-                "EWPReplica: Only binary classification is supported. "
-                f"The type of the target is {kind}."
-            )
-        self.classes_, encoded = np.unique(labels, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"EWPReplica: y must hold two classes, got only one class: {self.classes_[0]!r}"
-            )
+        self.classes_, encoded = binary_target("EWPReplica", labels)
         outcome = encoded.astype(float)
         fold_ids = (
             r_cv_folds(len(data), self.n_folds, self.random_state)
@@ -175,3 +163,21 @@ class EWPReplica(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Log-odds at the training means."""
         check_is_fitted(self)
         return float(self.intercept_ + self.mean_ @ self.coef_)
+
+
+def binary_target(owner: str, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two classes of ``labels`` and each label's index in them (0 or 1).
+
+    Refuses anything but a two-class target, in scikit-learn's wording for binary-only
+    classifiers, prefixed with the ``owner`` estimator's name.
+    """
+    check_classification_targets(labels)
+    kind = type_of_target(labels, input_name="y")
+    if kind != "binary":
+        raise ValueError(
+            f"{owner}: Only binary classification is supported. The type of the target is {kind}."
+        )
+    classes, encoded = np.unique(labels, return_inverse=True)
+    if len(classes) != 2:
+        raise ValueError(f"{owner}: y must hold two classes, got only one class: {classes[0]!r}")
+    return classes, encoded
