@@ -52,6 +52,21 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+def new_user(app: FastAPI, role: str) -> str:
+    """A new user of ``role`` with the test password, under a fresh name."""
+    username = f"u{uuid.uuid4().hex[:8]}"
+    with app.state.tocsin.db.session() as session:
+        create_user(
+            session,
+            username=username,
+            display_name=username,
+            role=role,
+            password_hash=password_hash(),
+            now=datetime.now(UTC),
+        )
+    return username
+
+
 def _signal(iso3: str, sensitivity: Sensitivity, summary: str) -> Signal:
     return Signal(
         iso3=iso3,

@@ -13,31 +13,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.web.conftest import PASSWORD, password_hash, sign_in
+from tests.web.conftest import PASSWORD, new_user, sign_in
 from tocsin.settings import Settings
 from tocsin.store import (
     Database,
     ReportVisibility,
     count_users,
-    create_user,
     get_incident_report,
     list_audit,
 )
 from tocsin.web import KeyRing, WebSettings, ensure_first_admin, rotate_identity_key
-
-
-def new_user(app: FastAPI, role: str) -> str:
-    username = f"u{uuid.uuid4().hex[:8]}"
-    with app.state.tocsin.db.session() as session:
-        create_user(
-            session,
-            username=username,
-            display_name=username,
-            role=role,
-            password_hash=password_hash(),
-            now=datetime.now(UTC),
-        )
-    return username
 
 
 def csrf(client: TestClient) -> str:

@@ -22,10 +22,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, password_hash, sign_in
+from tests.web.conftest import PASSWORD, new_user, sign_in
 from tocsin.events import ParsedEvents, conform, content_hashes
 from tocsin.settings import Settings
-from tocsin.store import create_user, delete_web_sessions, get_user_by_username, import_events
+from tocsin.store import delete_web_sessions, get_user_by_username, import_events
 from tocsin.web import WebSettings, create_app
 from tocsin.web._security import digest
 
@@ -43,20 +43,6 @@ def two_processes(settings: Settings, home: Path) -> Iterator[tuple[FastAPI, Fas
     yield first, second
     first.state.tocsin.db.dispose()
     second.state.tocsin.db.dispose()
-
-
-def _new_user(app: FastAPI, role: str) -> str:
-    username = f"c{uuid.uuid4().hex[:8]}"
-    with app.state.tocsin.db.session() as session:
-        create_user(
-            session,
-            username=username,
-            display_name=username,
-            role=role,
-            password_hash=password_hash(),
-            now=datetime.now(UTC),
-        )
-    return username
 
 
 def _with_cookie(app: FastAPI, cookie: str) -> TestClient:
@@ -96,7 +82,7 @@ def test_a_signed_out_session_stops_working_at_once_in_every_process(
     two_processes: tuple[FastAPI, FastAPI],
 ) -> None:
     first, second = two_processes
-    username = _new_user(first, "analyst")
+    username = new_user(first, "analyst")
     client = sign_in(first, username)
     cookie = client.cookies["tocsin_session"]
     on_first, on_second = _with_cookie(first, cookie), _with_cookie(second, cookie)
@@ -116,7 +102,7 @@ def test_a_role_change_applies_at_once(
     two_processes: tuple[FastAPI, FastAPI], clients: dict[str, TestClient]
 ) -> None:
     first, second = two_processes
-    username = _new_user(first, "analyst")
+    username = new_user(first, "analyst")
     cookie = sign_in(first, username).cookies["tocsin_session"]
     on_second = _with_cookie(second, cookie)
     assert "Kaga-Bandoro" in on_second.get("/api/v1/countries/CAF").text  # restricted: analyst
@@ -141,7 +127,7 @@ def test_changes_made_outside_the_web_app_apply_within_the_session_cache_time(
     settings: Settings, home: Path
 ) -> None:
     app = _app(settings, home, session_cache_seconds=0.5, page_cache_seconds=0)
-    username = _new_user(app, "viewer")
+    username = new_user(app, "viewer")
     cookie = sign_in(app, username).cookies["tocsin_session"]
     client = _with_cookie(app, cookie)
     assert client.get("/watchlist").status_code == 200
