@@ -177,12 +177,12 @@ def test_tokens_need_the_identities_scope_for_texts_and_reports_write_to_decide(
         api.post(f"/api/v1/speech/{item}/worksheet", json=body, headers=read_only).status_code
         == 403
     )
-    full = _token(post_form, "analyst", ["read", "identities", "reports:write"])
+    full = _token(post_form, "analyst", ["read", "identities", "speech:write"])
     assert api.get(f"/api/v1/speech/{item}", headers=full).json()["item"]["text"] == HATEFUL
     saved = api.post(f"/api/v1/speech/{item}/worksheet", json=body, headers=full)
     assert saved.status_code == 201 and saved.json()["worksheet_version"] >= 1
     # the scopes do not lift the role: a viewer's token reads no text and decides nothing
-    viewer = _token(post_form, "viewer", ["read", "identities", "reports:write"])
+    viewer = _token(post_form, "viewer", ["read", "identities", "speech:write"])
     assert api.get(f"/api/v1/speech/{item}", headers=viewer).json()["item"]["text_withheld"]
     assert (
         api.post(f"/api/v1/speech/{item}/worksheet", json=body, headers=viewer).status_code == 403

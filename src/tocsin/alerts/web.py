@@ -70,8 +70,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 __all__ = ["AlertActionIn", "InboxPage", "include_alerts", "router"]
 
-RESPONDERS = frozenset({"admin", "analyst", "reviewer"})
-RULE_EDITORS = frozenset({"admin", "analyst"})
 ACTIONS = {"acknowledge": "acknowledged", "act": "acted", "dismiss": "dismissed"}
 
 # Routes plugged in by add_capability do not inherit the app's own dependencies, so the
@@ -84,13 +82,7 @@ Reader = Annotated[Principal, Depends(Requires("signals:read"))]
 Responder = Annotated[Principal, Depends(Requires("alert:respond"))]
 
 
-def _rule_editor(principal: Responder) -> Principal:
-    if principal.user.role not in RULE_EDITORS:
-        raise HTTPException(403, "managing alert rules needs the analyst or admin role")
-    return principal
-
-
-RuleEditor = Annotated[Principal, Depends(_rule_editor)]
+RuleEditor = Annotated[Principal, Depends(Requires("alert:rules"))]
 
 
 class AlertActionIn(BaseModel):
@@ -283,7 +275,7 @@ def api_alerts(
         base_url=settings.base_url,
         status=status,
         iso3=country,
-        public_only=principal.user.role not in RESPONDERS,
+        public_only=not principal.can("alert:internal"),
         limit=limit,
         sensitivities=_clearance(principal),
     )
@@ -300,7 +292,7 @@ def api_alert(
         )
     except AlertNotFoundError as error:
         raise HTTPException(404, str(error)) from error
-    if not alert.is_public and principal.user.role not in RESPONDERS:
+    if not alert.is_public and not principal.can("alert:internal"):
         raise HTTPException(404, f"no alert {alert_id}")
     _audit_restricted(session, principal, [alert])
     return alert
@@ -484,7 +476,7 @@ def country_alerts_section(
     section depends on nothing else about the caller. Viewers see public alerts only; no
     Signal is shown (only titles and reasons, as in the alert list), so no view is audited.
     """
-    public_only = principal.user.role not in RESPONDERS
+    public_only = not principal.can("alert:internal")
     found = list_alerts(session, iso3=iso3, public_only=public_only, limit=SECTION_ALERTS)
     if not found:
         return None

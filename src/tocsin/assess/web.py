@@ -59,11 +59,6 @@ from tocsin.web import (
 
 __all__ = ["AssessmentIn", "CommentIn", "RatingIn", "include_assessments", "router"]
 
-EDITORS = frozenset({"admin", "analyst"})
-APPROVERS = frozenset({"admin", "reviewer"})
-COMMENTERS = EDITORS | APPROVERS
-
-
 router = APIRouter(
     tags=["assessments"],
     dependencies=[Depends(check_csrf)],
@@ -71,7 +66,7 @@ router = APIRouter(
         {
             400: "The edit is not allowed (the message says why).",
             401: "Sign in or send a valid API token.",
-            403: "Your role may not do this.",
+            403: "Your role or token lacks the permission.",
             404: "No such assessment or version.",
             409: "The assessment's status forbids this step.",
             422: "The request does not match its model.",
@@ -85,18 +80,11 @@ SignalId = Annotated[int, Path(ge=1, le=_MAX_ID, description="Signal id.")]
 Code = Annotated[str, Path(pattern=r"^([1-9]|1[0-4])\.[1-9][0-9]?$", description="Indicator.")]
 
 
-def _role(allowed: frozenset[str], what: str) -> Any:
-    def check(principal: Reader) -> Principal:
-        if principal.user.role not in allowed:
-            raise HTTPException(403, f"{what} needs one of the roles {', '.join(sorted(allowed))}")
-        return principal
-
-    return Depends(check)
-
-
-Editor = Annotated[Principal, _role(EDITORS, "editing an assessment")]
-Approver = Annotated[Principal, _role(APPROVERS, "approving or returning an assessment")]
-Commenter = Annotated[Principal, _role(COMMENTERS, "commenting")]
+# Permissions, not roles: an API token needs the assessments:write (or :approve) scope,
+# so a token made to read cannot change an assessment.
+Editor = Annotated[Principal, Depends(Requires("assessment:edit"))]
+Approver = Annotated[Principal, Depends(Requires("assessment:approve"))]
+Commenter = Annotated[Principal, Depends(Requires("assessment:comment"))]
 
 
 class AssessmentIn(BaseModel):

@@ -8,12 +8,12 @@ permissions), so access rules stay in one place:
 * Anyone who may read Signals (every role; API tokens with the ``read`` scope) sees the
   queue of flagged items, their classifier outputs and the worksheet's ratings and decision.
 * The raw text, its URL, and the free text written on a worksheet (evidence, notes and
-  reasons, which may quote the item) are shown only to :data:`TEXT_READER_ROLES` (admin,
-  analyst, reviewer); an API token needs the ``identities`` scope besides. Every view of a
+  reasons, which may quote the item) need the ``speech:text`` permission (admin, analyst,
+  reviewer; an API token needs the ``identities`` scope besides). Every view of a
   raw text is written to the audit log (who, which item; never the text). Others see
   ``[text withheld: N characters]``.
-* Completing a worksheet and deciding needs the admin, analyst or reviewer role; an API
-  token needs the ``reports:write`` scope besides (there are no speech scopes of their own).
+* Completing a worksheet and deciding needs the ``speech:decide`` permission (admin,
+  analyst, reviewer; an API token needs the ``speech:write`` scope besides).
 * The worksheet's context part is pre-filled from the country's public and internal risk
   Signals only: a worksheet is a shared record, and restricted Signals never enter it.
 """
@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.domain import Direction, Sensitivity, SignalKind
-from tocsin.speech._items import TEXT_READER_ROLES, SpeakerRole, redact_item
+from tocsin.speech._items import SpeakerRole, redact_item
 from tocsin.speech._rabat import (
     RABAT_PARTS,
     RabatDecision,
@@ -70,7 +70,6 @@ from tocsin.web._deps import check_csrf
 from tocsin.web._render import error_responses, page
 
 __all__ = [
-    "DECIDER_ROLES",
     "PartIn",
     "WorksheetIn",
     "include_speech",
@@ -80,7 +79,6 @@ __all__ = [
 ]
 
 HERE = Path(__file__).parent
-DECIDER_ROLES = frozenset({"admin", "analyst", "reviewer"})
 LABELS = ("hateful", "offensive", "neither", "violence", "dehumanisation")
 STATES = ("open", "decided", *(d.value for d in RabatDecision))
 WITHHELD = "[withheld: your role may not read texts]"
@@ -115,29 +113,15 @@ Reader = Annotated[Principal, Depends(Requires("signals:read"))]
 
 def may_read_text(principal: Principal) -> bool:
     """Whether this caller may read raw texts (and analysts' free text about them)."""
-    if principal.user.role not in TEXT_READER_ROLES:
-        return False
-    return principal.via == "session" or "identities" in principal.scopes
+    return principal.can("speech:text")
 
 
 def may_decide(principal: Principal) -> bool:
     """Whether this caller may complete worksheets and decide."""
-    if principal.user.role not in DECIDER_ROLES:
-        return False
-    return principal.via == "session" or "reports:write" in principal.scopes
+    return principal.can("speech:decide")
 
 
-def _decider(principal: Reader) -> Principal:
-    if not may_decide(principal):
-        raise HTTPException(
-            403,
-            "completing a Rabat worksheet needs the admin, analyst or reviewer role "
-            "(and, for an API token, the reports:write scope)",
-        )
-    return principal
-
-
-Decider = Annotated[Principal, Depends(_decider)]
+Decider = Annotated[Principal, Depends(Requires("speech:decide"))]
 
 
 class QueueRow(BaseModel):

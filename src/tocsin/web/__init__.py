@@ -27,6 +27,7 @@ from tocsin.web._deps import (
     WebContext,
     check_csrf,
     get_session,
+    route_permissions,
 )
 from tocsin.web._keys import rotate_identity_key
 from tocsin.web._nav import NavItem, NavRegistry
@@ -83,6 +84,7 @@ __all__ = [
     "register_country_section",
     "report_visibility",
     "role_permissions",
+    "route_permissions",
     "rotate_identity_key",
     "save_key_ring",
     "serve",

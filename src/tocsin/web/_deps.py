@@ -13,7 +13,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,11 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from anyio import CancelScope, to_thread
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute, Router
 
 from tocsin.settings import Settings
 from tocsin.store import Database, get_api_token, get_web_session
@@ -440,3 +443,36 @@ async def check_csrf(request: Request, session: SessionDep) -> None:
         given = value if isinstance(value, str) else None
     if not expected or not given or not secrets.compare_digest(expected, given):
         raise CsrfFailed()
+
+
+def _required(dependant: Dependant) -> frozenset[str]:
+    found: set[str] = set()
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, Requires):
+            found.add(sub.call.permission)
+        found |= _required(sub)
+    return frozenset(found)
+
+
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        # FastAPI keeps an included router as one entry that wraps the original router
+        nested = getattr(route, "original_router", None) or getattr(route, "app", None)
+        if isinstance(nested, APIRouter | Router):
+            yield from _api_routes(nested.routes)
+
+
+def route_permissions(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
+    """Every route's ``(method, path)`` and the permissions its dependencies require.
+
+    Read from the routes themselves (the :class:`Requires` in their dependencies), so the
+    permission tests see what is enforced, not what a document says.
+    Where two routes share a method and path, the first (the one that serves) wins.
+    """
+    found: dict[tuple[str, str], frozenset[str]] = {}
+    for route in _api_routes(app.router.routes):
+        for method in route.methods or ():
+            found.setdefault((method, route.path_format), _required(route.dependant))
+    return found

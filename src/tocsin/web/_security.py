@@ -18,7 +18,8 @@ from tocsin.store import ReportVisibility, StoredUser
 
 ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
 
-#: Permission -> roles that hold it. The one place access rules are written down.
+#: Permission -> roles that hold it. The one place access rules are written down: the
+#: capabilities' routes declare these (``Requires("assessment:edit")``), never role sets.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "watchlist:read": frozenset(ROLES),
     "country:read": frozenset(ROLES),
@@ -29,21 +30,37 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report:create": frozenset({"admin", "analyst", "monitor"}),
     "report:export": frozenset({"admin", "analyst"}),
     "identity:read": frozenset({"admin", "analyst"}),
+    "assessment:edit": frozenset({"admin", "analyst"}),  # create, rate, submit, import
+    "assessment:approve": frozenset({"admin", "reviewer"}),  # approve or return
+    "assessment:comment": frozenset({"admin", "analyst", "reviewer"}),
+    "speech:text": frozenset({"admin", "analyst", "reviewer"}),  # raw texts, worksheet notes
+    "speech:decide": frozenset({"admin", "analyst", "reviewer"}),  # complete a Rabat worksheet
+    "alert:internal": frozenset({"admin", "analyst", "reviewer"}),  # see non-public alerts
     "alert:respond": frozenset({"admin", "analyst", "reviewer"}),  # acknowledge, act, dismiss
+    "alert:rules": frozenset({"admin", "analyst"}),  # add and remove alert rules
     "admin:users": frozenset({"admin"}),
     "admin:audit": frozenset({"admin"}),
 }
 
 #: API token scope -> permissions it may exercise (never more than the user's role allows).
+#: Every permission that changes something is in a scope other than ``read``.
 SCOPES: dict[str, frozenset[str]] = {
-    "read": frozenset({"watchlist:read", "country:read", "signals:read", "data:read"}),
+    "read": frozenset(
+        {"watchlist:read", "country:read", "signals:read", "data:read", "alert:internal"}
+    ),
     "reports:read": frozenset({"report:read"}),
     "reports:write": frozenset({"report:create"}),
     "reports:export": frozenset({"report:export"}),
-    "identities": frozenset({"identity:read"}),
-    "alerts:write": frozenset({"alert:respond"}),
+    "identities": frozenset({"identity:read", "speech:text"}),
+    "assessments:write": frozenset({"assessment:edit", "assessment:comment"}),
+    "assessments:approve": frozenset({"assessment:approve", "assessment:comment"}),
+    "speech:write": frozenset({"speech:decide"}),
+    "alerts:write": frozenset({"alert:respond", "alert:rules"}),
     "admin": frozenset({"admin:users", "admin:audit"}),
 }
+
+#: Permissions a read-only token (scope ``read``) holds: none of them changes anything.
+READ_ONLY_PERMISSIONS = SCOPES["read"]
 
 
 def role_permissions(role: str) -> frozenset[str]:
