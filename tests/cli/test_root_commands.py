@@ -121,3 +121,34 @@ def test_a_light_command_does_not_load_the_heavy_libraries(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("[]"), result.stderr
+
+
+def test_the_listing_of_commands_matches_what_the_modules_register() -> None:
+    import typer
+
+    from tocsin.cli import COMMAND_HELP, build_app
+
+    group = typer.main.get_command(build_app())
+    registered = {
+        name: group.get_command(typer.Context(group), name).help  # type: ignore[attr-defined, union-attr]
+        for name in group.list_commands(typer.Context(group))  # type: ignore[attr-defined]
+    }
+    assert list(registered) == list(COMMAND_HELP)
+    for name, text in COMMAND_HELP.items():
+        assert (registered[name] or "").split("\n\n")[0].replace("\n", " ") == text, name
+
+
+def test_version_and_the_command_listing_load_no_command_module(tmp_path: Path) -> None:
+    code = (
+        "import sys; from tocsin.cli import main\n"
+        "for args in (['--version'], ['--help'], []):\n"
+        "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('tocsin.cli._') "
+        "and m != 'tocsin.cli._common')\n"
+        "print('loaded:', loaded, 'sqlalchemy' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("tocsin ")
+    assert "loaded: [] False False" in result.stdout, result.stdout

@@ -22,7 +22,6 @@ import typer
 from tocsin import __version__
 from tocsin.cli._common import CliState, stderr
 from tocsin.errors import TocsinError
-from tocsin.settings import get_settings
 
 __all__ = ["COMMANDS", "app", "build_app", "main"]
 
@@ -43,6 +42,29 @@ COMMANDS: dict[str, str] = {
     "assess": "_assess",
     "serve": "_web",
     "web": "_web",
+}
+
+# Top-level command -> its one-line help, for `tocsin --help` without loading every module
+# (a test checks that each module registers the command with this help).
+COMMAND_HELP: dict[str, str] = {
+    "up": "Set up the database and load the bundled reference data; print what was loaded.",
+    "serve": "Serve the web application and API (the database must be set up by `tocsin up`).",
+    "framework": "Show the risk-factor catalogue: Framework factors and indicators, then the "
+    "report's risk factors, triggers, policy options, §71 steps and legal instruments.",
+    "countries": "Tocsin's country table (ISO 3166 alpha-3 ids) and its crosswalk from other "
+    "codes.",
+    "data": "Public data sets bundled with Tocsin: list, show, update from the source, validate.",
+    "db": "The database: migrate it and see what it holds.",
+    "config": "Tocsin's settings.",
+    "events": "Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",
+    "monitor": "Monitoring: detect escalation early, emit Signals, evaluate the detector.",
+    "forecast": "The statistical forecast of mass-killing onset: backtest, run, explain, pictures.",
+    "report": "Reports for decision makers: the assessment report and the one-page brief.",
+    "alerts": "Alerts: rules over Signals, who is told, the alert lifecycle, CAP/Atom feeds.",
+    "speech": "Hate speech and incitement monitoring: import, score, train, evaluate, surges.",
+    "assess": "National assessments of risk and resilience (§71(b)): rate every indicator, "
+    "review, approve, compare versions, export and import JSON.",
+    "web": "Users and identity keys of the web application.",
 }
 
 # Root options that take a value, so that the command name can be found after them.
@@ -91,7 +113,7 @@ def _root_callback(
     ] = None,
 ) -> None:
     """Tocsin: early warning and prevention of atrocity crimes."""
-    ctx.obj = CliState(settings=get_settings(data_dir), debug=debug, quiet=quiet)
+    ctx.obj = CliState(data_dir=data_dir, debug=debug, quiet=quiet)
 
 
 def command_name(args: list[str]) -> str | None:
@@ -111,6 +133,18 @@ def command_name(args: list[str]) -> str | None:
         elif not arg.startswith("-"):
             return arg if arg in COMMANDS else None
     return None
+
+
+def _listing_root() -> typer.Typer:
+    """The root with every command's name and help but none of its code: for `tocsin --help`."""
+    root = _new_root()
+
+    def listed_only() -> None:  # pragma: no cover - never run: only listed in the help
+        raise typer.Exit(2)
+
+    for name, text in COMMAND_HELP.items():
+        root.command(name, help=text)(listed_only)
+    return root
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -136,7 +170,16 @@ def main(argv: list[str] | None = None) -> None:
     only our own errors need catching here.
     """
     args = argv if argv is not None else sys.argv[1:]
-    app = build_app(command_name(args))
+    name = command_name(args)
+    before_command = args if name is None else args[: args.index(name)]
+    if "--version" in before_command:
+        typer.echo(f"tocsin {__version__}")  # what the eager option prints, without the build
+        return
+    positional = [a for a in args if not a.startswith("-")]
+    if name is None and not positional and ("--help" in args or not args):
+        app = _listing_root()
+    else:
+        app = build_app(name)
     try:
         app(args=args, prog_name="tocsin")
     except TocsinError as error:

@@ -6,13 +6,15 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tocsin.settings import Settings
+if TYPE_CHECKING:
+    from tocsin.settings import Settings
 
 T = TypeVar("T")
 
@@ -22,11 +24,21 @@ stderr = Console(stderr=True, soft_wrap=True)
 
 @dataclass
 class CliState:
-    """Put on the Typer context by the root callback; commands read the settings from it."""
+    """Put on the Typer context by the root callback; commands read the settings from it.
 
-    settings: Settings
+    The settings are read on first use, not by the root callback: ``--help`` of a command
+    runs the callback too, and must not pay for reading settings it never shows.
+    """
+
+    data_dir: Path | None = None
     debug: bool = False
     quiet: bool = False
+
+    @cached_property
+    def settings(self) -> Settings:
+        from tocsin.settings import get_settings
+
+        return get_settings(self.data_dir)
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -50,6 +62,8 @@ def progress(
     if quiet or not stderr.is_terminal:
         yield from items
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

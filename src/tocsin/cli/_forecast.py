@@ -29,7 +29,12 @@ from tocsin.forecast import (
 )
 from tocsin.settings import Settings
 
-app = typer.Typer(name="forecast", no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(
+    name="forecast",
+    help="The statistical forecast of mass-killing onset: backtest, run, explain, pictures.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
 
 _SOURCES = ("ewp_panel", "mass_killing", "pts", "freedom_house", "vdem")
 ModelOption = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
@@ -63,7 +68,7 @@ def _vintage(settings: Settings) -> str:
     return f"ewp_panel:{release.origin}:{label}"[:120]
 
 
-@app.command()
+@app.command(name="backtest")
 def backtest_command(
     ctx: typer.Context,
     model: ModelOption = "ewp-replica",
@@ -94,10 +99,6 @@ def backtest_command(
             f"(yearly {m.top30_share_yearly_mean:.3f})  AUC {m.roc_auc:.3f}  "
             f"PR-AUC {m.pr_auc:.3f}  Brier {m.brier:.5f}  >=4% {m.share_risk_ge_4pct:.3f}"
         )
-
-
-app.command(name="backtest")(backtest_command)
-app.registered_commands = [c for c in app.registered_commands if c.name != "backtest-command"]
 
 
 @app.command()
