@@ -1,17 +1,16 @@
-"""Pages and their JSON twins: watchlist, country, data, placeholders, static assets."""
+"""Pages and their JSON twins: watchlist, country, data, static assets."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 
 import tocsin.web
 from tests.web.conftest import sign_in
-from tocsin.web import PENDING, NavItem, WebSettings, add_capability, check_csrf, create_app
+from tocsin.web import NavItem, WebSettings, add_capability, check_csrf, create_app
 
 
 def test_the_watchlist_ranks_with_rank_changes_and_a_map(clients: dict[str, TestClient]) -> None:
@@ -72,18 +71,6 @@ def test_the_data_page_lists_data_sets_with_licences(clients: dict[str, TestClie
     data = clients["viewer"].get("/data.json").json()
     assert {"pts", "vdem", "freedom_house"} <= {d["name"] for d in data["datasets"]}
     assert all(d["licence"] for d in data["datasets"])
-
-
-@pytest.mark.parametrize("feature", sorted(PENDING))
-def test_capabilities_not_landed_say_so(clients: dict[str, TestClient], feature: str) -> None:
-    response = clients["viewer"].get(f"/{feature}.json")
-    is_placeholder = response.headers["content-type"].startswith("application/json") and (
-        response.json().get("feature") == feature
-    )
-    if not is_placeholder:
-        pytest.skip(f"the {feature} capability has landed and serves /{feature} itself")
-    assert response.json()["available"] is False and "issue #" in response.json()["message"]
-    assert "Not available yet" in clients["viewer"].get(f"/{feature}").text
 
 
 def test_every_asset_is_served_locally(clients: dict[str, TestClient]) -> None:

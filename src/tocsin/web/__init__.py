@@ -7,7 +7,7 @@ encrypted with AES-GCM under a rotatable key ring (:class:`KeyRing`).
 """
 
 from tocsin.web._accounts import ensure_first_admin, sign_in
-from tocsin.web._app import PENDING, add_capability, create_app, serve
+from tocsin.web._app import add_capability, create_app, serve
 from tocsin.web._config import WebSettings
 from tocsin.web._country_sections import (
     CountrySection,
@@ -46,7 +46,6 @@ from tocsin.web._security import (
 )
 
 __all__ = [
-    "PENDING",
     "PERMISSIONS",
     "ROLES",
     "SCOPES",

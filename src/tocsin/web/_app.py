@@ -35,23 +35,16 @@ from tocsin.web._render import JsonSuffixMiddleware, page, wants_json
 HERE = Path(__file__).parent
 
 #: Features whose capability has not landed: a page that says so, until it does.
-PENDING = {
-    "speech": "The speech review queue with the Rabat worksheet comes with the speech "
-    "capability (issue #6), which is being finished.",
-    "alerts": "The alerts inbox comes with the alerts capability (issue #8), not landed yet.",
-    "assessments": "The assessment editor comes with national assessments (issue #7), "
-    "not landed yet.",
-}
 
 
 def add_capability(app: FastAPI, router: APIRouter, nav: list[NavItem]) -> None:
-    """Plug a capability's pages in: its router, and its menu entries (replacing placeholders).
+    """Plug a capability's pages in: its router, and its menu entries.
 
-    Register before the app serves. Routes added here take precedence over the
-    placeholder pages of the same paths.
+    Register before the app serves. Routes added here take precedence over the app's own
+    routes of the same paths.
     """
     # Routes copied into the app do not inherit the app's own dependencies, and FastAPI's
-    # include_router now nests routers lazily (so copying would lose the placeholders'
+    # include_router now nests routers lazily (so copying would lose the capability's
     # precedence): each capability's router must declare the CSRF check itself.
     if not any(getattr(d, "dependency", None) is check_csrf for d in router.dependencies):
         raise ValueError(
@@ -69,11 +62,6 @@ def _base_nav() -> NavRegistry:
         NavItem("watchlist", "Watchlist", "/watchlist", "watchlist:read", 10),
         NavItem("reports", "Incident reports", "/reports", "report:read", 20),
         NavItem("new-report", "New report", "/reports/new", "report:create", 21),
-        NavItem("speech", "Speech review", "/speech", "watchlist:read", 30, available=False),
-        NavItem("alerts", "Alerts", "/alerts", "watchlist:read", 40, available=False),
-        NavItem(
-            "assessments", "Assessments", "/assessments", "watchlist:read", 50, available=False
-        ),
         NavItem("data", "Data", "/data", "data:read", 60),
         NavItem("admin", "Admin", "/admin/users", "admin:users", 70),
         NavItem("audit", "Audit log", "/admin/audit", "admin:audit", 71),
@@ -127,8 +115,6 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api, _map):
         app.include_router(module.router)
-    for feature, message in PENDING.items():
-        app.include_router(_routes_pages.placeholder(feature, message))
     from tocsin.alerts.web import include_alerts  # alerts (issue 8): API and feeds
     from tocsin.assess.web import include_assessments  # assessments (issue 7): API and pages
     from tocsin.speech.web import include_speech  # speech review queue (issue 6)

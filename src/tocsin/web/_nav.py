@@ -1,8 +1,7 @@
 """The navigation registry: each capability's router adds its pages to the menu.
 
-A capability that lands (alerts, assessments, speech review) adds a router with
-:func:`tocsin.web.add_capability`; until then its entry is a placeholder page that says
-the feature is not available yet.
+A capability (alerts, assessments, speech review) adds its router and menu entries with
+:func:`tocsin.web.add_capability`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ class NavItem:
     path: str
     permission: str
     order: int = 100
-    available: bool = True
 
 
 class NavRegistry:

@@ -1,4 +1,4 @@
-"""Watchlist, country pages, data page and the placeholders of capabilities not landed yet."""
+"""Watchlist, country pages and the data page."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tocsin.datasets import list_datasets, load
-from tocsin.store import count_speech_items, list_dataset_versions
+from tocsin.store import list_dataset_versions
 from tocsin.web._country_sections import country_section_registry
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
 from tocsin.web._imports import KINDS, MAX_UPLOAD_BYTES, ImportJobOut
@@ -313,24 +313,3 @@ def import_rows(
 
 
 router.include_router(imports_router)
-
-
-class Placeholder(BaseModel):
-    feature: str
-    available: bool
-    message: str
-
-
-def placeholder(feature: str, message: str, permission: str = "watchlist:read") -> APIRouter:
-    """A page saying that ``feature`` is not available yet (replaced when it lands)."""
-    sub = APIRouter(include_in_schema=False)
-
-    @sub.get(f"/{feature}", dependencies=[Depends(Requires(permission))])
-    def show(request: Request, session: SessionDep) -> Response:
-        text = message
-        if feature == "speech":
-            text += f" The store holds {count_speech_items(session)} speech items."
-        data = Placeholder(feature=feature, available=False, message=text)
-        return page(request, "placeholder.html", data, title=feature.capitalize())
-
-    return sub
