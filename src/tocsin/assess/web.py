@@ -1,7 +1,9 @@
 """The assessments API and pages for the web app: ``/api/v1/assessments`` and
 ``/assessments``.
 
-The web app plugs it in with :func:`include_assessments` (one line in ``create_app``).
+A web plug-in: :func:`include_assessments` is the entry point ``assessments`` of the
+``tocsin.web`` group, which ``create_app`` loads (the report pages are the ``reports``
+plug-in's).
 It uses the web app's own dependencies (a database session per request, the signed-in
 caller, permissions). Anyone who may read the watchlist may read assessments; analysts
 and admins edit them; reviewers and admins approve or return them; analysts, reviewers
@@ -397,47 +399,6 @@ def api_import(
     return _view(session, ident)
 
 
-def _report(session: SessionDep, context: ContextDep, ident: Ident) -> Any:
-    from tocsin.reports import assessment_report
-
-    try:
-        return assessment_report(
-            session, load_catalogue(), ident, now=_now(), settings_or_dir=context.settings
-        )
-    except TocsinError as error:
-        raise _errors(error) from error
-
-
-@router.get("/assessments/{ident}/report", response_class=HTMLResponse, include_in_schema=False)
-def report_page(ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader) -> str:
-    """The assessment report, as a self-contained HTML page."""
-    from tocsin.reports import render_html
-
-    return render_html(_report(session, context, ident))
-
-
-@router.get("/assessments/{ident}/report.pdf", include_in_schema=False)
-def report_pdf(
-    ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
-) -> Response:
-    """The assessment report as PDF."""
-    from tocsin.reports import render_pdf
-
-    return Response(render_pdf(_report(session, context, ident)), media_type="application/pdf")
-
-
-@router.get("/assessments/{ident}/brief.pdf", include_in_schema=False)
-def brief_pdf(
-    ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
-) -> Response:
-    """The one-page country brief as PDF."""
-    from tocsin.reports import render_brief_pdf
-
-    return Response(
-        render_brief_pdf(_report(session, context, ident)), media_type="application/pdf"
-    )
-
-
 @router.get("/assessments", include_in_schema=False)
 def assessments_page(request: Request, session: SessionDep, _principal: Reader) -> Response:
     """A plain list of assessments with links to their reports (the editor is the API);
@@ -629,8 +590,8 @@ def assessment_section(
 
 
 def include_assessments(app: FastAPI) -> None:
-    """Add the assessment routes and menu entry to the web app (before its placeholders),
-    and the current assessment's section to the country page."""
+    """Add the assessment routes and menu entry to the web app, and the current
+    assessment's section to the country page (the web plug-in ``assessments``)."""
     add_capability(
         app,
         router,

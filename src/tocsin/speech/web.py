@@ -63,6 +63,7 @@ from tocsin.web import (
     add_capability,
     allowed_sensitivities,
     register_country_section,
+    register_upload_kind,
 )
 
 # The HTML/JSON twin renderer of the web app (same templates, menu and CSRF token).
@@ -680,9 +681,12 @@ def speech_trends(session: Session, principal: Principal, iso3: str) -> SpeechTr
 
 
 def include_speech(app: FastAPI) -> None:
-    """Add the speech review pages, API and menu entry to the web app (before its
-    placeholder page), this package's templates to the app's template search path, and the
-    speech trends section to the country page."""
+    """Add the speech review pages, API and menu entry to the web app, this package's
+    templates to the app's template search path, the speech trends section to the country
+    page and speech files to the data page's uploads (the web plug-in ``speech``)."""
+    from tocsin.speech._uploads import SPEECH_UPLOADS
+
+    register_upload_kind(app, SPEECH_UPLOADS)
     env = app.state.tocsin.templates.env
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")])
     add_capability(app, router, [NavItem("speech", "Speech review", "/speech", "signals:read", 30)])

@@ -7,7 +7,14 @@ encrypted with AES-GCM under a rotatable key ring (:class:`KeyRing`).
 """
 
 from tocsin.web._accounts import ensure_first_admin, sign_in
-from tocsin.web._app import add_capability, create_app, serve
+from tocsin.web._app import (
+    PLUGIN_GROUP,
+    WebPlugin,
+    add_capability,
+    create_app,
+    installed_plugins,
+    serve,
+)
 from tocsin.web._config import WebSettings
 from tocsin.web._country_sections import (
     CountrySection,
@@ -29,6 +36,13 @@ from tocsin.web._deps import (
     get_session,
     route_permissions,
 )
+from tocsin.web._imports import (
+    ImportOutcome,
+    Storing,
+    Upload,
+    UploadKind,
+    register_upload_kind,
+)
 from tocsin.web._keys import rotate_identity_key
 from tocsin.web._nav import NavItem, NavRegistry
 from tocsin.web._render import ErrorOut, error_responses
@@ -46,6 +60,14 @@ from tocsin.web._security import (
 )
 
 __all__ = [
+    "ImportOutcome",
+    "Storing",
+    "Upload",
+    "UploadKind",
+    "register_upload_kind",
+    "PLUGIN_GROUP",
+    "WebPlugin",
+    "installed_plugins",
     "PERMISSIONS",
     "ROLES",
     "SCOPES",

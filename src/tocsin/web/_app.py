@@ -1,9 +1,16 @@
-"""``create_app(settings)``: the FastAPI application, its routers, menu and error pages."""
+"""``create_app(settings)``: the FastAPI application, its routers, menu and error pages.
+
+The composition root: the web package names no capability. Capabilities offer their pages
+as web plug-ins, callables ``include(app)`` registered as entry points of the ``tocsin.web``
+group (``pyproject.toml``), which :func:`create_app` loads unless it is given its plug-ins.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -29,10 +36,22 @@ from tocsin.web._deps import (
     WebContext,
     check_csrf,
 )
+from tocsin.web._imports import EVENT_UPLOADS, register_upload_kind
 from tocsin.web._nav import NavItem, NavRegistry
 from tocsin.web._render import JsonSuffixMiddleware, page, wants_json
 
 HERE = Path(__file__).parent
+
+#: The entry-point group of web plug-ins: each names a callable ``include(app)``.
+PLUGIN_GROUP = "tocsin.web"
+WebPlugin = Callable[[FastAPI], None]
+
+
+def installed_plugins() -> list[WebPlugin]:
+    """The web plug-ins installed (entry points of :data:`PLUGIN_GROUP`), in name order."""
+    found = sorted(entry_points(group=PLUGIN_GROUP), key=lambda point: point.name)
+    return [point.load() for point in found]
+
 
 #: Features whose capability has not landed: a page that says so, until it does.
 
@@ -70,8 +89,16 @@ def _base_nav() -> NavRegistry:
     return nav
 
 
-def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    web: WebSettings | None = None,
+    *,
+    plugins: Sequence[WebPlugin] | None = None,
+) -> FastAPI:
     """Build the application for a database that ``tocsin up`` has set up.
+
+    ``plugins`` are the capabilities' pages to include (default: :func:`installed_plugins`,
+    i.e. alerts, assessments, reports and speech).
 
     Examples
     --------
@@ -110,18 +137,14 @@ def create_app(settings: Settings, web: WebSettings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.tocsin = context
+    register_upload_kind(app, EVENT_UPLOADS)
     app.state.nav = _base_nav()
     app.add_middleware(JsonSuffixMiddleware)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api, _map):
         app.include_router(module.router)
-    from tocsin.alerts.web import include_alerts  # alerts (issue 8): API and feeds
-    from tocsin.assess.web import include_assessments  # assessments (issue 7): API and pages
-    from tocsin.speech.web import include_speech  # speech review queue (issue 6)
-
-    include_alerts(app)
-    include_assessments(app)
-    include_speech(app)
+    for include in installed_plugins() if plugins is None else plugins:
+        include(app)
     _add_error_handlers(app)
     return app
 

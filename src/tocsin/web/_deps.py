@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from anyio import CancelScope, to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -35,6 +35,9 @@ from tocsin.store import Database, get_api_token, get_web_session
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import KeyRing
 from tocsin.web._security import Principal, digest
+
+if TYPE_CHECKING:
+    from tocsin.web._imports import UploadKind
 
 SESSION_COOKIE = "tocsin_session"
 PRE_SESSION_COOKIE = "tocsin_csrf"
@@ -59,6 +62,7 @@ class WebContext:
     cache: dict[str, Any] = field(default_factory=dict)
     page_ttl_seconds: float = 30.0
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, None))
+    upload_kinds: dict[str, UploadKind] = field(default_factory=dict)  # kinds the data page takes
     _memo: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
     _forever: dict[Hashable, Any] = field(default_factory=dict)
     _locks: dict[Hashable, threading.Lock] = field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Imports uploaded on the data page: event and speech files, run in the background.
+"""Imports uploaded on the data page, run in the background: event files, and the kinds
+capabilities add (:class:`UploadKind`, :func:`register_upload_kind`; speech files).
 
 An analyst or admin uploads a file; the request stores an import *job* (state in the
 database, so a reload or another browser sees it) and hands the file to this process's
@@ -15,9 +16,7 @@ failed: upload the file again (imports are idempotent, nothing is stored twice).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -28,9 +27,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from tocsin.errors import DataFileError, RowProblem, TocsinError
@@ -41,7 +41,6 @@ from tocsin.store import (
     audit,
     get_import_job,
     import_events,
-    import_speech_items,
     update_import_job,
 )
 from tocsin.web._deps import WebContext
@@ -54,8 +53,6 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
 #: Rejected rows kept for download, in bytes of CSV.
 MAX_REJECTED_BYTES = 20 * 1024 * 1024
-SPEECH_FORMATS = ("csv", "jsonl")
-KINDS = {"events": EVENT_FORMATS, "speech": SPEECH_FORMATS}
 ACTIVE = frozenset({"queued", "parsing", "storing"})
 
 
@@ -81,6 +78,47 @@ class Upload:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+#: Called by an importer once the file is parsed: the rows to store; returns the callback
+#: to report how many are stored so far (the page's progress bar).
+Storing = Callable[[int], Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an importer made of a file: stored (``done``) or refused with its problems."""
+
+    status: Literal["done", "refused"]
+    n_rows: int
+    import_id: int | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    message: str | None = None
+    problems: tuple[RowProblem, ...] = ()
+    rejected_csv: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """A kind of file the data page imports, offered by the capability that owns its data.
+
+    ``run(upload, db, storing, now)`` parses and stores the file in its own transaction (a
+    bad file raises :class:`~tocsin.errors.DataFileError`, and nothing is stored);
+    ``rejected_rows(upload, problems)`` gives the refused rows as CSV for download.
+    ``whole_file_only``: the kind cannot skip invalid rows.
+    """
+
+    name: str
+    formats: tuple[str, ...]
+    run: Callable[[Upload, Database, Storing, datetime], ImportOutcome]
+    rejected_rows: Callable[[Upload, list[RowProblem]], str] | None = None
+    whole_file_only: bool = False
+
+
+def register_upload_kind(app: FastAPI, kind: UploadKind) -> None:
+    """Let the data page import files of ``kind`` (a later one of the same name replaces it)."""
+    context: WebContext = app.state.tocsin
+    context.upload_kinds[kind.name] = kind
 
 
 class ImportProblemOut(BaseModel):
@@ -183,45 +221,21 @@ def _cap(text: str) -> str:
     return cut[: cut.rfind("\n") + 1] + "# … cut: more rejected rows than the page keeps\n"
 
 
-def speech_rejects(upload: Upload, problems: list[RowProblem]) -> str:
-    """The refused rows of a speech file as read, with their line and problems, as CSV."""
-    by_line: dict[int, list[str]] = {}
-    for p in problems:
-        if p.line is not None:
-            by_line.setdefault(p.line, []).append(p.describe())
-    out = io.StringIO()
-    text = upload.data.decode("utf-8-sig", errors="replace")
-    if upload.fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = ["line", "problems", *(reader.fieldnames or [])]
-        writer = csv.DictWriter(out, header, extrasaction="ignore")
-        writer.writeheader()
-        for row in reader:
-            if reader.line_num in by_line:
-                writer.writerow(
-                    row
-                    | {"line": reader.line_num, "problems": "; ".join(by_line.pop(reader.line_num))}
-                )
-    else:
-        writer_plain = csv.writer(out)
-        writer_plain.writerow(["line", "problems", "row"])
-        for number, line in enumerate(text.splitlines(), start=1):
-            if number in by_line:
-                writer_plain.writerow([number, "; ".join(by_line.pop(number)), line])
-    # Problems of the whole file (a missing column) have no row of their own.
-    for number, reasons in sorted(by_line.items()):
-        csv.writer(out).writerow([number, "; ".join(reasons)])
-    return out.getvalue()
-
-
 class ImportRunner:
     """Runs uploaded imports of one application process, one at a time, in a thread.
 
     One at a time because SQLite has a single writer and imports are large writes.
     """
 
-    def __init__(self, db: Database, *, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        kinds: dict[str, UploadKind],
+        *,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.db = db
+        self.kinds = kinds
         self.now = now or (lambda: datetime.now(UTC))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tocsin-import")
         self._live: dict[int, tuple[int, int | None]] = {}
@@ -248,12 +262,18 @@ class ImportRunner:
         with self.db.session() as session:
             update_import_job(session, job_id, **values)
 
-    def _progress(self, job_id: int, n_rows: int | None) -> Callable[[int], None]:
-        def report(done: int) -> None:
-            with self._lock:
-                self._live[job_id] = (done, n_rows)
+    def _storing(self, job_id: int) -> Storing:
+        def storing(n_rows: int) -> Callable[[int], None]:
+            self._set(job_id, status="storing", n_rows=n_rows)
 
-        return report
+            def report(done: int) -> None:
+                with self._lock:
+                    self._live[job_id] = (done, n_rows)
+
+            report(0)
+            return report
+
+        return storing
 
     def _finish(self, job_id: int, actor: str, status: str, **values: Any) -> None:
         now = self.now()
@@ -281,16 +301,28 @@ class ImportRunner:
         return False
 
     def _run(self, job_id: int, upload: Upload, actor: str) -> None:
+        kind = self.kinds[upload.kind]
         try:
             if not self._wait_for_job(job_id):
                 logger.warning("import job %s was never committed; dropped", job_id)
                 return
             self._set(job_id, status="parsing", started_at=self.now())
-            if upload.kind == "events":
-                self._events(job_id, upload, actor)
-            else:
-                self._speech(job_id, upload, actor)
+            outcome = kind.run(upload, self.db, self._storing(job_id), self.now())
+            self._finish(
+                job_id,
+                actor,
+                outcome.status,
+                n_rows=outcome.n_rows,
+                **({"n_done": outcome.n_rows} if outcome.status == "done" else {}),
+                import_id=outcome.import_id,
+                summary=outcome.summary,
+                message=outcome.message,
+                n_problems=len(outcome.problems),
+                problems=_problems(outcome.problems),
+                rejected_csv=_cap(outcome.rejected_csv) if outcome.rejected_csv else None,
+            )
         except DataFileError as error:
+            rejected = kind.rejected_rows(upload, error.problems) if kind.rejected_rows else None
             self._finish(
                 job_id,
                 actor,
@@ -299,9 +331,7 @@ class ImportRunner:
                 f"Fix: {error.fix}",
                 n_problems=len(error.problems),
                 problems=_problems(error.problems),
-                rejected_csv=_cap(speech_rejects(upload, error.problems))
-                if upload.kind == "speech"
-                else None,
+                rejected_csv=_cap(rejected) if rejected else None,
             )
         except TocsinError as error:
             self._finish(job_id, actor, "refused", message=str(error))
@@ -319,110 +349,63 @@ class ImportRunner:
             with self._lock:
                 self._live.pop(job_id, None)
 
-    def _events(self, job_id: int, upload: Upload, actor: str) -> None:
-        mapping = None
-        if upload.fmt == "csv":
-            if not upload.mapping:
-                raise TocsinError(
-                    "the csv format needs a column mapping",
-                    fix="attach the mapping file (YAML or JSON; see docs/methodology/events.md)",
-                )
-            try:
-                text = upload.mapping.decode("utf-8")
-                raw = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-                mapping = ColumnMapping.model_validate(raw)
-            except (ValueError, yaml.YAMLError) as error:
-                raise TocsinError(
-                    f"the column mapping is not valid: {error}",
-                    fix="see docs/methodology/events.md for the mapping's fields",
-                ) from error
-        parsed = parse_events(upload.data, upload.fmt, file_name=upload.file_name, mapping=mapping)
-        rejected = _cap(parsed.rejected.to_csv(index=False)) if parsed.problems else None
-        problems = _problems(parsed.problems)
-        if parsed.problems and not upload.skip_invalid:
-            self._finish(
-                job_id,
-                actor,
-                "refused",
-                message=f"{len(parsed.rejected)} of {parsed.n_rows} rows have problems; nothing "
-                "was stored. Fix: correct the rows listed, or tick 'skip invalid rows' to import "
-                "the valid ones.",
-                n_rows=len(parsed.frame),
-                n_problems=len(parsed.problems),
-                problems=problems,
-                rejected_csv=rejected,
+
+def import_event_upload(
+    upload: Upload, db: Database, storing: Storing, now: datetime
+) -> ImportOutcome:
+    """Parse and store an uploaded event file (UCDP, ACLED, GDELT, or CSV with a mapping)."""
+    mapping = None
+    if upload.fmt == "csv":
+        if not upload.mapping:
+            raise TocsinError(
+                "the csv format needs a column mapping",
+                fix="attach the mapping file (YAML or JSON; see docs/methodology/events.md)",
             )
-            return
-        n_rows = len(parsed.frame)
-        self._set(job_id, status="storing", n_rows=n_rows)
-        report = self._progress(job_id, n_rows)
-        with self.db.session() as session:
-            summary = import_events(
-                session, parsed, now=self.now(), skip_invalid=upload.skip_invalid, progress=report
-            )
-        self._finish(
-            job_id,
-            actor,
-            "done",
-            n_rows=n_rows,
-            n_done=n_rows,
-            import_id=summary.import_id,
-            summary=json.loads(json.dumps(summary.to_dict(), default=str)),
-            n_problems=len(parsed.problems),
+        try:
+            text = upload.mapping.decode("utf-8")
+            raw = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+            mapping = ColumnMapping.model_validate(raw)
+        except (ValueError, yaml.YAMLError) as error:
+            raise TocsinError(
+                f"the column mapping is not valid: {error}",
+                fix="see docs/methodology/events.md for the mapping's fields",
+            ) from error
+    parsed = parse_events(upload.data, upload.fmt, file_name=upload.file_name, mapping=mapping)
+    rejected = parsed.rejected.to_csv(index=False) if parsed.problems else None
+    problems = tuple(parsed.problems)
+    if parsed.problems and not upload.skip_invalid:
+        return ImportOutcome(
+            "refused",
+            n_rows=len(parsed.frame),
+            message=f"{len(parsed.rejected)} of {parsed.n_rows} rows have problems; nothing "
+            "was stored. Fix: correct the rows listed, or tick 'skip invalid rows' to import "
+            "the valid ones.",
             problems=problems,
             rejected_csv=rejected,
-            message=(
-                f"Already imported (import {summary.import_id}): nothing added."
-                if summary.already_imported
-                else None
-            ),
         )
+    n_rows = len(parsed.frame)
+    report = storing(n_rows)
+    with db.session() as session:
+        summary = import_events(
+            session, parsed, now=now, skip_invalid=upload.skip_invalid, progress=report
+        )
+    return ImportOutcome(
+        "done",
+        n_rows=n_rows,
+        import_id=summary.import_id,
+        summary=json.loads(json.dumps(summary.to_dict(), default=str)),
+        problems=problems,
+        rejected_csv=rejected,
+        message=(
+            f"Already imported (import {summary.import_id}): nothing added."
+            if summary.already_imported
+            else None
+        ),
+    )
 
-    def _speech(self, job_id: int, upload: Upload, actor: str) -> None:
-        from tocsin.speech import ColumnMapping as SpeechMapping
-        from tocsin.speech import read_csv_items, read_jsonl_items
 
-        mapping = SpeechMapping(
-            **({"columns": upload.speech_columns} if upload.speech_columns else {}),
-            defaults=upload.speech_defaults,
-            country_scheme=upload.country_scheme,
-        )
-        stream = io.StringIO(upload.data.decode("utf-8-sig"), newline="")
-        if upload.fmt == "csv":
-            items = read_csv_items(stream, mapping, path=upload.file_name)
-        else:
-            items = read_jsonl_items(stream, mapping, path=upload.file_name)
-        self._set(job_id, status="storing", n_rows=len(items))
-        self._progress(job_id, len(items))(0)
-        with self.db.session() as session:
-            result = import_speech_items(
-                session,
-                items,
-                kind=f"speech_{upload.fmt}",
-                file_name=upload.file_name,
-                sha256=upload.sha256,
-                now=self.now(),
-                details={"format": upload.fmt, "via": "web"},
-            )
-        self._finish(
-            job_id,
-            actor,
-            "done",
-            n_rows=len(items),
-            n_done=len(items),
-            import_id=result.import_id,
-            summary={
-                "n_items": len(items),
-                "n_new": result.n_new,
-                "n_existing": result.n_existing,
-                "already_imported": result.already_imported,
-            },
-            message=(
-                f"Already imported (import {result.import_id}): nothing changed."
-                if result.already_imported
-                else None
-            ),
-        )
+#: Event files: the web app's own kind (the country pages are built from events).
+EVENT_UPLOADS = UploadKind("events", tuple(EVENT_FORMATS), import_event_upload)
 
 
 def import_runner(context: WebContext) -> ImportRunner:
@@ -430,7 +413,7 @@ def import_runner(context: WebContext) -> ImportRunner:
     with _runner_lock:
         runner = context.cache.get("import_runner")
         if not isinstance(runner, ImportRunner):
-            runner = ImportRunner(context.db)
+            runner = ImportRunner(context.db, context.upload_kinds)
             context.cache["import_runner"] = runner
     return runner
 

@@ -24,7 +24,6 @@ from tocsin.store import (
 )
 from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
 from tocsin.web._imports import (
-    KINDS,
     MAX_UPLOAD_BYTES,
     ImportJobOut,
     Upload,
@@ -93,14 +92,15 @@ def upload_import(
     """
     if ":" in fmt:
         kind, fmt = fmt.split(":", 1)
-    if kind not in KINDS:
-        raise HTTPException(422, f"kind {kind!r}: use one of {', '.join(KINDS)}")
-    if fmt not in KINDS[kind]:
-        accepted = ", ".join(KINDS[kind])
+    kinds = context.upload_kinds
+    if kind not in kinds:
+        raise HTTPException(422, f"kind {kind!r}: use one of {', '.join(kinds)}")
+    if fmt not in kinds[kind].formats:
+        accepted = ", ".join(kinds[kind].formats)
         raise HTTPException(422, f"{kind} files: format {fmt!r} is not one of {accepted}")
-    if skip_invalid and kind == "speech":
+    if skip_invalid and kinds[kind].whole_file_only:
         raise HTTPException(
-            422, "speech files are imported whole or refused: untick 'skip invalid rows'"
+            422, f"{kind} files are imported whole or refused: untick 'skip invalid rows'"
         )
     data = _read(file, "the file")
     if not data.strip():

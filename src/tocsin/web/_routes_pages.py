@@ -18,7 +18,7 @@ from tocsin.datasets import list_datasets, load
 from tocsin.store import list_dataset_versions
 from tocsin.web._country_sections import country_section_registry
 from tocsin.web._deps import ContextDep, Requires, SessionDep, WebContext
-from tocsin.web._imports import KINDS, MAX_UPLOAD_BYTES, ImportJobOut
+from tocsin.web._imports import MAX_UPLOAD_BYTES, ImportJobOut
 from tocsin.web._map import (
     bounds,
     fit_point,
@@ -291,7 +291,7 @@ def data_page(
         versions=versions,
         imports_note=note,
         can_import=can_import,
-        formats={kind: list(formats) for kind, formats in KINDS.items()},
+        formats={name: list(kind.formats) for name, kind in context.upload_kinds.items()},
         max_upload_mb=MAX_UPLOAD_BYTES // 2**20,
         imports=visible_jobs(context, session) if can_import else [],
     )
