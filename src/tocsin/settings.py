@@ -1,6 +1,9 @@
 """Tocsin's settings: declared once, typed, read from ``TOCSIN_*`` variables.
 
-Build them with :func:`get_settings` and pass them on; no module keeps a global.
+One :class:`Settings` with a section per part that has settings of its own (``web``:
+``TOCSIN_WEB_*``, ``alerts``: ``TOCSIN_ALERTS_*``). Build it once with :func:`get_settings`
+and pass it on; no module keeps a global, and nothing reads the environment again.
+Secrets are :class:`~pydantic.SecretStr`: they print as ``**********``.
 """
 
 from __future__ import annotations
@@ -8,13 +11,112 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_home() -> Path:
     """The per-user data directory used when neither ``--data-dir`` nor ``TOCSIN_HOME`` is set."""
     return Path(platformdirs.user_data_dir("tocsin", appauthor=False))
+
+
+class WebSettings(BaseSettings):
+    """Settings of the web application and API, read from ``TOCSIN_WEB_*`` variables.
+
+    Examples
+    --------
+    >>> WebSettings(cookie_secure=False).session_hours
+    12
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_WEB_", extra="ignore")
+
+    identity_keys: SecretStr | None = Field(
+        default=None,
+        description=(
+            'The identity key ring as JSON ({"active": id, "keys": {id: base64 key}}). '
+            "Wins over identity_key_file. Keep it out of shell history and logs."
+        ),
+    )
+    identity_key_file: Path | None = Field(
+        default=None,
+        description="File holding the identity key ring (default: identity-keys.json in home).",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send cookies only over HTTPS (browsers also accept them on 127.0.0.1).",
+    )
+    session_hours: int = Field(default=12, ge=1, description="Hours a sign-in lasts.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per user name allowed in the window."
+    )
+    login_max_failures_per_client: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address allowed in the window."
+    )
+    page_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds the watchlist and country pages reuse their data (0: never).",
+    )
+    session_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a server process reuses a checked session or API token (0: "
+        "check every request). Sign-outs, role changes and revocations made through the "
+        "web application apply at once in every process on the machine; changes made "
+        "to the database by other means apply within this time.",
+    )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        description="Worker threads per server process for blocking work (database "
+        "queries, page computations); more requests than that wait their turn.",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="Window for counting failed sign-ins."
+    )
+
+    def identity_key_ring(self) -> str | None:
+        """The key ring's JSON from the environment, if given there (else None)."""
+        return self.identity_keys.get_secret_value() if self.identity_keys else None
+
+    def key_file(self, settings: Settings) -> Path:
+        """Where the identity key ring lives when it is not given in the environment."""
+        return self.identity_key_file or settings.home / "identity-keys.json"
+
+
+class AlertSettings(BaseSettings):
+    """Where alerts link to, who signs the CAP feed, and how to reach the SMTP server.
+
+    Examples
+    --------
+    >>> AlertSettings(smtp_port=2525, smtp_password="x").smtp_password
+    SecretStr('**********')
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_ALERTS_", extra="ignore")
+
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public address of the web app (links)."
+    )
+    cap_sender: str = Field(
+        default="tocsin@localhost", description="CAP <sender>: a stable id of this Tocsin."
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for alert emails.")
+    smtp_port: int = Field(default=25, description="Its port.")
+    smtp_sender: str = Field(default="tocsin@localhost", description="The From address.")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if any.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
+    lease_seconds: float = Field(
+        default=60.0, description="How long a worker holds a message before another may retry."
+    )
+    backoff_base_seconds: float = Field(default=30.0, description="First retry delay.")
+    backoff_max_seconds: float = Field(default=3600.0, description="Longest retry delay.")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Default HMAC key for `tocsin alerts recipients add --channel webhook`.",
+    )
 
 
 class Settings(BaseSettings):
@@ -41,6 +143,12 @@ class Settings(BaseSettings):
         ),
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    web: WebSettings = Field(
+        default_factory=WebSettings, description="The web application (TOCSIN_WEB_*)."
+    )
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings, description="Alert delivery (TOCSIN_ALERTS_*)."
+    )
 
     def database_url_or_default(self) -> str:
         """The database URL in force: the configured one, else the SQLite file in ``home``."""
@@ -52,6 +160,20 @@ class Settings(BaseSettings):
     def datasets_dir(self) -> Path:
         """Where `tocsin data update` keeps downloaded releases that supersede bundled ones."""
         return self.home / "datasets"
+
+
+def settings_sections(settings: Settings) -> list[tuple[BaseSettings, str]]:
+    """The sections of ``settings`` with the prefix of their environment variables.
+
+    >>> [prefix for _, prefix in settings_sections(Settings(home="/tmp/x"))]
+    ['TOCSIN_WEB_', 'TOCSIN_ALERTS_']
+    """
+    found: list[tuple[BaseSettings, str]] = []
+    for name in type(settings).model_fields:
+        section = getattr(settings, name)
+        if isinstance(section, BaseSettings):
+            found.append((section, str(section.model_config.get("env_prefix", ""))))
+    return found
 
 
 def get_settings(home: str | Path | None = None) -> Settings:

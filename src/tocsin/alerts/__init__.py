@@ -6,7 +6,7 @@ queues their messages in a persistent outbox, which :func:`deliver_due` empties 
 SMTP and signed webhooks.
 """
 
-from tocsin.alerts._config import AlertSettings, parse_duration
+from tocsin.alerts._config import AlertSettings, delivery_config, parse_duration
 from tocsin.alerts._content import AlertPublic, SignalLink, alert_public, policy_options
 from tocsin.alerts._delivery import (
     DeliveryConfig,
@@ -114,6 +114,7 @@ __all__ = [
     "alerts_feed",
     "list_alert_details",
     "AlertSettings",
+    "delivery_config",
     "parse_duration",
     "Health",
     "JsonLog",

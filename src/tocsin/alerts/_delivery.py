@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import httpx
+from pydantic import SecretStr
 
 from tocsin.store import (
     Database,
@@ -53,7 +54,7 @@ class DeliveryConfig:
     smtp_port: int = 25
     smtp_sender: str = "tocsin@localhost"
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None  # never printed: its repr is **********
     smtp_starttls: bool = False
     timeout_seconds: float = 10.0
     lease_seconds: float = 60.0
@@ -141,7 +142,7 @@ class _Smtp:
             if c.smtp_starttls:
                 self.client.starttls()
             if c.smtp_username and c.smtp_password:
-                self.client.login(c.smtp_username, c.smtp_password)
+                self.client.login(c.smtp_username, c.smtp_password.get_secret_value())
         try:
             self.client.send_message(email)
         except Exception:

@@ -49,6 +49,7 @@ from tocsin.alerts._service import (
 from tocsin.errors import TocsinError
 from tocsin.store import AlertLifecycleError, audit, list_alerts
 from tocsin.web import (
+    ContextDep,
     CountrySection,
     NavItem,
     Principal,
@@ -94,8 +95,9 @@ class AlertActionIn(BaseModel):
     )
 
 
-def _settings() -> AlertSettings:
-    return AlertSettings()
+def _settings(context: ContextDep) -> AlertSettings:
+    # built once with the app's settings, not read from the environment per request
+    return context.settings.alerts
 
 
 SettingsDep = Annotated[AlertSettings, Depends(_settings)]

@@ -22,7 +22,6 @@ from rich.table import Table
 
 from tocsin.alerts import (
     CHANNELS,
-    AlertSettings,
     Health,
     JsonLog,
     RuleCreate,
@@ -32,6 +31,7 @@ from tocsin.alerts import (
     alerts_feed,
     change_alert_status,
     deliver_loop,
+    delivery_config,
     drain_outbox,
     evaluate_alerts,
     health_server,
@@ -245,7 +245,8 @@ def recipients_add(
     Example: `tocsin alerts recipients add --name "Ana" --user ana --country SDN --role analyst`
     """
     channels = channel or ["inbox"]
-    secret = webhook_secret or os.environ.get("TOCSIN_ALERTS_WEBHOOK_SECRET")
+    default_secret = state(ctx).settings.alerts.webhook_secret
+    secret = webhook_secret or (default_secret.get_secret_value() if default_secret else None)
     if bad := [c for c in channels if c not in CHANNELS]:
         raise TocsinError(f"unknown channels {bad}", fix=f"use {', '.join(CHANNELS)}")
     if min_severity not in [s.value for s in Severity]:
@@ -350,7 +351,7 @@ def list_command(
 
     Example: `tocsin alerts list --status new --json`
     """
-    settings = AlertSettings()
+    settings = state(ctx).settings.alerts
     with _database(ctx).session() as session:
         if inbox is not None:
             ids = [a.id for a in list_inbox(session, inbox, limit=limit)]
@@ -375,7 +376,7 @@ def show_command(
     Example: `tocsin alerts show 1 --json`
     """
     with _database(ctx).session() as session:
-        alert = alert_details(session, alert_id, base_url=AlertSettings().base_url)
+        alert = alert_details(session, alert_id, base_url=state(ctx).settings.alerts.base_url)
     if as_json:
         print_json(alert.model_dump(mode="json"))
         return
@@ -408,7 +409,7 @@ def _transition(
             now=_now(),
             note=note,
             action_ref=action_ref,
-            base_url=AlertSettings().base_url,
+            base_url=state(ctx).settings.alerts.base_url,
         )
     if as_json:
         print_json(alert.model_dump(mode="json"))
@@ -470,7 +471,9 @@ def evaluate_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: `tocsin alerts evaluate --json`
     """
-    report = evaluate_alerts(_database(ctx), now=_now(), base_url=AlertSettings().base_url)
+    report = evaluate_alerts(
+        _database(ctx), now=_now(), base_url=state(ctx).settings.alerts.base_url
+    )
     if as_json:
         print_json(vars(report))
         return
@@ -491,7 +494,7 @@ def feed_command(
 
     Example: `tocsin alerts feed --format cap > alerts.xml`
     """
-    settings = AlertSettings()
+    settings = state(ctx).settings.alerts
     with _database(ctx).session() as session:
         text = alerts_feed(
             session,
@@ -531,14 +534,14 @@ def deliver_command(
 
     Example: `tocsin alerts deliver --loop --poll 10s`
     """
-    settings = AlertSettings()
+    settings = state(ctx).settings.alerts
     db = _database(ctx)
     name = worker or f"{os.uname().nodename}:{os.getpid()}"
     log = JsonLog(sys.stderr, component="alerts.deliver")
     stop = _stop_on_signals() if loop else threading.Event()
     sent = deliver_loop(
         db,
-        settings.delivery_config(),
+        delivery_config(settings),
         worker=name,
         stop=stop,
         poll=parse_duration(poll),
@@ -580,7 +583,7 @@ def watch_command(
     from tocsin.cli import app as root_app  # the root app, to run sibling commands in-process
 
     period = parse_duration(every)
-    settings = AlertSettings()
+    settings = state(ctx).settings.alerts
     db = _database(ctx)
     log = JsonLog(sys.stderr, component="monitor.watch")
     stop = _stop_on_signals()
@@ -622,7 +625,7 @@ def watch_command(
         return result
 
     def deliver() -> None:
-        drain_outbox(db, settings.delivery_config(), worker=worker, log=log)
+        drain_outbox(db, delivery_config(settings), worker=worker, log=log)
 
     with health_server(health, health_port) as port:
         log("watch_started", every=every, health=f"http://127.0.0.1:{port}/health")

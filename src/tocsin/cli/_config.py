@@ -5,32 +5,41 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic_settings import BaseSettings
 from sqlalchemy import make_url
 
 from tocsin.cli._common import print_json, state, stdout
-from tocsin.settings import Settings
+from tocsin.settings import Settings, settings_sections
 
 config_app = typer.Typer(help="Tocsin's settings.", no_args_is_help=True)
 
 
 def describe_settings(settings: Settings) -> list[dict[str, str | None]]:
-    """Each setting with its environment variable, value in force and meaning."""
+    """Each setting, sections included, with its environment variable, value and meaning.
+
+    Secrets print as ``**********`` and a database URL without its password.
+    """
     rows: list[dict[str, str | None]] = []
-    for name, field in Settings.model_fields.items():
-        value = getattr(settings, name)
-        if name == "database_url":
-            # A URL may carry a password: never print it.
-            value = make_url(settings.database_url_or_default()).render_as_string(
-                hide_password=True
+    sections: list[tuple[BaseSettings, str]] = [(settings, "TOCSIN_")]
+    sections += [(section, prefix) for section, prefix in settings_sections(settings)]
+    for model, prefix in sections:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseSettings):
+                continue  # a section: its settings are rows of their own
+            if model is settings and name == "database_url":
+                # A URL may carry a password: never print it.
+                value = make_url(settings.database_url_or_default()).render_as_string(
+                    hide_password=True
+                )
+            rows.append(
+                {
+                    "name": name if model is settings else f"{prefix[7:-1].lower()}.{name}",
+                    "env": f"{prefix}{name.upper()}",
+                    "value": None if value is None else str(value),
+                    "description": field.description,
+                }
             )
-        rows.append(
-            {
-                "name": name,
-                "env": f"TOCSIN_{name.upper()}",
-                "value": None if value is None else str(value),
-                "description": field.description,
-            }
-        )
     return rows
 
 

@@ -13,7 +13,7 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tocsin.alerts import AlertSettings, evaluate_alerts
+from tocsin.alerts import evaluate_alerts
 from tocsin.cli._alerts import watch_command
 from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
@@ -286,7 +286,7 @@ def run_command(
         signals += event_signals(frame, since=last - timedelta(days=27))
         ids = record_signals(session, signals, now=now)
     # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
-    alert_pass = evaluate_alerts(db, now=now, base_url=AlertSettings().base_url)
+    alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alerts.base_url)
     head = risks.head(top)
     result: dict[str, Any] = {
         "last_event_date": last.isoformat(),

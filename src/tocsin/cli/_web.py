@@ -109,10 +109,13 @@ def rotate_key(
 
     Example: `tocsin web rotate-key`
     """
-    from tocsin.web import WebSettings, rotate_identity_key
+    from tocsin.web import rotate_identity_key
 
     result = rotate_identity_key(
-        state(ctx).settings, WebSettings(), now=datetime.now(UTC), retire=not keep_old
+        state(ctx).settings,
+        state(ctx).settings.web,
+        now=datetime.now(UTC),
+        retire=not keep_old,
     )
     if as_json:
         print_json(vars(result))

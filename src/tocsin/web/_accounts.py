@@ -112,8 +112,8 @@ def ensure_first_admin(settings: Settings, *, now: datetime, username: str = "ad
     Also creates the identity key ring if there is none. The password is returned once
     and stored only as its hash; the admin must change it at first sign-in.
     """
-    web = WebSettings()
-    load_key_ring(env_value=web.identity_keys, path=web.key_file(settings), create=True)
+    web = settings.web
+    load_key_ring(env_value=web.identity_key_ring(), path=web.key_file(settings), create=True)
     db = Database.from_settings(settings)
     try:
         with db.session() as session:

@@ -18,7 +18,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__
@@ -38,7 +37,7 @@ from tocsin.web._deps import (
 )
 from tocsin.web._imports import EVENT_UPLOADS, register_upload_kind
 from tocsin.web._nav import NavItem, NavRegistry
-from tocsin.web._render import JsonSuffixMiddleware, page, wants_json
+from tocsin.web._render import ErrorOut, JsonSuffixMiddleware, page, wants_json
 
 HERE = Path(__file__).parent
 
@@ -97,8 +96,9 @@ def create_app(
 ) -> FastAPI:
     """Build the application for a database that ``tocsin up`` has set up.
 
-    ``plugins`` are the capabilities' pages to include (default: :func:`installed_plugins`,
-    i.e. alerts, assessments, reports and speech).
+    ``web`` defaults to ``settings.web``. ``plugins`` are the capabilities' pages to
+    include (default: :func:`installed_plugins`, i.e. alerts, assessments, reports and
+    speech).
 
     Examples
     --------
@@ -111,8 +111,10 @@ def create_app(
     ['/api/v1/reports', '/api/v1/reports/{report_id}']
     >>> app.state.tocsin.db.dispose()
     """
-    web = web or WebSettings()
-    key_ring = load_key_ring(env_value=web.identity_keys, path=web.key_file(settings), create=True)
+    web = web or settings.web
+    key_ring = load_key_ring(
+        env_value=web.identity_key_ring(), path=web.key_file(settings), create=True
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.auto_reload = False  # templates ship with the package: no stat per render
@@ -187,18 +189,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     del login_required, change_first, not_allowed, csrf_failed, http_error, invalid
 
 
-class Problem(BaseModel):
-    status: int
-    detail: str
-
-
 def _error(request: Request, status_code: int, message: str) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": message}, status_code=status_code)
     return page(
         request,
         "error.html",
-        Problem(status=status_code, detail=message),
+        ErrorOut(status=status_code, detail=message),
         title=f"Error {status_code}",
         status_code=status_code,
     )

@@ -23,9 +23,11 @@ _NO_SUFFIX = ("/static/", "/api/")
 
 
 class ErrorOut(BaseModel):
-    """An API error answer: what went wrong and, where there is one, the fix."""
+    """An error answer, of the API and of the error page: what went wrong and, where there
+    is one, the fix; the page also shows the status code."""
 
     detail: str
+    status: int | None = None
 
 
 def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
