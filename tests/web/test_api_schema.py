@@ -59,3 +59,15 @@ def test_the_api_never_crashes_and_keeps_to_its_schema(app: FastAPI, admin_token
 
         check()
     assert n_operations >= 9
+
+
+def test_every_json_answer_of_the_api_has_a_schema(app: FastAPI) -> None:
+    missing = []
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if status.startswith("2") and "application/json" in content:
+                    if not content["application/json"].get("schema"):
+                        missing.append(f"{method.upper()} {path} {status}")
+    assert missing == []

@@ -33,6 +33,15 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from tocsin import assess
+from tocsin.assess._api import (
+    AssessmentSummaryOut,
+    AssessmentViewOut,
+    MonitoringOut,
+    PolicyOptionOut,
+    SuggestionOut,
+    VersionDiffOut,
+    VersionOut,
+)
 from tocsin.assess._model import Confidence, EvidenceLink, Rating, ShortText, Trend
 from tocsin.assess._workflow import Transition
 from tocsin.errors import DataFileError, TocsinError
@@ -138,18 +147,18 @@ def _errors(error: TocsinError) -> HTTPException:
     return HTTPException(400, text)
 
 
-def _view(session: SessionDep, ident: int, version: int | None = None) -> dict[str, Any]:
+def _view(session: SessionDep, ident: int, version: int | None = None) -> AssessmentViewOut:
     catalogue = load_catalogue()
     stored = get_assessment(session, ident, version=version)
     a = assess.Assessment.model_validate(stored.content)
     profile, comparison = assess.monitoring_picture(session, a, catalogue)
-    return {
-        **assess.stored_summary(stored),
-        "assessment": a.model_dump(mode="json"),
-        "risk_profile": profile.as_dict(),
-        "monitoring": comparison.as_dict(),
-        "policy_options": [r.as_dict() for r in assess.rank_policy_options(a, catalogue)],
-    }
+    return AssessmentViewOut(
+        **AssessmentSummaryOut.of(stored).model_dump(),
+        assessment=a,
+        risk_profile=profile,
+        monitoring=MonitoringOut.of(comparison),
+        policy_options=[PolicyOptionOut.of(r) for r in assess.rank_policy_options(a, catalogue)],
+    )
 
 
 @router.get("/api/v1/assessments")
@@ -157,15 +166,15 @@ def api_list(
     session: SessionDep,
     _principal: Reader,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-) -> list[dict[str, Any]]:
+) -> list[AssessmentSummaryOut]:
     """Assessments, newest first (metadata only)."""
-    return [assess.stored_summary(s) for s in list_assessments(session, iso3=country)]
+    return [AssessmentSummaryOut.of(s) for s in list_assessments(session, iso3=country)]
 
 
 @router.post("/api/v1/assessments", status_code=201)
 def api_create(
     body: AssessmentIn, session: SessionDep, context: ContextDep, principal: Editor
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     """Start a draft (structures pre-filled from the bundled data sets)."""
     catalogue = load_catalogue()
     try:
@@ -191,7 +200,7 @@ def api_show(
     session: SessionDep,
     _principal: Reader,
     version: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     """An assessment with its risk profile, monitoring comparison and ranked options."""
     try:
         return _view(session, ident, version)
@@ -202,7 +211,7 @@ def api_show(
 @router.put("/api/v1/assessments/{ident}/indicators/{code}")
 def api_rate(
     ident: Ident, code: Code, body: RatingIn, session: SessionDep, principal: Editor
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     """Rate one indicator; a new version is kept."""
     try:
         assess.rate(
@@ -225,7 +234,7 @@ def api_rate(
 @router.post("/api/v1/assessments/{ident}/comments", status_code=201)
 def api_comment(
     ident: Ident, body: CommentIn, session: SessionDep, principal: Commenter
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     """Comment on an indicator, a structure or ``general``."""
     try:
         assess.add_comment(
@@ -238,7 +247,7 @@ def api_comment(
 
 def _transition(
     session: SessionDep, ident: Ident, step: Transition, principal: Principal
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     try:
         assess.transition(
             session, ident, step, load_catalogue(), author=principal.actor, now=_now()
@@ -249,40 +258,31 @@ def _transition(
 
 
 @router.post("/api/v1/assessments/{ident}/submit")
-def api_submit(ident: Ident, session: SessionDep, principal: Editor) -> dict[str, Any]:
+def api_submit(ident: Ident, session: SessionDep, principal: Editor) -> AssessmentViewOut:
     """Draft → in review."""
     return _transition(session, ident, Transition.SUBMIT, principal)
 
 
 @router.post("/api/v1/assessments/{ident}/approve")
-def api_approve(ident: Ident, session: SessionDep, principal: Approver) -> dict[str, Any]:
+def api_approve(ident: Ident, session: SessionDep, principal: Approver) -> AssessmentViewOut:
     """In review → approved (emits analyst_judgement Signals)."""
     return _transition(session, ident, Transition.APPROVE, principal)
 
 
 @router.post("/api/v1/assessments/{ident}/return")
-def api_return(ident: Ident, session: SessionDep, principal: Approver) -> dict[str, Any]:
+def api_return(ident: Ident, session: SessionDep, principal: Approver) -> AssessmentViewOut:
     """In review → back to draft."""
     return _transition(session, ident, Transition.RETURN, principal)
 
 
 @router.get("/api/v1/assessments/{ident}/versions")
-def api_versions(ident: Ident, session: SessionDep, _principal: Reader) -> list[dict[str, Any]]:
+def api_versions(ident: Ident, session: SessionDep, _principal: Reader) -> list[VersionOut]:
     """Every version: number, status, author, note, time."""
     try:
         versions = list_assessment_versions(session, ident)
     except TocsinError as error:
         raise _errors(error) from error
-    return [
-        {
-            "number": v.number,
-            "status": v.status,
-            "author": v.author,
-            "note": v.note,
-            "created_at": v.created_at.isoformat(),
-        }
-        for v in versions
-    ]
+    return [VersionOut.of(v) for v in versions]
 
 
 @router.get("/api/v1/assessments/{ident}/compare")
@@ -293,10 +293,10 @@ def api_compare(
     old: Annotated[int, Query(alias="from", ge=1, le=_MAX_ID)] = 1,
     new: Annotated[int | None, Query(alias="to", ge=1, le=_MAX_ID)] = None,
     other: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
-) -> dict[str, Any]:
+) -> VersionDiffOut:
     """What was rated up or down between two versions (or against another assessment)."""
     try:
-        return assess.compare_versions(session, ident, old, new, other_id=other).as_dict()
+        return VersionDiffOut.of(assess.compare_versions(session, ident, old, new, other_id=other))
     except TocsinError as error:
         raise _errors(error) from error
 
@@ -304,18 +304,13 @@ def api_compare(
 @router.get("/api/v1/assessments/{ident}/suggestions")
 def api_suggestions(
     ident: Ident, session: SessionDep, _principal: Reader, code: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[SuggestionOut]:
     """Signals tagged with the assessment's indicators, offered as evidence."""
-    from dataclasses import asdict
-
     try:
         found = assess.evidence_suggestions(session, ident, code=code)
     except TocsinError as error:
         raise _errors(error) from error
-    return [
-        asdict(s) | {"start_date": s.start_date.isoformat(), "end_date": s.end_date.isoformat()}
-        for s in found
-    ]
+    return [SuggestionOut.of(s) for s in found]
 
 
 @router.post("/api/v1/assessments/{ident}/suggestions/{signal_id}/{verdict}")
@@ -326,7 +321,7 @@ def api_resolve(
     session: SessionDep,
     principal: Editor,
     code: Annotated[str, Query(min_length=1)],
-) -> dict[str, Any]:
+) -> AssessmentViewOut:
     """Accept or reject a suggested Signal as evidence for indicator ``code``."""
     try:
         assess.resolve_suggestion(
@@ -343,7 +338,16 @@ def api_resolve(
     return _view(session, ident)
 
 
-@router.get("/api/v1/assessments/{ident}/export")
+@router.get(
+    "/api/v1/assessments/{ident}/export",
+    responses={
+        200: {
+            "description": "The export file: the assessment in the export format "
+            "(docs/methodology/assessment.md), which the import route takes back.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def api_export(ident: Ident, session: SessionDep, _principal: Reader) -> Response:
     """The assessment as the JSON export file."""
     try:
