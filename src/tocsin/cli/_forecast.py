@@ -10,24 +10,22 @@ import pandas as pd
 import typer
 
 from tocsin.cli._common import print_json, state, stderr, stdout
-from tocsin.datasets import current_release, load
+from tocsin.datasets import load
 from tocsin.errors import TocsinError
 from tocsin.forecast import (
     MODELS,
     TARGETS,
     backtest,
-    build_frame,
     current_forecast,
     explain,
-    factor_contributions,
-    forecast_signals,
+    forecast_frame,
     plot_calibration,
     plot_catch_curve,
     plot_risk_history,
     plot_world_map,
     realtime_check,
+    record_current_forecast,
 )
-from tocsin.settings import Settings
 
 app = typer.Typer(
     name="forecast",
@@ -41,31 +39,6 @@ ModelOption = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(M
 TargetOption = Annotated[str, typer.Option("--target", help=f"One of: {', '.join(TARGETS)}.")]
 HorizonOption = Annotated[int, typer.Option("--horizon", help="Years ahead: 1 or 2.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _frame(settings: Settings, target: str, horizon: int) -> pd.DataFrame:
-    if horizon not in (1, 2):
-        raise TocsinError(f"horizon must be 1 or 2, got {horizon}", fix="use --horizon 1 or 2")
-    sources = {name: load(name, settings_or_dir=settings) for name in _SOURCES}
-    return build_frame(sources, target=target, horizon=horizon)
-
-
-def _vintage(settings: Settings) -> str:
-    """A short label of the panel release, e.g. ``ewp_panel:bundled:2025-09-03:1960-2024``.
-
-    The manifest's ``vintage`` is a mapping (release date, data years); its Python repr
-    was stored before, which is long (the column holds 120 characters) and hard to read.
-    """
-    release = current_release("ewp_panel", settings_or_dir=settings)
-    vintage = release.manifest.get("vintage")
-    if isinstance(vintage, dict):
-        years = vintage.get("data_years") or []
-        span = "-".join(str(y) for y in years)
-        label = ":".join(str(part) for part in (vintage.get("release_date"), span) if part)
-    else:
-        label = str(vintage or "")
-    label = label or str(release.manifest.get("sha256", ""))[:12]
-    return f"ewp_panel:{release.origin}:{label}"[:120]
 
 
 @app.command(name="backtest")
@@ -85,7 +58,7 @@ def backtest_command(
 
     Example: `tocsin forecast backtest --model ewp-replica --json`
     """
-    frame = _frame(state(ctx).settings, target, horizon)
+    frame = forecast_frame(state(ctx).settings, target, horizon)
     result = backtest(
         frame, model=model, target=target, horizon=horizon, n_jobs=jobs, refits=refits
     )
@@ -114,80 +87,30 @@ def run(
 
     Example: `tocsin forecast run --top 20`
     """
-    # the store (and the capabilities it imports) is loaded only by the command that
-    # writes to it: `forecast backtest` and `explain` start faster without it
-    from tocsin.store import (
-        Database,
-        ForecastRunCreate,
-        ForecastValue,
-        list_countries,
-        record_forecast_run,
-        record_signals,
+    recorded = record_current_forecast(
+        state(ctx).settings, now=datetime.now(UTC), model=model, target=target, horizon=horizon
     )
-
-    settings = state(ctx).settings
-    frame = _frame(settings, target, horizon)
-    watch = current_forecast(frame, model=model, target=target, horizon=horizon)
-    rows = frame[frame["year"] == watch.data_year].set_index("iso3")
-    features = rows.loc[watch.forecasts["iso3"], list(MODELS[model].predictors)]
-    contributions = pd.DataFrame(watch.fitted.contributions(features), columns=features.columns)
-    factors = factor_contributions(contributions).set_axis(watch.forecasts.index)
-    vintage = _vintage(settings)
-    now = datetime.now(UTC)
-    db = Database.from_settings(settings)
-    with db.session() as session:
-        known = {c.iso3 for c in list_countries(session)}
-        keep = watch.forecasts["iso3"].isin(known)
-        kept = watch.forecasts[keep]
-        values = [
-            ForecastValue(str(iso3), float(risk), int(rank), factors.loc[i].round(6).to_dict())
-            for i, iso3, risk, rank in zip(
-                kept.index, kept["iso3"], kept["risk"], kept["rank"], strict=True
-            )
-        ]
-        run_id = record_forecast_run(
-            session,
-            ForecastRunCreate(
-                model=model,
-                model_version=watch.version,
-                data_vintage=vintage,
-                target=target,
-                horizon=horizon,
-                data_year=watch.data_year,
-                values=values,
-                details={"missing": watch.missing},
-            ),
-            now=now,
-        )
-        signals = forecast_signals(
-            watch.forecasts[keep],
-            factors[keep],
-            model_version=watch.version,
-            data_year=watch.data_year,
-            target=target,
-            horizon=horizon,
-            data_vintage=vintage,
-        )
-        record_signals(session, signals, now=now)
-    if not keep.all():
-        skipped = ", ".join(watch.forecasts.loc[~keep, "iso3"])
+    if recorded.not_stored:
+        skipped = ", ".join(recorded.not_stored)
         stderr.print(f"not stored (country not in the database; run `tocsin up`): {skipped}")
-    shown = watch.forecasts.head(top)
+    shown = recorded.forecasts.head(top)
     if as_json:
         print_json(
             {
-                "run_id": run_id,
+                "run_id": recorded.run_id,
                 "model": model,
-                "model_version": watch.version,
-                "data_vintage": vintage,
-                "data_year": watch.data_year,
+                "model_version": recorded.model_version,
+                "data_vintage": recorded.data_vintage,
+                "data_year": recorded.data_year,
                 "target": target,
                 "horizon": horizon,
                 "forecasts": shown[["iso3", "name", "risk", "rank"]].to_dict(orient="records"),
             }
         )
         return
-    stdout.print(f"{watch.version}: risk of onset in the {horizon} years after {watch.data_year}")
+    stdout.print(
+        f"{recorded.model_version}: risk of onset in the {horizon} years after {recorded.data_year}"
+    )
     for rank, iso3, risk, name in zip(
         shown["rank"], shown["iso3"], shown["risk"], shown["name"], strict=True
     ):
@@ -208,7 +131,7 @@ def explain_command(
 
     Example: `tocsin forecast explain SDN`
     """
-    frame = _frame(state(ctx).settings, target, horizon)
+    frame = forecast_frame(state(ctx).settings, target, horizon)
     watch = current_forecast(frame, model=model, target=target, horizon=horizon)
     iso3 = country.upper()
     columns = list(MODELS[model].predictors)
@@ -270,7 +193,7 @@ def pictures(
     """
     if fmt not in ("svg", "png"):
         raise TocsinError(f"unknown picture format {fmt!r}", fix="use --format svg or png")
-    frame = _frame(state(ctx).settings, "any", 2)
+    frame = forecast_frame(state(ctx).settings, "any", 2)
     results = {name: backtest(frame, model=name, n_jobs=jobs, refits=refits) for name in MODELS}
     first = min(int(r.combined["year"].min()) for r in results.values())
     period = (max(first, 1994), 2023)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -104,11 +102,12 @@ def register(root: typer.Typer) -> None:
 
 
 def _first_forecast(ctx: typer.Context, *, quiet: bool) -> None:
-    """Run ``tocsin forecast run`` once if no forecast is stored, saying so on stderr.
+    """Make and store the first forecast if none is stored, saying so on stderr.
 
-    Its output goes to stderr, so `up --json` still prints one JSON document.
+    The same use case as ``tocsin forecast run``; messages go to stderr, so `up --json`
+    still prints one JSON document.
     """
-    from tocsin.cli._forecast import run as forecast_run
+    from tocsin.forecast import record_current_forecast
     from tocsin.store import Database, latest_forecast_run
 
     db = Database.from_settings(state(ctx).settings)
@@ -126,11 +125,11 @@ def _first_forecast(ctx: typer.Context, *, quiet: bool) -> None:
             highlight=False,
         )
     started = time.monotonic()
-    with contextlib.redirect_stdout(sys.stderr):
-        forecast_run(ctx, model="tocsin", target="any", horizon=2, top=0, as_json=False)
+    recorded = record_current_forecast(state(ctx).settings, now=datetime.now(UTC))
     if not quiet:
         stderr.print(
-            f"Watchlist ready ({time.monotonic() - started:.0f} s); "
+            f"Watchlist ready: {len(recorded.forecasts)} countries, data to "
+            f"{recorded.data_year} ({time.monotonic() - started:.0f} s); "
             "`tocsin forecast run` makes a new forecast when the data change.",
             highlight=False,
         )

@@ -70,11 +70,23 @@ from tocsin.forecast._protocol import (
     rank_within_year,
 )
 from tocsin.forecast._realtime import RealtimeCheck, load_vintage_2024, realtime_check
+from tocsin.forecast._record import (
+    FORECAST_SOURCES,
+    RecordedForecast,
+    forecast_frame,
+    panel_vintage,
+    record_current_forecast,
+)
 from tocsin.forecast._replica import EWPReplica
 from tocsin.forecast._rrandom import RRandom, r_cv_folds
 from tocsin.forecast._signals import forecast_signals
 
 __all__ = [
+    "FORECAST_SOURCES",
+    "RecordedForecast",
+    "forecast_frame",
+    "panel_vintage",
+    "record_current_forecast",
     "RealtimeCheck",
     "load_vintage_2024",
     "realtime_check",
