@@ -24,7 +24,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tocsin.alerts import RuleCreate, TriggerEvent, add_rule, run_alert_pass
+from tocsin.alerts import (
+    RecipientCreate,
+    RuleCreate,
+    TriggerEvent,
+    add_recipient,
+    add_rule,
+    run_alert_pass,
+)
 from tocsin.bootstrap import country_from_record, framework_codes
 from tocsin.countries import get_crosswalk
 from tocsin.domain import Provenance, Signal, SignalKind
@@ -32,8 +39,6 @@ from tocsin.framework import load_catalogue
 from tocsin.settings import Settings
 from tocsin.store import (
     Database,
-    RecipientCreate,
-    add_recipient,
     create_api_token,
     create_user,
     record_signals,

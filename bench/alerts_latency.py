@@ -34,16 +34,22 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-from tocsin.alerts import AlertSettings, JsonLog, RuleCreate, drain_outbox, evaluate_alerts
+from tocsin.alerts import (
+    AlertSettings,
+    JsonLog,
+    RecipientCreate,
+    RuleCreate,
+    add_alert_rule,
+    add_recipient,
+    drain_outbox,
+    evaluate_alerts,
+)
 from tocsin.bootstrap import country_from_record, framework_codes
 from tocsin.countries import get_crosswalk
 from tocsin.domain import Provenance, Signal, SignalKind
 from tocsin.framework import load_catalogue
 from tocsin.store import (
     Database,
-    RecipientCreate,
-    add_alert_rule,
-    add_recipient,
     list_countries,
     record_signals,
     sync_framework_codes,

@@ -6,7 +6,8 @@ Usage:
 
 A capability's first revision starts its own branch (``--branch NAME``): no parent, labelled
 with the capability's name, depending on the core revision 0001. Later revisions of the same
-capability go on top of its branch (``--branch NAME`` again finds the branch head). Without
+capability go on top of its branch (``--branch NAME`` again finds the branch head); a
+capability that owns its tables gets the file in ``src/tocsin/NAME/migrations/``. Without
 ``--branch`` the revision goes on the core line. Review the generated file before committing.
 """
 
@@ -21,6 +22,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from tocsin.store import Database
+from tocsin.store._database import PACKAGE_DIR
 
 CORE_BASE = "0001"
 
@@ -46,6 +48,9 @@ def main() -> None:
             options |= {"head": f"{args.branch}@head"}
         else:
             options |= {"head": f"{CORE_BASE}@head" if labels else "head"}
+        if args.branch and (PACKAGE_DIR / args.branch / "migrations").is_dir():
+            # a capability that owns its tables keeps its revisions in its own package
+            options["version_path"] = str(PACKAGE_DIR / args.branch / "migrations")
         with db.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.revision(config, message=args.message, autogenerate=True, **options)

@@ -7,23 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 from tocsin.alerts import (
     DeliveryConfig,
+    RecipientCreate,
     RuleCreate,
     SpeechSurge,
+    add_recipient,
     add_rule,
+    alert_outbox_counts,
+    claim_outbox,
     deliver_due,
+    list_outbox,
     run_alert_pass,
 )
 from tocsin.domain import SignalKind
 from tocsin.framework import load_catalogue
-from tocsin.store import (
-    Database,
-    RecipientCreate,
-    add_recipient,
-    alert_outbox_counts,
-    claim_outbox,
-    list_outbox,
-    record_signals,
-)
+from tocsin.store import Database, record_signals
 
 from .conftest import NOW, signal
 from .receivers import SmtpRecorder, WebhookRecorder, free_port, smtp_server, webhook_server

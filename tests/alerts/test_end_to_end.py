@@ -23,15 +23,10 @@ from xml.etree import ElementTree as ET
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tocsin.alerts import alert_outbox_counts, list_outbox
 from tocsin.cli import build_app
 from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    alert_outbox_counts,
-    create_api_token,
-    create_user,
-    list_outbox,
-)
+from tocsin.store import Database, create_api_token, create_user
 from tocsin.web import WebSettings, create_app
 
 from .cap_check import NS, cap_problems

@@ -8,14 +8,19 @@ from datetime import timedelta
 import pytest
 
 from tocsin.alerts import (
+    AlertLifecycleError,
     ForecastRisk,
+    RecipientCreate,
     RuleCreate,
     Scope,
     Severity,
     SpeechSurge,
+    add_recipient,
     add_rule,
     alert_details,
     change_alert_status,
+    list_inbox,
+    list_outbox,
     list_rules,
     remove_rule,
     run_alert_pass,
@@ -23,16 +28,7 @@ from tocsin.alerts import (
 from tocsin.domain import SignalKind
 from tocsin.errors import TocsinError
 from tocsin.framework import load_catalogue
-from tocsin.store import (
-    AlertLifecycleError,
-    Database,
-    RecipientCreate,
-    add_recipient,
-    list_audit,
-    list_inbox,
-    list_outbox,
-    record_signals,
-)
+from tocsin.store import Database, list_audit, record_signals
 
 from .conftest import NOW, signal
 

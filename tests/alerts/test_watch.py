@@ -14,10 +14,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from tocsin.alerts import Health, JsonLog, health_server, parse_duration, watch_loop
+from tocsin.alerts import Health, JsonLog, health_server, list_alerts, parse_duration, watch_loop
 from tocsin.cli import build_app
 from tocsin.domain import SignalKind
-from tocsin.store import Database, list_alerts, record_signals
+from tocsin.store import Database, record_signals
 
 from .conftest import NOW
 from .conftest import signal as make_signal

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from tocsin.store import Database
+from tocsin.store import Database, migration_locations, slice_table_modules
 from tocsin.store._tables import Base
+
+for _module in slice_table_modules():  # every capability's tables, as the migrations see them
+    importlib.import_module(_module)
 
 CORE_TABLES = {
     "countries",
@@ -46,3 +53,21 @@ def test_upgrade_twice_changes_nothing(db: Database) -> None:
     head = db.current_revision()
     db.upgrade()
     assert db.current_revision() == head
+
+
+def test_every_slice_is_collected_with_its_own_branch() -> None:
+    slices = {module.split(".")[1] for module in slice_table_modules()}
+    assert {"alerts", "assess"} <= slices
+    locations = migration_locations()
+    for name in slices:
+        folder = Path(importlib.import_module(f"tocsin.{name}").__file__ or "").parent
+        assert folder / "migrations" in locations
+    script = ScriptDirectory.from_config(Database("sqlite://")._alembic_config())
+    for revision in script.walk_revisions():
+        folder = Path(revision.path).parent
+        if folder.name == "migrations" and folder.parent.name in slices:
+            # a slice's revisions are on the slice's branch (its label on the first one)
+            first = revision
+            while first.down_revision is not None:
+                first = script.get_revision(str(first.down_revision))
+            assert folder.parent.name in first.branch_labels, revision.path

@@ -12,9 +12,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tocsin.alerts import RuleCreate, Scope, TriggerEvent, add_rule, run_alert_pass
+from tocsin.alerts import (
+    RecipientCreate,
+    RuleCreate,
+    Scope,
+    TriggerEvent,
+    add_recipient,
+    add_rule,
+    get_alert,
+    list_alerts,
+    run_alert_pass,
+)
 from tocsin.framework import load_catalogue
-from tocsin.store import Database, RecipientCreate, add_recipient, get_alert, list_alerts
+from tocsin.store import Database
 
 from .conftest import NOW, PASSWORD
 from .test_browser import browser, server, shots

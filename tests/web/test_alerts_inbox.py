@@ -15,17 +15,19 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tocsin.alerts import RuleCreate, Scope, SpeechSurge, TriggerEvent, add_rule, run_alert_pass
+from tocsin.alerts import (
+    RecipientCreate,
+    RuleCreate,
+    Scope,
+    SpeechSurge,
+    TriggerEvent,
+    add_recipient,
+    add_rule,
+    run_alert_pass,
+)
 from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.framework import load_catalogue
-from tocsin.store import (
-    Database,
-    RecipientCreate,
-    add_recipient,
-    create_api_token,
-    get_user_by_username,
-    list_audit,
-)
+from tocsin.store import Database, create_api_token, get_user_by_username, list_audit
 
 from .conftest import NOW
 
@@ -89,7 +91,7 @@ def alerts(web_database_url: str) -> dict[str, int]:
             base_url="https://testserver",
         )
         assert len(report.created) == 3
-        from tocsin.store import list_alerts
+        from tocsin.alerts import list_alerts
 
         by_country = {a.iso3: a.id for a in list_alerts(session)}
         for role in ("analyst", "viewer"):

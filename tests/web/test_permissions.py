@@ -156,4 +156,3 @@ def test_every_route_refuses_a_role_without_its_permission(
             assert token_answer.status_code == 403, (role, method, path, token_answer.text)
             refusals += 1
     assert refusals > 80  # viewers, monitors and reviewers lack many permissions
-

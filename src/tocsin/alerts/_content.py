@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from tocsin.alerts._evaluate import factor_of
+from tocsin.alerts._store import StoredAlert
 from tocsin.framework import Catalogue
-from tocsin.store import StoredAlert, StoredSignal
+from tocsin.store import StoredSignal
 
 SEVERITY_ORDER = ["minor", "moderate", "severe", "extreme"]
 

@@ -23,8 +23,7 @@ from email.utils import format_datetime
 import httpx
 from pydantic import SecretStr
 
-from tocsin.store import (
-    Database,
+from tocsin.alerts._store import (
     OutboxMessage,
     claim_outbox,
     get_recipient,
@@ -32,6 +31,7 @@ from tocsin.store import (
     mark_outbox_sent,
     renew_outbox_lease,
 )
+from tocsin.store import Database
 
 __all__ = [
     "DeliveryConfig",

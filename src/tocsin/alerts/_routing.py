@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from tocsin.alerts._rules import Rule, Severity
-from tocsin.store import StoredRecipient
+from tocsin.alerts._store import StoredRecipient
 
 __all__ = ["CHANNELS", "covers", "digest_key", "idempotency_key", "route"]
 

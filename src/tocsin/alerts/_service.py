@@ -21,20 +21,14 @@ from tocsin.alerts._evaluate import Match, evaluate_rules
 from tocsin.alerts._feeds import atom_feed, cap_feed
 from tocsin.alerts._routing import digest_key, idempotency_key, route
 from tocsin.alerts._rules import Rule, RuleCreate, Severity
-from tocsin.domain import Sensitivity, SignalKind
-from tocsin.errors import TocsinError
-from tocsin.framework import Catalogue, load_catalogue
-from tocsin.store import (
+from tocsin.alerts._store import (
     AlertCreate,
     AlertState,
-    Database,
     OutboxMessage,
     StoredAlert,
     StoredRecipient,
-    StoredSignal,
     add_alert_rule,
     add_to_inbox,
-    audit,
     create_alert,
     enqueue_outbox,
     get_alert,
@@ -45,15 +39,17 @@ from tocsin.store import (
     list_alert_signals,
     list_alerts,
     list_awaiting_ack,
-    list_countries,
     list_recipients,
-    list_signals,
     list_user_inbox,
     merge_into_alert,
     remove_alert_rule,
     set_alert_status,
     set_escalation_level,
 )
+from tocsin.domain import Sensitivity, SignalKind
+from tocsin.errors import TocsinError
+from tocsin.framework import Catalogue, load_catalogue
+from tocsin.store import Database, StoredSignal, audit, list_countries, list_signals
 
 __all__ = [
     "AlertNotFoundError",

@@ -46,8 +46,9 @@ from tocsin.alerts._service import (
     respond_in_inbox,
     user_inbox,
 )
+from tocsin.alerts._store import AlertLifecycleError, list_alerts
 from tocsin.errors import TocsinError
-from tocsin.store import AlertLifecycleError, audit, list_alerts
+from tocsin.store import audit
 from tocsin.web import (
     ContextDep,
     CountrySection,

@@ -104,11 +104,29 @@ from tocsin.assess._service import (
     stored_summary,
     transition,
 )
+from tocsin.assess._store import (
+    AssessmentVersionInfo,
+    StoredAssessment,
+    create_assessment,
+    get_assessment,
+    latest_approved_assessment,
+    list_assessment_versions,
+    list_assessments,
+    save_assessment,
+)
 from tocsin.assess._structures import STRUCTURES, Structure, prefill_structures, structure
 from tocsin.assess._suggest import Suggestion, suggest_evidence
 from tocsin.assess._workflow import Transition, apply_transition
 
 __all__ = [
+    "AssessmentVersionInfo",
+    "StoredAssessment",
+    "create_assessment",
+    "get_assessment",
+    "latest_approved_assessment",
+    "list_assessment_versions",
+    "list_assessments",
+    "save_assessment",
     "update_action",
     "set_step",
     "set_population",

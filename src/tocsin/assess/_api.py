@@ -18,8 +18,8 @@ from tocsin.assess._compare import Change, VersionDiff
 from tocsin.assess._model import Assessment
 from tocsin.assess._policy import RankedOption
 from tocsin.assess._profile import ForecastView, MonitoringComparison, RiskProfile, Statement
+from tocsin.assess._store import AssessmentVersionInfo, StoredAssessment
 from tocsin.assess._suggest import Suggestion
-from tocsin.store import AssessmentVersionInfo, StoredAssessment
 
 __all__ = [
     "AssessmentSummaryOut",

@@ -32,22 +32,19 @@ from tocsin.assess._profile import (
     compare_with_monitoring,
     risk_profile,
 )
+from tocsin.assess._store import (
+    StoredAssessment,
+    create_assessment,
+    get_assessment,
+    latest_approved_assessment,
+    save_assessment,
+)
 from tocsin.assess._structures import prefill_structures
 from tocsin.assess._suggest import Suggestion, suggest_evidence
 from tocsin.assess._workflow import Transition, apply_transition
 from tocsin.domain import Direction, Provenance, Signal, SignalKind
 from tocsin.framework import Catalogue
-from tocsin.store import (
-    StoredAssessment,
-    audit,
-    create_assessment,
-    get_assessment,
-    latest_approved_assessment,
-    latest_forecast_run,
-    list_signals,
-    record_signals,
-    save_assessment,
-)
+from tocsin.store import audit, latest_forecast_run, list_signals, record_signals
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -43,15 +43,15 @@ from tocsin.assess._api import (
     VersionOut,
 )
 from tocsin.assess._model import Confidence, EvidenceLink, Rating, ShortText, Trend
-from tocsin.assess._workflow import Transition
-from tocsin.errors import DataFileError, TocsinError
-from tocsin.framework import load_catalogue
-from tocsin.store import (
+from tocsin.assess._store import (
     StoredAssessment,
     get_assessment,
     list_assessment_versions,
     list_assessments,
 )
+from tocsin.assess._workflow import Transition
+from tocsin.errors import DataFileError, TocsinError
+from tocsin.framework import load_catalogue
 from tocsin.store._repository import UnknownReferenceError
 from tocsin.web import (
     ContextDep,

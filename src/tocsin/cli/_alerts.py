@@ -24,10 +24,13 @@ from tocsin.alerts import (
     CHANNELS,
     Health,
     JsonLog,
+    RecipientCreate,
     RuleCreate,
     Severity,
+    add_recipient,
     add_rule,
     alert_details,
+    alert_outbox_counts,
     alerts_feed,
     change_alert_status,
     deliver_loop,
@@ -36,22 +39,17 @@ from tocsin.alerts import (
     evaluate_alerts,
     health_server,
     list_alert_details,
+    list_inbox,
+    list_recipients,
     list_rules,
     parse_duration,
+    remove_recipient,
     remove_rule,
     watch_loop,
 )
 from tocsin.cli._common import print_json, state, stdout
 from tocsin.errors import TocsinError
-from tocsin.store import (
-    Database,
-    RecipientCreate,
-    add_recipient,
-    alert_outbox_counts,
-    list_inbox,
-    list_recipients,
-    remove_recipient,
-)
+from tocsin.store import Database
 
 app = typer.Typer(
     help="Alerts: rules over Signals, who is told, the alert lifecycle, CAP/Atom feeds.",

@@ -32,11 +32,14 @@ from tocsin.assess import (
     Transition,
     Trend,
     VulnerablePopulation,
+    get_assessment,
+    list_assessment_versions,
+    list_assessments,
 )
 from tocsin.cli._common import print_json, state, stdout
 from tocsin.errors import TocsinError
 from tocsin.framework import load_catalogue
-from tocsin.store import Database, get_assessment, list_assessment_versions, list_assessments
+from tocsin.store import Database
 
 app = typer.Typer(name="assess", no_args_is_help=True, rich_markup_mode="markdown")
 app.info.help = (

@@ -14,13 +14,14 @@ from tocsin.assess import (
     ForecastView,
     MonitoringComparison,
     compare_with_monitoring,
+    get_assessment,
     load_assessment,
     monitoring_picture,
     risk_profile,
 )
 from tocsin.framework import Catalogue
 from tocsin.reports._content import Report, build_report
-from tocsin.store import get_assessment, get_country, list_sources
+from tocsin.store import get_country, list_sources
 
 if TYPE_CHECKING:
     from tocsin.settings import Settings

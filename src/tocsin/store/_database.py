@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,31 @@ from tocsin.errors import TocsinError
 from tocsin.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+PACKAGE_DIR = Path(__file__).parents[1]
+
+
+def migration_locations() -> list[Path]:
+    """Every folder of Alembic revisions: the kernel's, then each capability's.
+
+    A capability keeps its revisions in ``tocsin/<capability>/migrations/`` (its own
+    branch, labelled with its name). They are found by that convention, as Django finds an
+    app's migrations, so the kernel imports no capability to learn where they are.
+    """
+    found = sorted(p for p in PACKAGE_DIR.glob("*/migrations") if p != MIGRATIONS_DIR)
+    return [MIGRATIONS_DIR / "versions", *found]
+
+
+def slice_table_modules() -> list[str]:
+    """The modules that declare a capability's tables: ``tocsin.<capability>._store``.
+
+    For what needs every table in ``Base.metadata`` at once (migrations' autogenerate,
+    the schema test); a running command imports only the capabilities it uses.
+    """
+    return sorted(
+        f"tocsin.{p.parent.name}._store"
+        for p in PACKAGE_DIR.glob("*/_store.py")
+        if (p.parent / "migrations").is_dir() and p.parent.name != "store"
+    )
 
 
 def _first_line(error: BaseException | None) -> str:
@@ -88,6 +114,10 @@ class Database:
     def _alembic_config(self) -> Config:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("path_separator", "os")
+        config.set_main_option(
+            "version_locations", os.pathsep.join(str(p) for p in migration_locations())
+        )
         return config
 
     def upgrade(self, revision: str = "heads") -> None:

@@ -274,7 +274,7 @@ def record_signals(session: Session, signals: Iterable[Signal], *, now: datetime
     return ids
 
 
-def _stored_signal(row: SignalRow) -> StoredSignal:
+def stored_signal(row: SignalRow) -> StoredSignal:
     return StoredSignal(
         id=row.id,
         stored_at=row.stored_at,
@@ -333,7 +333,7 @@ def list_signals(
         query = query.where(SignalRow.id.in_(tagged))
     if limit:
         query = query.limit(limit)
-    return [_stored_signal(row) for row in session.scalars(query)]
+    return [stored_signal(row) for row in session.scalars(query)]
 
 
 # --- dataset versions ----------------------------------------------------------------------

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+
 from alembic import context
 
-import tocsin.store  # noqa: F401  (imports every capability's tables into Base.metadata)
+import tocsin.store  # noqa: F401  (the kernel's tables and those not moved to their slice yet)
+from tocsin.store._database import slice_table_modules
 from tocsin.store._tables import Base
+
+for module in slice_table_modules():  # every capability's tables, into Base.metadata
+    importlib.import_module(module)
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand

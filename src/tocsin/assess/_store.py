@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.store._repository import UnknownReferenceError
-from tocsin.store._tables import Base, CountryRow, UTCDateTime
+from tocsin.store import Base, CountryRow, UnknownReferenceError, UTCDateTime
 
 __all__ = [
     "AssessmentVersionInfo",

@@ -30,8 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin.errors import TocsinError
-from tocsin.store._repository import StoredSignal, _stored_signal
-from tocsin.store._tables import Base, SignalRow, UTCDateTime
+from tocsin.store import Base, SignalRow, StoredSignal, UTCDateTime, stored_signal
 
 __all__ = [
     "AlertCreate",
@@ -486,7 +485,7 @@ def list_alert_signals(session: Session, alert_id: int) -> list[StoredSignal]:
         .where(AlertSignalRow.alert_id == alert_id)
         .order_by(SignalRow.end_date.desc(), SignalRow.id.desc())
     )
-    return [_stored_signal(row) for row in rows]
+    return [stored_signal(row) for row in rows]
 
 
 def get_alert(session: Session, alert_id: int) -> StoredAlert | None:
