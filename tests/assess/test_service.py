@@ -28,16 +28,9 @@ from tocsin.assess import (
 from tocsin.assess._edit import AssessmentEditError
 from tocsin.domain import Provenance, Signal, SignalKind
 from tocsin.errors import DataFileError
+from tocsin.forecast import ForecastRunCreate, ForecastValue, record_forecast_run
 from tocsin.framework import Catalogue
-from tocsin.store import (
-    Database,
-    ForecastRunCreate,
-    ForecastValue,
-    count_rows,
-    list_signals,
-    record_forecast_run,
-    record_signals,
-)
+from tocsin.store import Database, count_rows, list_signals, record_signals
 
 from .conftest import NOW
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from tocsin.cli import app
 from tocsin.domain import SignalKind
-from tocsin.store import Database, latest_forecast_run, list_signals
+from tocsin.forecast import latest_forecast_run
+from tocsin.store import Database, list_signals
 
 
 @pytest.fixture

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from tocsin.domain import Country
-from tocsin.store import (
-    Database,
+from tocsin.forecast import (
     ForecastRunCreate,
     ForecastValue,
     get_country_forecasts,
     latest_forecast_run,
     record_forecast_run,
-    upsert_countries,
 )
+from tocsin.store import Database, upsert_countries
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 

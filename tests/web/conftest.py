@@ -21,14 +21,12 @@ from sqlalchemy import create_engine, text
 from tocsin.bootstrap import country_from_record, framework_codes
 from tocsin.countries import get_crosswalk
 from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
+from tocsin.forecast import ForecastRunCreate, ForecastValue, record_forecast_run
 from tocsin.framework import load_catalogue
 from tocsin.settings import Settings
 from tocsin.store import (
     Database,
-    ForecastRunCreate,
-    ForecastValue,
     create_user,
-    record_forecast_run,
     record_signals,
     sync_framework_codes,
     upsert_countries,

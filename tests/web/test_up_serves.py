@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from tocsin.store import Database, latest_forecast_run
+from tocsin.forecast import latest_forecast_run
+from tocsin.store import Database
 
 
 def _free_port() -> int:

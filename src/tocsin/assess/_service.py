@@ -43,8 +43,9 @@ from tocsin.assess._structures import prefill_structures
 from tocsin.assess._suggest import Suggestion, suggest_evidence
 from tocsin.assess._workflow import Transition, apply_transition
 from tocsin.domain import Direction, Provenance, Signal, SignalKind
+from tocsin.forecast import latest_forecast_run
 from tocsin.framework import Catalogue
-from tocsin.store import audit, latest_forecast_run, list_signals, record_signals
+from tocsin.store import audit, list_signals, record_signals
 
 if TYPE_CHECKING:
     import pandas as pd

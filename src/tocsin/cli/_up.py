@@ -107,8 +107,8 @@ def _first_forecast(ctx: typer.Context, *, quiet: bool) -> None:
     The same use case as ``tocsin forecast run``; messages go to stderr, so `up --json`
     still prints one JSON document.
     """
-    from tocsin.forecast import record_current_forecast
-    from tocsin.store import Database, latest_forecast_run
+    from tocsin.forecast import latest_forecast_run, record_current_forecast
+    from tocsin.store import Database
 
     db = Database.from_settings(state(ctx).settings)
     try:

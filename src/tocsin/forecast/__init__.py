@@ -80,8 +80,22 @@ from tocsin.forecast._record import (
 from tocsin.forecast._replica import EWPReplica
 from tocsin.forecast._rrandom import RRandom, r_cv_folds
 from tocsin.forecast._signals import forecast_signals
+from tocsin.forecast._store import (
+    ForecastRunCreate,
+    ForecastValue,
+    StoredForecastRun,
+    get_country_forecasts,
+    latest_forecast_run,
+    record_forecast_run,
+)
 
 __all__ = [
+    "ForecastRunCreate",
+    "ForecastValue",
+    "StoredForecastRun",
+    "get_country_forecasts",
+    "latest_forecast_run",
+    "record_forecast_run",
     "FORECAST_SOURCES",
     "RecordedForecast",
     "forecast_frame",

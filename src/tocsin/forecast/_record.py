@@ -87,14 +87,8 @@ def record_current_forecast(
     Countries the database does not know (``tocsin up`` not run since the crosswalk
     changed) are forecast but not stored; :attr:`RecordedForecast.not_stored` names them.
     """
-    from tocsin.store import (
-        Database,
-        ForecastRunCreate,
-        ForecastValue,
-        list_countries,
-        record_forecast_run,
-        record_signals,
-    )
+    from tocsin.forecast._store import ForecastRunCreate, ForecastValue, record_forecast_run
+    from tocsin.store import Database, list_countries, record_signals
 
     frame = forecast_frame(settings, target, horizon)
     watch = current_forecast(frame, model=model, target=target, horizon=horizon)

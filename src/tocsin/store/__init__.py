@@ -28,14 +28,6 @@ from tocsin.store._events import (
     record_field_events,
     set_incident_links,
 )
-from tocsin.store._forecast import (
-    ForecastRunCreate,
-    ForecastValue,
-    StoredForecastRun,
-    get_country_forecasts,
-    latest_forecast_run,
-    record_forecast_run,
-)
 from tocsin.store._repository import (
     AuditEntry,
     DatasetVersion,
@@ -186,12 +178,6 @@ __all__ = [
     "load_events_frame",
     "record_field_events",
     "set_incident_links",
-    "ForecastRunCreate",
-    "ForecastValue",
-    "StoredForecastRun",
-    "get_country_forecasts",
-    "latest_forecast_run",
-    "record_forecast_run",
     "ROLES",
     "IMPORT_JOB_STATES",
     "AttachmentCreate",

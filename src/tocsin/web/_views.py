@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tocsin.domain import SignalKind
+from tocsin.forecast import get_country_forecasts, latest_forecast_run
 from tocsin.framework import load_catalogue
 from tocsin.store import (
     Database,
@@ -23,8 +24,6 @@ from tocsin.store import (
     count_events_by_month,
     events_version,
     get_country,
-    get_country_forecasts,
-    latest_forecast_run,
     list_countries,
     list_signals,
     load_events_frame,

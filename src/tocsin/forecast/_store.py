@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.store._tables import Base, UTCDateTime
+from tocsin.store import Base, UTCDateTime
 
 __all__ = [
     "ForecastRunCreate",
