@@ -56,7 +56,7 @@ def test_upgrade_twice_changes_nothing(db: Database) -> None:
 
 
 def test_every_slice_is_collected_with_its_own_branch() -> None:
-    slices = {module.split(".")[1] for module in slice_table_modules()}
+    slices = {module.split(".")[1] for module in slice_table_modules()} - {"store"}
     assert {"alerts", "assess", "forecast"} <= slices
     locations = migration_locations()
     for name in slices:

@@ -34,17 +34,30 @@ def migration_locations() -> list[Path]:
     return [MIGRATIONS_DIR / "versions", *found]
 
 
+#: The kernel's modules that declare tables (the core's, and those not moved to their
+#: capability yet).
+STORE_TABLE_MODULES = (
+    "tocsin.store._tables",
+    "tocsin.store._events",
+    "tocsin.store._speech",
+    "tocsin.store._web",
+)
+
+
 def slice_table_modules() -> list[str]:
-    """The modules that declare a capability's tables: ``tocsin.<capability>._store``.
+    """Every module that declares tables: the kernel's, then ``tocsin.<capability>._store``.
 
     For what needs every table in ``Base.metadata`` at once (migrations' autogenerate,
-    the schema test); a running command imports only the capabilities it uses.
+    the schema test); a running command imports only the modules it uses.
     """
-    return sorted(
-        f"tocsin.{p.parent.name}._store"
-        for p in PACKAGE_DIR.glob("*/_store.py")
-        if (p.parent / "migrations").is_dir() and p.parent.name != "store"
-    )
+    return [
+        *STORE_TABLE_MODULES,
+        *sorted(
+            f"tocsin.{p.parent.name}._store"
+            for p in PACKAGE_DIR.glob("*/_store.py")
+            if (p.parent / "migrations").is_dir() and p.parent.name != "store"
+        ),
+    ]
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -6,11 +6,10 @@ import importlib
 
 from alembic import context
 
-import tocsin.store  # noqa: F401  (the kernel's tables and those not moved to their slice yet)
 from tocsin.store._database import slice_table_modules
 from tocsin.store._tables import Base
 
-for module in slice_table_modules():  # every capability's tables, into Base.metadata
+for module in slice_table_modules():  # every table, the kernel's and the slices', into metadata
     importlib.import_module(module)
 
 connection = context.config.attributes.get("connection")
