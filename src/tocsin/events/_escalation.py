@@ -21,13 +21,59 @@ from sklearn.metrics import average_precision_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from tocsin.events._aggregate import area_keys, civilian_deaths_of, is_one_sided, one_per_incident
+from tocsin.events._aggregate import (
+    UNKNOWN_AREA,
+    area_keys,
+    civilian_deaths_of,
+    is_one_sided,
+    one_per_incident,
+)
 from tocsin.events._taxonomy import EventType
 
 HORIZON = 4
 
-#: Features of the detector, all from weeks up to t.
+#: Every feature :func:`escalation_features` computes, all from weeks up to t.
+ALL_FEATURES = [
+    "osv_deaths_4",
+    "osv_deaths_12",
+    "osv_deaths_52",
+    "osv_deaths_1",
+    "osv_events_4",
+    "osv_events_12",
+    "battle_deaths_4",
+    "battle_events_4",
+    "events_4",
+    "events_12",
+    "country_osv_deaths_4",
+    "country_osv_events_4",
+    "weeks_since_osv",
+    "osv_trend",
+    "neighbour_osv_deaths_4",
+    "neighbour_osv_deaths_12",
+    "new_actor_events_12",
+    "country_scale",
+]
+
+#: Features of the detector (design T of docs/methodology/escalation.md): few, and each
+#: one means the same in a country where 50 die a month as where 500 do, once the
+#: country's own scale (``country_scale``) is an input beside it. Persistence
+#: (``osv_deaths_4``) is the first, so the detector can always fall back on it.
 FEATURES = [
+    "osv_deaths_4",
+    "osv_deaths_12",
+    "osv_deaths_52",
+    "osv_events_4",
+    "weeks_since_osv",
+    "battle_events_4",
+    "neighbour_osv_deaths_4",
+    "neighbour_osv_deaths_12",
+    "country_osv_deaths_4",
+    "new_actor_events_12",
+    "country_scale",
+]
+
+#: The first detector's features (design L, issue 5), kept to compare designs.
+LEGACY_FEATURES = [
     "osv_deaths_1",
     "osv_deaths_4",
     "osv_deaths_12",
@@ -44,6 +90,10 @@ FEATURES = [
     "osv_trend",
 ]
 
+#: How many nearest areas of the same country count as neighbours when the gazetteer
+#: does not know an area's borders.
+NEAREST_AREAS = 3
+
 
 def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = None) -> pd.DataFrame:
     """Weekly totals per admin-1 area, every week from the area's first event to the last.
@@ -53,7 +103,9 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     all of them to give the same rows as the whole.
 
     Columns: ``area``, ``iso3``, ``week`` (Monday), ``osv_deaths``, ``osv_events``,
-    ``battle_deaths``, ``battle_events``, ``events``.
+    ``battle_deaths``, ``battle_events``, ``events``, ``new_actor_events`` (violent events
+    by a perpetrator never recorded in the area before that week), and the area's
+    ``latitude`` / ``longitude`` (median of its events' coordinates; NaN if none has any).
     """
     events = one_per_incident(frame)
     if events.empty:
@@ -67,6 +119,9 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
                 "battle_deaths",
                 "battle_events",
                 "events",
+                "new_actor_events",
+                "latitude",
+                "longitude",
             ]
         )
     week = events["start_date"].dt.to_period("W-SUN").dt.start_time
@@ -79,9 +134,15 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     )
     deaths = events["fatalities_best"].astype("Float64").fillna(0).to_numpy(dtype=float)
     civilians = civilian_deaths_of(events).to_numpy()
+    areas = area_keys(events).to_numpy()
+    perpetrator = events["perpetrator"].fillna("").astype(str).str.strip().str.lower()
+    violent = one_sided | battle
+    actor = pd.DataFrame({"area": areas, "actor": perpetrator.to_numpy(), "week": week.to_numpy()})
+    first_week = actor.groupby(["area", "actor"])["week"].transform("min").to_numpy()
+    new_actor = violent & (perpetrator.to_numpy() != "") & (week.to_numpy() == first_week)
     work = pd.DataFrame(
         {
-            "area": area_keys(events).to_numpy(),
+            "area": areas,
             "iso3": events["iso3"].fillna("???").to_numpy(),
             "week": week.to_numpy(),
             "osv_deaths": np.where(one_sided, civilians, 0.0),
@@ -89,7 +150,19 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
             "battle_deaths": np.where(battle, deaths, 0.0),
             "battle_events": battle.astype(float),
             "events": 1.0,
+            "new_actor_events": new_actor.astype(float),
         }
+    )
+    centre = (
+        pd.DataFrame(
+            {
+                "area": areas,
+                "latitude": pd.to_numeric(events["latitude"], errors="coerce").to_numpy(),
+                "longitude": pd.to_numeric(events["longitude"], errors="coerce").to_numpy(),
+            }
+        )
+        .groupby("area")[["latitude", "longitude"]]
+        .median()
     )
     weekly = work.groupby(["area", "iso3", "week"], sort=True).sum().reset_index()
     last = weekly["week"].max() if last_week is None else pd.Timestamp(last_week)
@@ -103,6 +176,8 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     dense = pd.DataFrame({"area": dense_area, "week": dense_week})
     dense["iso3"] = np.repeat(area_iso3.reindex(first.index).to_numpy(), n_weeks)
     panel = dense.merge(weekly.drop(columns="iso3"), on=["area", "week"], how="left").fillna(0.0)
+    panel["latitude"] = panel["area"].map(centre["latitude"])
+    panel["longitude"] = panel["area"].map(centre["longitude"])
     return panel.sort_values(["area", "week"]).reset_index(drop=True)
 
 
@@ -172,8 +247,54 @@ def _rolling(windows: _Windows, column: str, window: int) -> pd.Series:
     return windows.sum(column, -(window - 1), 0)
 
 
-def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
-    """The detector's features (:data:`FEATURES`) for every area-week, from weeks <= t."""
+def area_neighbours(panel: pd.DataFrame) -> pd.DataFrame:
+    """Pairs ``area`` → ``neighbour`` of the same country: the :data:`NEAREST_AREAS`
+    areas whose centres are nearest (great-circle distance between event medians).
+
+    Areas without coordinates, and the country's "(unknown)" area, have none.
+    """
+    centres = panel.drop_duplicates("area")[["area", "iso3", "latitude", "longitude"]]
+    centres = centres[centres["latitude"].notna() & ~centres["area"].str.endswith(UNKNOWN_AREA)]
+    pairs = []
+    for _, part in centres.groupby("iso3", sort=False):
+        if len(part) < 2:
+            continue
+        lat = np.radians(part["latitude"].to_numpy())
+        lon = np.radians(part["longitude"].to_numpy())
+        # haversine distance between every pair of centres (areas per country: tens)
+        a = (
+            np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+            + np.cos(lat[:, None])
+            * np.cos(lat[None, :])
+            * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
+        )
+        distance = 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        np.fill_diagonal(distance, np.inf)
+        k = min(NEAREST_AREAS, len(part) - 1)
+        nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+        names = part["area"].to_numpy()
+        pairs.append(
+            pd.DataFrame({"area": np.repeat(names, k), "neighbour": names[nearest.ravel()]})
+        )
+    if not pairs:
+        return pd.DataFrame({"area": pd.Series(dtype=str), "neighbour": pd.Series(dtype=str)})
+    return pd.concat(pairs, ignore_index=True)
+
+
+def _neighbour_sum(panel: pd.DataFrame, values: pd.Series, pairs: pd.DataFrame) -> pd.Series:
+    """For each area-week, the sum of ``values`` over the area's neighbours that week."""
+    if pairs.empty:
+        return pd.Series(0.0, index=panel.index)
+    own = pd.DataFrame({"neighbour": panel["area"], "week": panel["week"], "v": values})
+    joined = pairs.merge(own, on="neighbour")
+    summed = joined.groupby(["area", "week"])["v"].sum()
+    keys = pd.MultiIndex.from_arrays([panel["area"], panel["week"]])
+    return pd.Series(summed.reindex(keys).fillna(0.0).to_numpy(), index=panel.index)
+
+
+def escalation_features(panel: pd.DataFrame, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """The features (:data:`FEATURES`, or ``columns`` of :data:`ALL_FEATURES`) of every
+    area-week, from weeks <= t."""
     out = pd.DataFrame(index=panel.index)
     windows = _Windows(panel)
     out["osv_deaths_1"] = panel["osv_deaths"]
@@ -184,18 +305,25 @@ def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
         out[f"events_{window}"] = _rolling(windows, "events", window)
     out["battle_deaths_4"] = _rolling(windows, "battle_deaths", 4)
     out["battle_events_4"] = _rolling(windows, "battle_events", 4)
+    out["new_actor_events_12"] = _rolling(windows, "new_actor_events", 12)
     country = (
-        panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"])
-        .groupby(["iso3", "week"])[["d", "e"]]
+        panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"], y=out["osv_deaths_52"], n=1.0)
+        .groupby(["iso3", "week"])[["d", "e", "y", "n"]]
         .transform("sum")
     )
     out["country_osv_deaths_4"] = country["d"] - out["osv_deaths_4"]
     out["country_osv_events_4"] = country["e"] - out["osv_events_4"]
+    # the country's usual 4-week one-sided deaths per area over the last year: the scale
+    # against which the area's own counts are read (50 a month in one country, 500 in another)
+    out["country_scale"] = country["y"] / 13.0 / country["n"]
     out["weeks_since_osv"] = windows.weeks_since("osv_events", 52)
     # the 4 weeks before the last 4 (t-7 … t-4), 0 before the area's first week
     previous = windows.sum("osv_deaths", -7, -4)
     out["osv_trend"] = out["osv_deaths_4"] - previous.fillna(0)
-    return out[FEATURES]
+    pairs = area_neighbours(panel)
+    out["neighbour_osv_deaths_4"] = _neighbour_sum(panel, out["osv_deaths_4"], pairs)
+    out["neighbour_osv_deaths_12"] = _neighbour_sum(panel, out["osv_deaths_12"], pairs)
+    return out[FEATURES if columns is None else columns]
 
 
 def surge_labels(
@@ -340,7 +468,8 @@ class EscalationDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 class PersistenceBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Baseline: the risk is the area's one-sided civilian deaths of the last 4 weeks.
 
-    Expects :data:`FEATURES` columns; learns nothing.
+    Reads column 0 of ``X`` (``osv_deaths_4``, the first of :data:`FEATURES`); learns
+    nothing.
     """
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -351,7 +480,7 @@ class PersistenceBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(X[:, FEATURES.index("osv_deaths_4")])
+        return np.asarray(X[:, 0])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         return float(
@@ -363,7 +492,9 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
     """Baseline: the last 4 weeks' deaths against the area's trailing 52-week mean.
 
     The risk is ``osv_deaths_4 / (trailing 4-week mean + 1)``; an alarm at a threshold of
-    2 is the classic "twice the usual" rule.
+    2 is the classic "twice the usual" rule. Reads ``osv_deaths_4`` from column 0 of ``X``
+    and ``osv_deaths_52`` from the last column (the first and third of :data:`FEATURES`,
+    or a two-column ``X``).
     """
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -374,8 +505,8 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        recent = X[:, FEATURES.index("osv_deaths_4")]
-        usual = X[:, FEATURES.index("osv_deaths_52")] / 13.0
+        recent = X[:, 0]
+        usual = X[:, FEATURES.index("osv_deaths_52") if X.shape[1] == len(FEATURES) else -1] / 13.0
         return np.asarray(recent / (usual + 1.0))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
