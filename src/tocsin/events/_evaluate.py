@@ -7,6 +7,7 @@ before the cut-off, and is scored on the area-weeks after it. Metrics: ROC AUC, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -63,11 +64,11 @@ class EscalationEvaluation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def ratio_to_best_baseline(self) -> float:
-        """The detector's PR AUC over the better baseline's."""
+    def ratio_to_best_baseline(self, name: str = "detector") -> float:
+        """A scorer's PR AUC (the detector's by default) over the better baseline's."""
         by_name = {m.name: m.pr_auc for m in self.metrics}
         best = max(by_name["persistence"], by_name["trailing_mean"])
-        return by_name["detector"] / best if best > 0 else float("nan")
+        return by_name[name] / best if best > 0 else float("nan")
 
 
 def _recall_at_false_alarm_rate(
@@ -169,6 +170,21 @@ def label_window_end(weeks: pd.Series) -> pd.Series:
     return weeks + pd.Timedelta(weeks=HORIZON + 1)
 
 
+def fit_detector(detector: Any, data: pd.DataFrame, columns: list[str]) -> Any:
+    """Fit ``detector`` on labelled area-weeks: a count model (with ``surge_risk``) on the
+    next 4 weeks' deaths, a classifier on the 0/1 surge label."""
+    target = "future_deaths" if hasattr(detector, "surge_risk") else "surge"
+    return detector.fit(data[columns].to_numpy(), data[target].to_numpy())
+
+
+def surge_scores(detector: Any, data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The fitted ``detector``'s surge risk of each area-week."""
+    X = data[columns].to_numpy()
+    if hasattr(detector, "surge_risk"):
+        return np.asarray(detector.surge_risk(X))
+    return np.asarray(detector.predict_proba(X)[:, 1])
+
+
 def score_test(
     test: pd.DataFrame, detector_scores: np.ndarray, *, extra: dict[str, np.ndarray] | None = None
 ) -> list[ForecastMetrics]:
@@ -190,8 +206,8 @@ def evaluate_escalation(
     min_train_surges: int = 20,
     min_deaths: float = 25.0,
     ratio: float = 2.0,
-    detector: str | EscalationDetector = "auto",
-    C: float = 1.0,  # noqa: N803 - scikit-learn's name for the penalty
+    detector: str | Any = "auto",
+    make_detector: Callable[[], Any] = EscalationDetector,
     columns: list[str] | None = None,
 ) -> EscalationEvaluation:
     """Evaluate the detector and the two baselines on the events in ``frame``.
@@ -203,8 +219,8 @@ def evaluate_escalation(
     scores every week with the packaged detector (fitted on the CAR GED), which is a
     test on unseen data for any other file; a fitted :class:`EscalationDetector` is used
     the same way (leave-one-country-out: fit it on the other countries). ``"auto"``
-    refits when the file allows it. ``C`` and ``columns`` (default :data:`FEATURES`) are
-    the refitted detector's penalty and features.
+    refits when the file allows it. ``make_detector`` makes the detector to refit (another
+    design, another penalty) and ``columns`` are its features (default :data:`FEATURES`).
     """
     data, x_columns = labelled_area_weeks(
         frame, min_deaths=min_deaths, ratio=ratio, columns=columns
@@ -229,10 +245,8 @@ def evaluate_escalation(
         for test_year in sorted(year[test_mask].unique()):
             fit_rows = (window_end <= pd.Timestamp(int(test_year), 1, 1)).to_numpy()
             rows = (year == test_year).to_numpy()
-            model = EscalationDetector(C=C).fit(
-                data.loc[fit_rows, x_columns].to_numpy(), data.loc[fit_rows, "surge"].to_numpy()
-            )
-            scores[rows] = model.predict_proba(data.loc[rows, x_columns].to_numpy())[:, 1]
+            model = fit_detector(make_detector(), data[fit_rows], x_columns)
+            scores[rows] = surge_scores(model, data[rows], x_columns)
         source = f"refitted each year on earlier weeks (rolling origin from {first_test_year})"
         cutoff = pd.Timestamp(first_test_year, 1, 1)
         n_train = int((window_end <= cutoff).sum())
@@ -240,7 +254,7 @@ def evaluate_escalation(
     else:
         fitted = EscalationDetector.default() if isinstance(detector, str) else detector
         test_mask = np.ones(len(data), dtype=bool)
-        scores = fitted.predict_proba(data[x_columns].to_numpy())[:, 1]
+        scores = surge_scores(fitted, data, x_columns)
         source = (
             "packaged default (fitted on the CAR GED), not refitted"
             if isinstance(detector, str)
@@ -249,7 +263,12 @@ def evaluate_escalation(
         n_train, n_train_surges = 0, 0
         cutoff = data["week"].min()
     test = data[test_mask]
-    metrics = score_test(test, scores[test_mask])
+    # the packaged detector beside the refitted one: on any file but the CAR GED it is
+    # scored on a country it never saw (on the CAR GED it is scored on its training data)
+    extra = {}
+    if use_refit and x_columns == [f"x_{c}" for c in FEATURES]:
+        extra["default_detector"] = surge_scores(EscalationDetector.default(), test, x_columns)
+    metrics = score_test(test, scores[test_mask], extra=extra)
     n_episodes, _, _ = _lead_times(test, np.zeros(len(test), dtype=bool))
     n_new, _, _ = _lead_times(test, np.zeros(len(test), dtype=bool), new_area_only=True)
     return EscalationEvaluation(
