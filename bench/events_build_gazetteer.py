@@ -12,9 +12,11 @@ which areas share a border (a TopoJSON arc). See src/tocsin/events/data/SOURCES.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
+import struct
 import sys
 import tarfile
 from pathlib import Path
@@ -88,6 +90,17 @@ def _country(topology: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return areas
 
 
+def _packed(area: dict[str, Any]) -> dict[str, Any]:
+    flat = [round(v * 100) for ring in area["rings"] for point in ring for v in point]
+    return {
+        "name": area["name"],
+        "id": area["id"],
+        "neighbours": area["neighbours"],
+        "ring_sizes": [len(ring) for ring in area["rings"]],
+        "points": base64.b64encode(struct.pack(f"<{len(flat)}i", *flat)).decode("ascii"),
+    }
+
+
 def main() -> None:
     tarball = Path(sys.argv[1])
     gazetteer: dict[str, list[dict[str, Any]]] = {}
@@ -106,7 +119,15 @@ def main() -> None:
             areas = _country(topology, key)
             if len(areas) >= 2:
                 gazetteer[key.upper()] = areas
-    payload = json.dumps(gazetteer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # each country's areas as a JSON string of its own, so a reader parses only the
+    # countries it meets, and each area's rings as base64 of little-endian int32
+    # hundredths of a degree (lon, lat, lon, lat, …): parsing nested JSON lists of
+    # coordinates took seconds for the big countries
+    by_country = {
+        iso3: json.dumps([_packed(a) for a in areas], ensure_ascii=False, separators=(",", ":"))
+        for iso3, areas in sorted(gazetteer.items())
+    }
+    payload = json.dumps(by_country, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     OUT.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
     n_areas = sum(len(v) for v in gazetteer.values())
     print(f"wrote {OUT}: {len(gazetteer)} countries, {n_areas} areas, {OUT.stat().st_size:,} bytes")  # noqa: T201

@@ -21,12 +21,12 @@ from tocsin.events import (
     area_neighbours,
     area_week_panel,
     assign_areas,
+    country_areas,
     escalation_features,
     escalation_risks,
     escalation_signals,
     evaluate_escalation,
     event_signals,
-    gazetteer,
     normalise_name,
     parse_events,
     surge_labels,
@@ -194,7 +194,7 @@ def test_ucdp_and_acled_names_are_one_area_with_known_neighbours() -> None:
     areas = assign_areas(frame).tolist()
     assert areas == ["CAF/Ouaka", "CAF/Ouaka", "CAF/Bangui", "CAF/Bangui"]
     assert normalise_name("Ombella-M'Poko Prefecture") == normalise_name("Ombella-M'poko")
-    [bangui] = [a for a in gazetteer()["CAF"] if a.name == "Bangui"]
+    [bangui] = [a for a in country_areas("CAF") if a.name == "Bangui"]
     assert bangui.neighbours == ("Ombella-M'Poko",)
     panel = pd.DataFrame(
         {"area": ["CAF/Ouaka", "CAF/Kémo"], "iso3": "CAF", "latitude": 5.0, "longitude": 20.0}

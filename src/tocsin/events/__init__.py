@@ -31,7 +31,13 @@ from tocsin.events._escalation import (
     surge_labels,
 )
 from tocsin.events._evaluate import EscalationEvaluation, ForecastMetrics, evaluate_escalation
-from tocsin.events._gazetteer import Admin1Area, assign_areas, gazetteer, normalise_name
+from tocsin.events._gazetteer import (
+    Admin1Area,
+    assign_areas,
+    country_areas,
+    gazetteer,
+    normalise_name,
+)
 from tocsin.events._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
 from tocsin.events._linking import (
     DATASET_PREFERENCE,
@@ -100,6 +106,7 @@ __all__ = [
     "data_end_note",
     "Admin1Area",
     "assign_areas",
+    "country_areas",
     "gazetteer",
     "normalise_name",
     "ALL_FEATURES",

@@ -15,9 +15,9 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]
+from scipy.special import betainc  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.linear_model import LogisticRegression, PoissonRegressor
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, d2_tweedie_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -376,6 +376,50 @@ def _log_features(X: np.ndarray) -> np.ndarray:
     return np.asarray(np.sign(X) * np.log1p(np.abs(X)))
 
 
+def _poisson_newton(
+    Z: np.ndarray, y: np.ndarray, offset: np.ndarray, alpha: float, *, tol: float = 1e-10
+) -> tuple[np.ndarray, float]:
+    """Weights and intercept of a Poisson regression with ``log(offset)`` as offset.
+
+    Minimises scikit-learn's ``PoissonRegressor`` objective for the rate ``y / offset``
+    with sample weights ``offset`` (which is the offset model): the mean Poisson deviance
+    over the weights plus ``alpha / 2`` times the squared weights (the intercept is not
+    penalised). Newton's method with step halving: a dozen steps on a few features,
+    milliseconds where L-BFGS took half a second per fit.
+    """
+    n, p = Z.shape
+    design = np.c_[Z, np.ones(n)]
+    total = float(offset.sum())
+    penalty = np.r_[np.full(p, alpha), 0.0]
+    beta = np.zeros(p + 1)
+    beta[-1] = np.log(max(float(y.sum()) / total, 1e-12))
+
+    def objective(b: np.ndarray) -> float:
+        eta = design @ b
+        mean = offset * np.exp(eta)
+        return float((mean - y * eta).sum() / total + 0.5 * (penalty * b * b).sum())
+
+    current = objective(beta)
+    for _ in range(100):
+        mean = offset * np.exp(design @ beta)
+        gradient = design.T @ (mean - y) / total + penalty * beta
+        hessian = (design * mean[:, None]).T @ design / total + np.diag(penalty)
+        step = np.linalg.solve(hessian + 1e-12 * np.eye(p + 1), gradient)
+        size = 1.0
+        while size > 1e-8:
+            trial = beta - size * step
+            value = objective(trial)
+            if value <= current:
+                break
+            size /= 2
+        else:
+            break
+        beta, previous, current = trial, current, value
+        if previous - current < tol * max(1.0, abs(current)):
+            break
+    return beta[:-1], float(beta[-1])
+
+
 class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     """A count model of the next four weeks' one-sided civilian deaths, and the surge risk
     that follows from it.
@@ -397,7 +441,7 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     Parameters
     ----------
     alpha : float, default=100.0
-        L2 penalty of the Poisson regression (scikit-learn's ``PoissonRegressor``); the
+        L2 penalty of the Poisson regression (as scikit-learn's ``PoissonRegressor``); the
         larger, the closer to persistence. Chosen on validation (the CAR GED before 2010)
         among 0.1, 1, 10 and 100, before any test was scored
         (docs/methodology/escalation.md).
@@ -459,12 +503,9 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         Z = _log_features(X)
         self.scaler_ = StandardScaler().fit(Z)
         offset = self._offset(X)
-        model = PoissonRegressor(alpha=self.alpha, max_iter=1000)
-        # a Poisson rate y/offset weighted by the offset is the Poisson model with
-        # log(offset) as a fixed offset (scikit-learn has no offset argument)
-        model.fit(self.scaler_.transform(Z), y / offset, sample_weight=offset)
-        self.coef_ = np.asarray(model.coef_, dtype=float)
-        self.intercept_ = float(model.intercept_)
+        self.coef_, self.intercept_ = _poisson_newton(
+            self.scaler_.transform(Z), y, offset, self.alpha
+        )
         mean = self._rate(X) * offset
         excess = float(np.sum((y - mean) ** 2 - mean))
         spread = excess / max(float(np.sum(mean**2)), 1e-12)
@@ -486,7 +527,10 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         X = validate_data(self, X, dtype=np.float64, reset=False)
         mean = self.predict(X)
         threshold = np.ceil(np.maximum(self.min_deaths, self.ratio * np.maximum(X[:, -1], 0)))
-        return np.asarray(stats.nbinom.sf(threshold - 1, self.r_, self.r_ / (self.r_ + mean)))
+        # P(N >= k) of a negative binomial (shape r, mean m) is the regularised incomplete
+        # beta I_{m/(r+m)}(k, r); scipy.stats would cost seconds of import for this one line
+        tail = betainc(np.maximum(threshold, 1.0), self.r_, mean / (self.r_ + mean))
+        return np.asarray(np.where(threshold <= 0, 1.0, tail))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Share of the Poisson deviance explained (D²) on the counts ``y``."""

@@ -14,6 +14,7 @@ the gazetteer's; otherwise it keeps the name its source gave.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
@@ -61,34 +62,52 @@ def normalise_name(name: str) -> str:
 
 
 @cache
-def gazetteer() -> dict[str, tuple[Admin1Area, ...]]:
-    """Every country's admin-1 areas, by ISO3 code (read once)."""
+def _raw() -> dict[str, str]:
+    # one JSON string per country: only the countries met are parsed (see _country)
     path = resources.files("tocsin.events") / "data" / "admin1.json.gz"
-    raw = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    return {
-        iso3: tuple(
+    raw: dict[str, str] = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    return raw
+
+
+@cache
+def country_areas(iso3: str) -> tuple[Admin1Area, ...]:
+    """The admin-1 areas of one country (none if the gazetteer does not know it)."""
+    text = _raw().get(iso3)
+    if text is None:
+        return ()
+    areas = []
+    for area in json.loads(text):
+        # rings are packed: little-endian int32 hundredths of a degree, lon/lat pairs
+        points = np.frombuffer(base64.b64decode(area["points"]), dtype="<i4") / 100.0
+        ends = np.cumsum(area["ring_sizes"]) * 2
+        flat = np.split(points, ends[:-1])
+        areas.append(
             Admin1Area(
                 iso3=iso3,
                 name=area["name"],
                 hasc=area.get("id"),
-                rings=tuple(np.asarray(ring, dtype=float) for ring in area["rings"]),
+                rings=tuple(ring.reshape(-1, 2) for ring in flat),
                 neighbours=tuple(area["neighbours"]),
             )
-            for area in areas
         )
-        for iso3, areas in raw.items()
-    }
+    return tuple(areas)
+
+
+def gazetteer() -> dict[str, tuple[Admin1Area, ...]]:
+    """Every country's admin-1 areas, by ISO3 code (parses them all: prefer
+    :func:`country_areas` for one country)."""
+    return {iso3: country_areas(iso3) for iso3 in _raw()}
 
 
 @cache
 def _names(iso3: str) -> dict[str, str]:
-    return {normalise_name(a.name): a.name for a in gazetteer().get(iso3, ())}
+    return {normalise_name(a.name): a.name for a in country_areas(iso3)}
 
 
 @cache
 def _paths(iso3: str) -> tuple[tuple[str, np.ndarray, tuple[Path, ...]], ...]:
     out = []
-    for area in gazetteer().get(iso3, ()):
+    for area in country_areas(iso3):
         stacked = np.concatenate(area.rings)
         box = np.r_[stacked.min(axis=0), stacked.max(axis=0)]
         out.append((area.name, box, tuple(Path(ring) for ring in area.rings)))
@@ -101,10 +120,11 @@ def locate(iso3: str, longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray
     Rings of one area are combined even-odd, so a hole (an enclave) is outside.
     """
     found = np.full(len(longitude), None, dtype=object)
+    unplaced = np.ones(len(longitude), dtype=bool)
     points = np.c_[longitude, latitude]
     for name, box, paths in _paths(iso3):
         candidates = np.flatnonzero(
-            (found == None)  # noqa: E711 - elementwise on an object array
+            unplaced
             & (points[:, 0] >= box[0])
             & (points[:, 0] <= box[2])
             & (points[:, 1] >= box[1])
@@ -116,6 +136,7 @@ def locate(iso3: str, longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray
         for path in paths:
             inside ^= path.contains_points(points[candidates])
         found[candidates[inside]] = name
+        unplaced[candidates[inside]] = False
     return found
 
 
@@ -127,23 +148,32 @@ def assign_areas(frame: pd.DataFrame) -> pd.Series:
     lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float)
     area = np.asarray(given.fillna(UNKNOWN_AREA).to_numpy(dtype=object))
-    for country in iso3.unique():
-        if country not in gazetteer():
+    codes, countries = pd.factorize(iso3)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(countries) + 1))
+    for number, country in enumerate(countries):
+        if country not in _raw():
             continue
-        rows = np.flatnonzero((iso3 == country).to_numpy())
+        rows = order[bounds[number] : bounds[number + 1]]
         placed = np.full(len(rows), None, dtype=object)
         has_point = np.isfinite(lon[rows]) & np.isfinite(lat[rows])
         if has_point.any():
-            # many events share a place: locate each distinct point once
-            coordinates = np.c_[lon[rows][has_point], lat[rows][has_point]]
-            unique, inverse = np.unique(coordinates, axis=0, return_inverse=True)
-            names = locate(country, unique[:, 0], unique[:, 1])
+            # many events share a place: locate each distinct point once (a complex
+            # number per point makes the de-duplication one fast 1-d sort)
+            point = lon[rows][has_point] + 1j * lat[rows][has_point]
+            unique, inverse = np.unique(point, return_inverse=True)
+            names = locate(country, unique.real, unique.imag)
             placed[has_point] = names[inverse.ravel()]
-        by_name = _names(country)
-        for i in np.flatnonzero(placed == None):  # noqa: E711
-            source = given.iloc[rows[i]]
-            if source is not pd.NA and source is not None:
-                placed[i] = by_name.get(normalise_name(str(source)))
+        missing = np.flatnonzero(placed == None)  # noqa: E711 - elementwise, object array
+        if len(missing):
+            by_name = _names(country)
+            source = given.iloc[rows[missing]]
+            # each distinct source name is normalised once
+            lookup = {
+                name: by_name.get(normalise_name(str(name))) for name in source.dropna().unique()
+            }
+            placed[missing] = source.map(lookup).astype(object).to_numpy()
+            placed[pd.isna(placed)] = None
         matched = placed != None  # noqa: E711
         area[rows[matched]] = placed[matched]
     return pd.Series(iso3.to_numpy(dtype=object) + "/" + area, index=frame.index, dtype=object)
@@ -153,10 +183,9 @@ def gazetteer_neighbours(areas: pd.Series) -> pd.DataFrame:
     """Pairs ``area`` → ``neighbour`` (``ISO3/name`` keys) for the areas the gazetteer
     knows, by shared borders."""
     pairs: list[tuple[str, str]] = []
-    known = gazetteer()
     for key in pd.unique(areas):
         iso3, _, name = str(key).partition("/")
-        for area in known.get(iso3, ()):
+        for area in country_areas(iso3):
             if area.name == name:
                 pairs.extend((key, f"{iso3}/{n}") for n in area.neighbours)
                 break
@@ -166,7 +195,7 @@ def gazetteer_neighbours(areas: pd.Series) -> pd.DataFrame:
 def gazetteer_centre(key: str) -> tuple[float, float] | None:
     """Latitude and longitude of a gazetteer area's label point (None if unknown)."""
     iso3, _, name = key.partition("/")
-    for area in gazetteer().get(iso3, ()):
+    for area in country_areas(iso3):
         if area.name == name:
             return area.centre
     return None
