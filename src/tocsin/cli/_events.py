@@ -311,7 +311,7 @@ def run_command(
             str(row["area"]), row["week"], f"{row['risk']:.0%}", f"{row['osv_deaths_4']:.0f}"
         )
     stdout.print(table)
-    stdout.print(f"{len(ids)} Signals recorded (events up to {last}).{stale}")
+    stdout.print(f"{len(ids)} Signals recorded (events up to {last}{stale}).")
     stdout.print(f"{len(alert_pass.created)} new alerts (`tocsin alerts list`).")
 
 

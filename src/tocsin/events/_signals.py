@@ -66,7 +66,7 @@ def data_end_note(data_end: date, raised: date) -> str:
     if raised - data_end <= STALE_AFTER:
         return ""
     days = (raised - data_end).days
-    return f" [data end {data_end.isoformat()}, {days:,} days before this Signal]"
+    return f"; data end {data_end.isoformat()}, {days:,} days before this Signal"
 
 
 def escalation_signals(
