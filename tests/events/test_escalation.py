@@ -12,6 +12,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tocsin.events import (
+    ALL_FEATURES,
     EVENT_TYPES,
     FEATURES,
     EscalationDetector,
@@ -232,3 +233,21 @@ def test_new_area_surges_are_counted_apart(events_data: Path) -> None:
     if evaluation.n_test_new_area_surges:
         # persistence scores 0 wherever the area was quiet: it cannot raise those alarms
         assert persistence.new_area_recall == 0.0
+
+
+def test_last_week_features_need_only_the_last_year(events_data: Path) -> None:
+    from tocsin.events._escalation import FEATURE_HISTORY_WEEKS
+
+    # 2014 and the first half of 2022: eight years of weeks, most of them cut off
+    frame = pd.concat(
+        [_ucdp(events_data), _ucdp(events_data, "ucdp_ged231_caf_2022h1.geojson")],
+        ignore_index=True,
+    )
+    panel = area_week_panel(frame)
+    newest = panel["week"].max()
+    assert panel["week"].min() < newest - pd.Timedelta(weeks=FEATURE_HISTORY_WEEKS * 4)
+    full = escalation_features(panel, columns=ALL_FEATURES)[panel["week"] == newest]
+    recent = panel[panel["week"] > newest - pd.Timedelta(weeks=FEATURE_HISTORY_WEEKS)]
+    cut = escalation_features(recent, columns=ALL_FEATURES)[recent["week"] == newest]
+    assert len(full) == len(cut) > 0
+    assert np.allclose(full.to_numpy(), cut.to_numpy())

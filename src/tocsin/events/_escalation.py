@@ -94,6 +94,10 @@ LEGACY_FEATURES = [
     "osv_trend",
 ]
 
+#: How far back any feature of week t looks (weeks t-51 … t), so the features of the
+#: last week need only the last 52 weeks of the panel (a test holds this).
+FEATURE_HISTORY_WEEKS = 52
+
 #: How many nearest areas of the same country count as neighbours when the gazetteer
 #: does not know an area's borders.
 NEAREST_AREAS = 3

@@ -12,6 +12,7 @@ import pandas as pd
 from tocsin.domain import Provenance, Signal, SignalKind
 from tocsin.events._aggregate import area_keys, one_per_incident
 from tocsin.events._escalation import (
+    FEATURE_HISTORY_WEEKS,
     HORIZON,
     EscalationDetector,
     area_week_panel,
@@ -38,8 +39,12 @@ def escalation_risks(
     panel = area_week_panel(frame, last_week=last_week)
     if panel.empty:
         return pd.DataFrame(columns=["area", "iso3", "admin1", "week", "risk", "osv_deaths_4"])
+    # every feature looks back at most 52 weeks (FEATURE_HISTORY_WEEKS), so the last
+    # week's features need only the last 52 weeks of the panel: a tenth of a long one
+    newest = panel["week"].max()
+    panel = panel[panel["week"] > newest - pd.Timedelta(weeks=FEATURE_HISTORY_WEEKS)]
     features = escalation_features(panel)
-    last = panel["week"] == panel["week"].max()
+    last = panel["week"] == newest
     latest = panel[last]
     risk = detector.surge_risk(features[last].to_numpy())
     out = pd.DataFrame(
