@@ -1,9 +1,11 @@
 """Fit the packaged default escalation detector on UCDP GED for the CAR, 1991-2022.
 
 Usage: uv run python bench/events_fit_default_detector.py [../shared]
-Writes src/tocsin/events/data/escalation_default.json. The detector is fitted on every
-labelled area-week of the CAR file; `monitor evaluate` uses it only on files too short to
-learn from (e.g. the ACLED sample), where it is a test on unseen data.
+Writes src/tocsin/events/data/escalation_default.json. The detector (the count model with
+the penalty chosen on validation) is fitted on the next 4 weeks' deaths of every labelled
+area-week of the CAR file; `monitor evaluate` scores every other file with it (the
+"default_detector" line, a test on a country it never saw) and falls back on it where a
+file is too short to refit on.
 """
 
 from __future__ import annotations
@@ -12,13 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from tocsin.events import (
-    EscalationDetector,
-    area_week_panel,
-    escalation_features,
-    parse_events,
-    surge_labels,
-)
+from tocsin.events import EscalationDetector, parse_events
+from tocsin.events._evaluate import fit_detector, labelled_area_weeks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,14 +24,10 @@ def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared"
     path = shared / "data/events/ucdp/ged231_central_african_republic.geojson"
     frame = parse_events(path.read_bytes(), "ucdp", file_name=path.name).frame
-    panel = area_week_panel(frame)
-    labels = surge_labels(panel)
-    known = labels["surge"].notna()
-    X = escalation_features(panel)[known].to_numpy()
-    y = labels.loc[known, "surge"].to_numpy()
-    detector = EscalationDetector().fit(X, y)
+    data, columns = labelled_area_weeks(frame)
+    detector = fit_detector(EscalationDetector(), data, columns)
     state = detector.to_dict() | {
-        "fitted_on": f"{path.name}: {int(known.sum())} area-weeks, {int(y.sum())} surges"
+        "fitted_on": f"{path.name}: {len(data)} area-weeks, {int(data['surge'].sum())} surges"
     }
     out = ROOT / "src/tocsin/events/data/escalation_default.json"
     out.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")

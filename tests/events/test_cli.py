@@ -64,3 +64,26 @@ def test_monitor_evaluate_prints_every_metric(events_data: Path) -> None:
         "recall_at_1_false_alarm_per_area_year",
         "median_lead_weeks",
     } <= set(data["metrics"][0])
+
+
+def test_monitor_run_says_when_its_data_ended(tmp_path: Path, events_data: Path) -> None:
+    home = tmp_path / "home"
+    _run(home, "up", "--no-serve", "--json")  # countries and the framework, for Signals
+    geo = str(events_data / "ucdp_ged231_caf_2014.geojson")
+    _run(home, "events", "import", geo, "--format", "ucdp")
+    result = json.loads(_run(home, "monitor", "run", "--min-risk", "0", "--json"))
+    # the fixture's events are from 2014: years before today, so the data are stale
+    assert result["data_end"] == result["last_event_date"]
+    assert result["data_end"].startswith("2014") and result["data_is_stale"] is True
+    assert result["n_signals"] >= result["n_areas"] > 0
+    text = _run(home, "monitor", "run", "--min-risk", "0")
+    assert f"data end {result['data_end']}" in text
+
+
+def test_monitor_evaluate_reports_new_area_surges(events_data: Path) -> None:
+    args = ["monitor", "evaluate", "--events", str(events_data / "acled_2022h1_slice.csv")]
+    result = runner.invoke(app, [*args, "--format", "acled", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["n_test_new_area_surges"] <= data["n_test_surges"]
+    assert {"new_area_recall", "new_area_median_lead_weeks"} <= set(data["metrics"][0])

@@ -21,6 +21,7 @@ from tocsin.events import (
     EVENT_FORMATS,
     ColumnMapping,
     EscalationDetector,
+    data_end_note,
     escalation_risks,
     escalation_signals,
     evaluate_escalation,
@@ -282,14 +283,17 @@ def run_command(
             raise TocsinError("no events in the database", fix="run `tocsin events import` first")
         risks = escalation_risks(frame, EscalationDetector.default())
         last = pd.Timestamp(frame["start_date"].max()).date()
-        signals = escalation_signals(risks, min_risk=min_risk)
+        signals = escalation_signals(risks, min_risk=min_risk, data_end=last, raised=now.date())
         signals += event_signals(frame, since=last - timedelta(days=27))
         ids = record_signals(session, signals, now=now)
     # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
     alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alerts.base_url)
     head = risks.head(top)
+    stale = data_end_note(last, now.date())
     result: dict[str, Any] = {
         "last_event_date": last.isoformat(),
+        "data_end": last.isoformat(),
+        "data_is_stale": bool(stale),
         "n_areas": len(risks),
         "n_signals": len(ids),
         "n_alerts_created": len(alert_pass.created),
@@ -307,7 +311,7 @@ def run_command(
             str(row["area"]), row["week"], f"{row['risk']:.0%}", f"{row['osv_deaths_4']:.0f}"
         )
     stdout.print(table)
-    stdout.print(f"{len(ids)} Signals recorded (events up to {last}).")
+    stdout.print(f"{len(ids)} Signals recorded (events up to {last}{stale}).")
     stdout.print(f"{len(alert_pass.created)} new alerts (`tocsin alerts list`).")
 
 
@@ -336,19 +340,37 @@ def evaluate_command(
         evaluation = evaluate_escalation(parsed.frame, detector=detector)
     except ValueError as error:
         raise TocsinError(f"{events}: {error}", fix="use a longer event file") from error
+    names = [m.name for m in evaluation.metrics]
     result = evaluation.to_dict() | {
         "file": str(events),
         "n_rows_left_out": len(parsed.rejected) if parsed.problems else 0,
         "pr_auc_ratio_to_best_baseline": round(evaluation.ratio_to_best_baseline(), 3),
     }
+    if "default_detector" in names:
+        result["default_detector_pr_auc_ratio_to_best_baseline"] = round(
+            evaluation.ratio_to_best_baseline("default_detector"), 3
+        )
     if as_json:
         print_json(result)
         return
     stdout.print(
         f"{events.name}: {evaluation.n_test:,} test area-weeks, {evaluation.n_test_surges} surges "
-        f"in {evaluation.n_test_episodes} episodes; detector {evaluation.detector_source}."
+        f"in {evaluation.n_test_episodes} episodes "
+        f"({evaluation.n_test_new_area_surges} surge weeks and "
+        f"{evaluation.n_test_new_area_episodes} episodes in areas quiet for 12 weeks); "
+        f"detector {evaluation.detector_source}."
     )
-    table = Table("scorer", "ROC AUC", "PR AUC", "recall@1 FA/area-yr", "early", "lead (wk)")
+    table = Table(
+        "scorer",
+        "ROC AUC",
+        "PR AUC",
+        "recall@1 FA/area-yr",
+        "early",
+        "lead (wk)",
+        "new-area recall",
+        "new-area early",
+        "new-area lead",
+    )
     for m in evaluation.metrics:
         table.add_row(
             m.name,
@@ -357,6 +379,9 @@ def evaluate_command(
             f"{m.recall_at_1_false_alarm_per_area_year:.3f}",
             str(m.episodes_detected_early),
             f"{m.median_lead_weeks:.1f}",
+            f"{m.new_area_recall:.3f}",
+            str(m.new_area_episodes_detected_early),
+            f"{m.new_area_median_lead_weeks:.1f}",
         )
     stdout.print(table)
     stdout.print(f"PR AUC / best baseline: {result['pr_auc_ratio_to_best_baseline']}")

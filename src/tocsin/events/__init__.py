@@ -19,15 +19,25 @@ from tocsin.events._aggregate import (
     summarise_events,
 )
 from tocsin.events._escalation import (
+    ALL_FEATURES,
     FEATURES,
     EscalationDetector,
+    LogisticSurgeDetector,
     PersistenceBaseline,
     TrailingMeanBaseline,
+    area_neighbours,
     area_week_panel,
     escalation_features,
     surge_labels,
 )
 from tocsin.events._evaluate import EscalationEvaluation, ForecastMetrics, evaluate_escalation
+from tocsin.events._gazetteer import (
+    Admin1Area,
+    assign_areas,
+    country_areas,
+    gazetteer,
+    normalise_name,
+)
 from tocsin.events._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
 from tocsin.events._linking import (
     DATASET_PREFERENCE,
@@ -70,7 +80,14 @@ from tocsin.events._pictures import (
 )
 from tocsin.events._readers import EVENT_FORMATS, EventFormat, parse_events
 from tocsin.events._scale import resample_events, scale_event_file, source_table
-from tocsin.events._signals import PRODUCER, escalation_risks, escalation_signals, event_signals
+from tocsin.events._signals import (
+    PRODUCER,
+    STALE_AFTER,
+    data_end_note,
+    escalation_risks,
+    escalation_signals,
+    event_signals,
+)
 from tocsin.events._taxonomy import (
     ATROCITY_ACT_TYPES,
     EVENT_TYPES,
@@ -85,6 +102,16 @@ from tocsin.events._taxonomy import (
 
 __all__ = [
     "PRODUCER",
+    "STALE_AFTER",
+    "data_end_note",
+    "Admin1Area",
+    "assign_areas",
+    "country_areas",
+    "gazetteer",
+    "normalise_name",
+    "ALL_FEATURES",
+    "LogisticSurgeDetector",
+    "area_neighbours",
     "escalation_risks",
     "escalation_signals",
     "event_signals",

@@ -15,19 +15,69 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy.special import betainc  # type: ignore[import-untyped]
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score
+from sklearn.metrics import average_precision_score, d2_tweedie_score
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from tocsin.events._aggregate import area_keys, civilian_deaths_of, is_one_sided, one_per_incident
+from tocsin.events._aggregate import (
+    UNKNOWN_AREA,
+    civilian_deaths_of,
+    is_one_sided,
+    one_per_incident,
+)
+from tocsin.events._gazetteer import assign_areas, gazetteer_centre, gazetteer_neighbours
 from tocsin.events._taxonomy import EventType
 
 HORIZON = 4
 
-#: Features of the detector, all from weeks up to t.
+#: Every feature :func:`escalation_features` computes, all from weeks up to t.
+ALL_FEATURES = [
+    "osv_deaths_4",
+    "osv_deaths_12",
+    "osv_deaths_52",
+    "osv_deaths_1",
+    "osv_events_4",
+    "osv_events_12",
+    "battle_deaths_4",
+    "battle_events_4",
+    "events_4",
+    "events_12",
+    "country_osv_deaths_4",
+    "country_osv_events_4",
+    "weeks_since_osv",
+    "osv_trend",
+    "neighbour_osv_deaths_4",
+    "neighbour_osv_deaths_12",
+    "new_actor_events_12",
+    "country_scale",
+    "trailing_mean_4",
+]
+
+#: Features of the detector (design T of docs/methodology/escalation.md): few, and each
+#: one means the same in a country where 50 die a month as where 500 do, once the
+#: country's own scale (``country_scale``) is an input beside it. Persistence
+#: (``osv_deaths_4``) is the first, so the detector can always fall back on it.
 FEATURES = [
+    "osv_deaths_4",
+    "osv_deaths_12",
+    "osv_deaths_52",
+    "osv_events_4",
+    "weeks_since_osv",
+    "battle_events_4",
+    "neighbour_osv_deaths_4",
+    "neighbour_osv_deaths_12",
+    "country_osv_deaths_4",
+    "new_actor_events_12",
+    "country_scale",
+    "trailing_mean_4",
+]
+
+#: The first detector's features (design L, issue 5), kept to compare designs.
+LEGACY_FEATURES = [
     "osv_deaths_1",
     "osv_deaths_4",
     "osv_deaths_12",
@@ -44,6 +94,14 @@ FEATURES = [
     "osv_trend",
 ]
 
+#: How far back any feature of week t looks (weeks t-51 … t), so the features of the
+#: last week need only the last 52 weeks of the panel (a test holds this).
+FEATURE_HISTORY_WEEKS = 52
+
+#: How many nearest areas of the same country count as neighbours when the gazetteer
+#: does not know an area's borders.
+NEAREST_AREAS = 3
+
 
 def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = None) -> pd.DataFrame:
     """Weekly totals per admin-1 area, every week from the area's first event to the last.
@@ -53,7 +111,9 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     all of them to give the same rows as the whole.
 
     Columns: ``area``, ``iso3``, ``week`` (Monday), ``osv_deaths``, ``osv_events``,
-    ``battle_deaths``, ``battle_events``, ``events``.
+    ``battle_deaths``, ``battle_events``, ``events``, ``new_actor_events`` (violent events
+    by a perpetrator never recorded in the area before that week), and the area's
+    ``latitude`` / ``longitude`` (median of its events' coordinates; NaN if none has any).
     """
     events = one_per_incident(frame)
     if events.empty:
@@ -67,6 +127,9 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
                 "battle_deaths",
                 "battle_events",
                 "events",
+                "new_actor_events",
+                "latitude",
+                "longitude",
             ]
         )
     week = events["start_date"].dt.to_period("W-SUN").dt.start_time
@@ -79,9 +142,15 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     )
     deaths = events["fatalities_best"].astype("Float64").fillna(0).to_numpy(dtype=float)
     civilians = civilian_deaths_of(events).to_numpy()
+    areas = assign_areas(events).to_numpy()
+    perpetrator = events["perpetrator"].fillna("").astype(str).str.strip().str.lower()
+    violent = one_sided | battle
+    actor = pd.DataFrame({"area": areas, "actor": perpetrator.to_numpy(), "week": week.to_numpy()})
+    first_week = actor.groupby(["area", "actor"])["week"].transform("min").to_numpy()
+    new_actor = violent & (perpetrator.to_numpy() != "") & (week.to_numpy() == first_week)
     work = pd.DataFrame(
         {
-            "area": area_keys(events).to_numpy(),
+            "area": areas,
             "iso3": events["iso3"].fillna("???").to_numpy(),
             "week": week.to_numpy(),
             "osv_deaths": np.where(one_sided, civilians, 0.0),
@@ -89,7 +158,19 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
             "battle_deaths": np.where(battle, deaths, 0.0),
             "battle_events": battle.astype(float),
             "events": 1.0,
+            "new_actor_events": new_actor.astype(float),
         }
+    )
+    centre = (
+        pd.DataFrame(
+            {
+                "area": areas,
+                "latitude": pd.to_numeric(events["latitude"], errors="coerce").to_numpy(),
+                "longitude": pd.to_numeric(events["longitude"], errors="coerce").to_numpy(),
+            }
+        )
+        .groupby("area")[["latitude", "longitude"]]
+        .median()
     )
     weekly = work.groupby(["area", "iso3", "week"], sort=True).sum().reset_index()
     last = weekly["week"].max() if last_week is None else pd.Timestamp(last_week)
@@ -103,6 +184,13 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     dense = pd.DataFrame({"area": dense_area, "week": dense_week})
     dense["iso3"] = np.repeat(area_iso3.reindex(first.index).to_numpy(), n_weeks)
     panel = dense.merge(weekly.drop(columns="iso3"), on=["area", "week"], how="left").fillna(0.0)
+    # a gazetteer area's centre is fixed; only areas it does not know take their events'
+    for key in centre.index:
+        fixed = gazetteer_centre(str(key))
+        if fixed is not None:
+            centre.loc[key] = fixed
+    panel["latitude"] = panel["area"].map(centre["latitude"])
+    panel["longitude"] = panel["area"].map(centre["longitude"])
     return panel.sort_values(["area", "week"]).reset_index(drop=True)
 
 
@@ -172,8 +260,63 @@ def _rolling(windows: _Windows, column: str, window: int) -> pd.Series:
     return windows.sum(column, -(window - 1), 0)
 
 
-def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
-    """The detector's features (:data:`FEATURES`) for every area-week, from weeks <= t."""
+def area_neighbours(panel: pd.DataFrame) -> pd.DataFrame:
+    """Pairs ``area`` → ``neighbour`` of the same country.
+
+    Areas of the gazetteer have the areas that share a border with them; any other area
+    has the :data:`NEAREST_AREAS` areas of its country whose centres are nearest
+    (great-circle distance). Areas without coordinates, and the country's "(unknown)"
+    area, have none.
+    """
+    centres = panel.drop_duplicates("area")[["area", "iso3", "latitude", "longitude"]]
+    bordering = gazetteer_neighbours(centres["area"])
+    centres = centres[centres["latitude"].notna() & ~centres["area"].str.endswith(UNKNOWN_AREA)]
+    unmapped = ~centres["area"].isin(bordering["area"])
+    pairs = []
+    for _, part in centres.groupby("iso3", sort=False):
+        if len(part) < 2 or not unmapped[part.index].any():
+            continue
+        lat = np.radians(part["latitude"].to_numpy())
+        lon = np.radians(part["longitude"].to_numpy())
+        # haversine distance between every pair of centres (areas per country: tens)
+        a = (
+            np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+            + np.cos(lat[:, None])
+            * np.cos(lat[None, :])
+            * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
+        )
+        distance = 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        np.fill_diagonal(distance, np.inf)
+        k = min(NEAREST_AREAS, len(part) - 1)
+        nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+        names = part["area"].to_numpy()
+        rows = unmapped[part.index].to_numpy()
+        pairs.append(
+            pd.DataFrame(
+                {
+                    "area": np.repeat(names[rows], k),
+                    "neighbour": names[nearest[rows].ravel()],
+                }
+            )
+        )
+    found = [bordering, *pairs]
+    return pd.concat(found, ignore_index=True).astype({"area": object, "neighbour": object})
+
+
+def _neighbour_sum(panel: pd.DataFrame, values: pd.Series, pairs: pd.DataFrame) -> pd.Series:
+    """For each area-week, the sum of ``values`` over the area's neighbours that week."""
+    if pairs.empty:
+        return pd.Series(0.0, index=panel.index)
+    own = pd.DataFrame({"neighbour": panel["area"], "week": panel["week"], "v": values})
+    joined = pairs.merge(own, on="neighbour")
+    summed = joined.groupby(["area", "week"])["v"].sum()
+    keys = pd.MultiIndex.from_arrays([panel["area"], panel["week"]])
+    return pd.Series(summed.reindex(keys).fillna(0.0).to_numpy(), index=panel.index)
+
+
+def escalation_features(panel: pd.DataFrame, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """The features (:data:`FEATURES`, or ``columns`` of :data:`ALL_FEATURES`) of every
+    area-week, from weeks <= t."""
     out = pd.DataFrame(index=panel.index)
     windows = _Windows(panel)
     out["osv_deaths_1"] = panel["osv_deaths"]
@@ -184,18 +327,29 @@ def escalation_features(panel: pd.DataFrame) -> pd.DataFrame:
         out[f"events_{window}"] = _rolling(windows, "events", window)
     out["battle_deaths_4"] = _rolling(windows, "battle_deaths", 4)
     out["battle_events_4"] = _rolling(windows, "battle_events", 4)
+    out["new_actor_events_12"] = _rolling(windows, "new_actor_events", 12)
     country = (
-        panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"])
-        .groupby(["iso3", "week"])[["d", "e"]]
+        panel.assign(d=out["osv_deaths_4"], e=out["osv_events_4"], y=out["osv_deaths_52"], n=1.0)
+        .groupby(["iso3", "week"])[["d", "e", "y", "n"]]
         .transform("sum")
     )
     out["country_osv_deaths_4"] = country["d"] - out["osv_deaths_4"]
     out["country_osv_events_4"] = country["e"] - out["osv_events_4"]
+    # the country's usual 4-week one-sided deaths per area over the last year: the scale
+    # against which the area's own counts are read (50 a month in one country, 500 in another)
+    out["country_scale"] = country["y"] / 13.0 / country["n"]
     out["weeks_since_osv"] = windows.weeks_since("osv_events", 52)
+    # the surge label's own yardstick (see surge_labels), known at t
+    out["trailing_mean_4"] = (
+        windows.sum("osv_deaths", -51, 0) / np.minimum(windows.rank(), 52) * HORIZON
+    )
     # the 4 weeks before the last 4 (t-7 … t-4), 0 before the area's first week
     previous = windows.sum("osv_deaths", -7, -4)
     out["osv_trend"] = out["osv_deaths_4"] - previous.fillna(0)
-    return out[FEATURES]
+    pairs = area_neighbours(panel)
+    out["neighbour_osv_deaths_4"] = _neighbour_sum(panel, out["osv_deaths_4"], pairs)
+    out["neighbour_osv_deaths_12"] = _neighbour_sum(panel, out["osv_deaths_12"], pairs)
+    return out[FEATURES if columns is None else columns]
 
 
 def surge_labels(
@@ -226,106 +380,193 @@ def _log_features(X: np.ndarray) -> np.ndarray:
     return np.asarray(np.sign(X) * np.log1p(np.abs(X)))
 
 
-class EscalationDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    """Risk that a surge of violence against civilians follows an area-week.
+def _poisson_newton(
+    Z: np.ndarray, y: np.ndarray, offset: np.ndarray, alpha: float, *, tol: float = 1e-10
+) -> tuple[np.ndarray, float]:
+    """Weights and intercept of a Poisson regression with ``log(offset)`` as offset.
 
-    A regularised logistic regression on the signed logarithm of :data:`FEATURES`,
-    with balanced class weights (surges are rare).
+    Minimises scikit-learn's ``PoissonRegressor`` objective for the rate ``y / offset``
+    with sample weights ``offset`` (which is the offset model): the mean Poisson deviance
+    over the weights plus ``alpha / 2`` times the squared weights (the intercept is not
+    penalised). Newton's method with step halving: a dozen steps on a few features,
+    milliseconds where L-BFGS took half a second per fit.
+    """
+    n, p = Z.shape
+    design = np.c_[Z, np.ones(n)]
+    total = float(offset.sum())
+    penalty = np.r_[np.full(p, alpha), 0.0]
+    beta = np.zeros(p + 1)
+    beta[-1] = np.log(max(float(y.sum()) / total, 1e-12))
+
+    def objective(b: np.ndarray) -> float:
+        eta = design @ b
+        mean = offset * np.exp(eta)
+        return float((mean - y * eta).sum() / total + 0.5 * (penalty * b * b).sum())
+
+    current = objective(beta)
+    for _ in range(100):
+        mean = offset * np.exp(design @ beta)
+        gradient = design.T @ (mean - y) / total + penalty * beta
+        hessian = (design * mean[:, None]).T @ design / total + np.diag(penalty)
+        step = np.linalg.solve(hessian + 1e-12 * np.eye(p + 1), gradient)
+        size = 1.0
+        while size > 1e-8:
+            trial = beta - size * step
+            value = objective(trial)
+            if value <= current:
+                break
+            size /= 2
+        else:
+            break
+        beta, previous, current = trial, current, value
+        if previous - current < tol * max(1.0, abs(current)):
+            break
+    return beta[:-1], float(beta[-1])
+
+
+class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+    """A count model of the next four weeks' one-sided civilian deaths, and the surge risk
+    that follows from it.
+
+    The expected deaths are ``(osv_deaths_4 + 1) * exp(w · z + b)``: persistence (the last
+    4 weeks' deaths, column 0 of ``X``) is the offset of a Poisson regression on the
+    standardised signed logarithm ``z`` of the features, so with a strong penalty the model
+    *is* persistence and it moves away from it only as far as the data carry it. The
+    spread around the mean is negative binomial (shape ``r_`` by the method of moments),
+    and the surge risk is the chance that the next 4 weeks reach the surge threshold
+    ``max(min_deaths, ratio × trailing mean)``, the trailing mean read from the last
+    column of ``X`` (``trailing_mean_4`` in :data:`FEATURES`). Every feature is a count in
+    the area, its neighbours or its country, read on a log scale beside the country's own
+    scale, so the few weights mean the same where 50 die a month as where 500 do.
+
+    ``fit`` takes the next 4 weeks' deaths as ``y`` (not the 0/1 label): every area-week
+    teaches the model something, not only the few hundred surges.
 
     Parameters
     ----------
-    C : float, default=0.01
-        Inverse strength of the L2 penalty. 0.01 was chosen among 0.01, 0.1 and 1.0 by a
-        rolling-origin validation on the CAR GED before 2010 (the training period of the
-        evaluation; see docs/methodology/escalation.md).
+    alpha : float, default=100.0
+        L2 penalty of the Poisson regression (as scikit-learn's ``PoissonRegressor``); the
+        larger, the closer to persistence. Chosen on validation (the CAR GED before 2010)
+        among 0.1, 1, 10 and 100, before any test was scored
+        (docs/methodology/escalation.md).
+    min_deaths, ratio : float
+        The surge definition (as :func:`surge_labels`).
 
     Attributes
     ----------
     scaler_ : StandardScaler
         Centres and scales the log features.
-    model_ : LogisticRegression
-        The fitted classifier.
-    classes_ : ndarray
-        ``[0.0, 1.0]``.
+    coef_, intercept_ : ndarray, float
+        The Poisson regression's weights on the scaled log features, and its intercept
+        (the log rate relative to the persistence offset).
+    r_ : float
+        Negative-binomial shape (small = heavy-tailed).
     n_features_in_ : int
         Number of features seen in ``fit``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> X = np.r_[np.zeros((20, 3)), np.full((20, 3), 30.0)]
-    >>> y = np.r_[np.zeros(20), np.ones(20)]
-    >>> EscalationDetector().fit(X, y).predict([[40.0, 40.0, 40.0]]).tolist()
-    [1.0]
+    >>> X = np.c_[np.r_[np.zeros(20), np.full(20, 30.0)], np.zeros(40)]
+    >>> y = np.r_[np.zeros(20), np.full(20, 40.0)]
+    >>> detector = EscalationDetector(alpha=1.0).fit(X, y)
+    >>> bool(detector.surge_risk([[30.0, 0.0]])[0] > detector.surge_risk([[0.0, 0.0]])[0])
+    True
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {"C": [float, int]}
+    _parameter_constraints: dict[str, list[Any]] = {
+        "alpha": [float, int],
+        "min_deaths": [float, int],
+        "ratio": [float, int],
+    }
 
-    def __init__(self, *, C: float = 0.01) -> None:
-        self.C = C
+    def __init__(
+        self, *, alpha: float = 100.0, min_deaths: float = 25.0, ratio: float = 2.0
+    ) -> None:
+        self.alpha = alpha
+        self.min_deaths = min_deaths
+        self.ratio = ratio
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True  # counts of deaths
+        tags.regressor_tags.poor_score = True  # a rate model of rare, bursty counts
+        return tags
+
+    @staticmethod
+    def _offset(X: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 + np.maximum(X[:, 0], 0.0))
 
     def fit(self, X: Any, y: Any) -> Self:
-        """Fit on feature rows ``X`` and surge labels ``y`` (0/1)."""
-        if not isinstance(self.C, int | float) or self.C <= 0:
-            raise ValueError(f"EscalationDetector: C must be a positive number, got {self.C!r}")
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        self.classes_ = np.unique(y)
-        if len(self.classes_) < 2:
-            raise ValueError("EscalationDetector needs surges and non-surges to learn from")
+        """Fit on feature rows ``X`` and the next 4 weeks' deaths ``y`` (counts >= 0)."""
+        if not isinstance(self.alpha, int | float) or self.alpha < 0:
+            raise ValueError(f"EscalationDetector: alpha must be >= 0, got {self.alpha!r}")
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        if np.any(y < 0):
+            raise ValueError("EscalationDetector: y must be counts of deaths (>= 0)")
         Z = _log_features(X)
         self.scaler_ = StandardScaler().fit(Z)
-        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
-        self.model_.fit(self.scaler_.transform(Z), y)
-        self.classes_ = self.model_.classes_
+        offset = self._offset(X)
+        self.coef_, self.intercept_ = _poisson_newton(
+            self.scaler_.transform(Z), y, offset, self.alpha
+        )
+        mean = self._rate(X) * offset
+        excess = float(np.sum((y - mean) ** 2 - mean))
+        spread = excess / max(float(np.sum(mean**2)), 1e-12)
+        self.r_ = 1.0 / max(spread, 1e-3)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(self.model_.decision_function(self.scaler_.transform(_log_features(X))))
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of no surge and of a surge, one row per area-week."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(self.model_.predict_proba(self.scaler_.transform(_log_features(X))))
+    def _rate(self, X: np.ndarray) -> np.ndarray:
+        z = self.scaler_.transform(_log_features(X))
+        return np.asarray(np.exp(z @ self.coef_ + self.intercept_))
 
     def predict(self, X: Any) -> np.ndarray:
-        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)])
+        """Expected one-sided civilian deaths in the next 4 weeks, one per row."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self._rate(X) * self._offset(X))
+
+    def surge_risk(self, X: Any) -> np.ndarray:
+        """Chance (0–1) that the next 4 weeks reach the surge threshold, one per row."""
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        mean = self.predict(X)
+        threshold = np.ceil(np.maximum(self.min_deaths, self.ratio * np.maximum(X[:, -1], 0)))
+        # P(N >= k) of a negative binomial (shape r, mean m) is the regularised incomplete
+        # beta I_{m/(r+m)}(k, r); scipy.stats would cost seconds of import for this one line
+        tail = betainc(np.maximum(threshold, 1.0), self.r_, mean / (self.r_ + mean))
+        return np.asarray(np.where(threshold <= 0, 1.0, tail))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Average precision (PR AUC) of the surge risk against ``y``."""
-        return float(
-            average_precision_score(y, self.predict_proba(X)[:, 1], sample_weight=sample_weight)
-        )
+        """Share of the Poisson deviance explained (D²) on the counts ``y``."""
+        return float(d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=1))
 
     def to_dict(self) -> dict[str, Any]:
         """The fitted state as plain numbers (to package a default model)."""
         check_is_fitted(self)
         return {
-            "C": self.C,
+            "alpha": self.alpha,
+            "min_deaths": self.min_deaths,
+            "ratio": self.ratio,
             "features": FEATURES[: self.n_features_in_],
             "mean": self.scaler_.mean_.tolist(),
             "scale": self.scaler_.scale_.tolist(),
-            "coef": self.model_.coef_.tolist(),
-            "intercept": self.model_.intercept_.tolist(),
-            "classes": self.classes_.tolist(),
+            "coef": self.coef_.tolist(),
+            "intercept": self.intercept_,
+            "r": self.r_,
         }
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> EscalationDetector:
         """Rebuild a fitted detector from :meth:`to_dict`."""
-        detector = cls(C=state["C"])
+        detector = cls(alpha=state["alpha"], min_deaths=state["min_deaths"], ratio=state["ratio"])
         detector.scaler_ = StandardScaler()
         detector.scaler_.mean_ = np.asarray(state["mean"])
         detector.scaler_.scale_ = np.asarray(state["scale"])
         detector.scaler_.var_ = detector.scaler_.scale_**2
         detector.scaler_.n_features_in_ = len(state["mean"])
-        detector.model_ = LogisticRegression(C=state["C"])
-        detector.model_.coef_ = np.asarray(state["coef"])
-        detector.model_.intercept_ = np.asarray(state["intercept"])
-        detector.model_.classes_ = np.asarray(state["classes"])
-        detector.classes_ = detector.model_.classes_
+        detector.coef_ = np.asarray(state["coef"], dtype=float)
+        detector.intercept_ = float(state["intercept"])
+        detector.r_ = float(state["r"])
         detector.n_features_in_ = len(state["mean"])
         return detector
 
@@ -337,21 +578,69 @@ class EscalationDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+class LogisticSurgeDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """The first detector (issue 5): L2 logistic regression of the 0/1 surge label on the
+    signed log of the features, balanced class weights. Kept to compare designs (L and
+    T-logistic in docs/methodology/escalation.md); not shipped.
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {"C": [float, int]}
+
+    def __init__(self, *, C: float = 0.01) -> None:  # noqa: N803 - scikit-learn's name
+        self.C = C
+
+    def fit(self, X: Any, y: Any) -> Self:
+        if not isinstance(self.C, int | float) or self.C <= 0:
+            raise ValueError(f"LogisticSurgeDetector: C must be a positive number, got {self.C!r}")
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        Z = _log_features(X)
+        self.scaler_ = StandardScaler().fit(Z)
+        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
+        self.model_.fit(self.scaler_.transform(Z), y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self.model_.predict_proba(self.scaler_.transform(_log_features(X))))
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
+
+
 class PersistenceBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Baseline: the risk is the area's one-sided civilian deaths of the last 4 weeks.
 
-    Expects :data:`FEATURES` columns; learns nothing.
+    Reads column 0 of ``X`` (``osv_deaths_4``, the first of :data:`FEATURES`); learns
+    nothing.
     """
 
     def fit(self, X: Any, y: Any) -> Self:
         X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        if type_of_target(y) == "multiclass":
+            raise ValueError(
+                "Only binary classification is supported (surge or not); "
+                "the type of the target is multiclass"
+            )
         self.classes_ = np.unique(y)
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # surge or not
+        return tags
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The last class (a surge) where the rule's score is above 0, else the first."""
+        above = self.decision_function(X) > 0  # raises first if not fitted
+        return np.asarray(self.classes_[np.where(above, -1, 0)])
 
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(X[:, FEATURES.index("osv_deaths_4")])
+        return np.asarray(X[:, 0])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         return float(
@@ -363,19 +652,37 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
     """Baseline: the last 4 weeks' deaths against the area's trailing 52-week mean.
 
     The risk is ``osv_deaths_4 / (trailing 4-week mean + 1)``; an alarm at a threshold of
-    2 is the classic "twice the usual" rule.
+    2 is the classic "twice the usual" rule. Reads ``osv_deaths_4`` from column 0 of ``X``
+    and ``osv_deaths_52`` from the last column (the first and third of :data:`FEATURES`,
+    or a two-column ``X``).
     """
 
     def fit(self, X: Any, y: Any) -> Self:
         X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        if type_of_target(y) == "multiclass":
+            raise ValueError(
+                "Only binary classification is supported (surge or not); "
+                "the type of the target is multiclass"
+            )
         self.classes_ = np.unique(y)
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # surge or not
+        return tags
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The last class (a surge) where the rule's score is above 0, else the first."""
+        above = self.decision_function(X) > 0  # raises first if not fitted
+        return np.asarray(self.classes_[np.where(above, -1, 0)])
 
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        recent = X[:, FEATURES.index("osv_deaths_4")]
-        usual = X[:, FEATURES.index("osv_deaths_52")] / 13.0
+        recent = X[:, 0]
+        usual = X[:, FEATURES.index("osv_deaths_52") if X.shape[1] == len(FEATURES) else -1] / 13.0
         return np.asarray(recent / (usual + 1.0))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

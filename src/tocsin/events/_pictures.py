@@ -22,7 +22,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from tocsin.events._aggregate import UNKNOWN_AREA, aggregate_events, area_keys
+from tocsin.events._aggregate import UNKNOWN_AREA, aggregate_events
+from tocsin.events._gazetteer import assign_areas
 from tocsin.events._taxonomy import ATROCITY_ACT_TYPES, TRIGGER_TYPES, EventType
 
 __all__ = ["EVENT_FAMILIES", "event_family", "plot_escalation_map", "plot_event_timeline"]
@@ -145,7 +146,7 @@ def plot_escalation_map(
     events = _country(frame, iso3)
     located = events[events["latitude"].notna() & events["longitude"].notna()]
     centres = (
-        located.assign(area=area_keys(located).to_numpy())
+        located.assign(area=assign_areas(located).to_numpy())
         .groupby("area")[["longitude", "latitude"]]
         .mean()
     )

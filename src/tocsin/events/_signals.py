@@ -12,6 +12,7 @@ import pandas as pd
 from tocsin.domain import Provenance, Signal, SignalKind
 from tocsin.events._aggregate import area_keys, one_per_incident
 from tocsin.events._escalation import (
+    FEATURE_HISTORY_WEEKS,
     HORIZON,
     EscalationDetector,
     area_week_panel,
@@ -38,10 +39,14 @@ def escalation_risks(
     panel = area_week_panel(frame, last_week=last_week)
     if panel.empty:
         return pd.DataFrame(columns=["area", "iso3", "admin1", "week", "risk", "osv_deaths_4"])
+    # every feature looks back at most 52 weeks (FEATURE_HISTORY_WEEKS), so the last
+    # week's features need only the last 52 weeks of the panel: a tenth of a long one
+    newest = panel["week"].max()
+    panel = panel[panel["week"] > newest - pd.Timedelta(weeks=FEATURE_HISTORY_WEEKS)]
     features = escalation_features(panel)
-    last = panel["week"] == panel["week"].max()
+    last = panel["week"] == newest
     latest = panel[last]
-    risk = detector.predict_proba(features[last].to_numpy())[:, 1]
+    risk = detector.surge_risk(features[last].to_numpy())
     out = pd.DataFrame(
         {
             "area": latest["area"].to_numpy(),
@@ -55,9 +60,39 @@ def escalation_risks(
     return out.sort_values("risk", ascending=False).reset_index(drop=True)
 
 
-def escalation_signals(risks: pd.DataFrame, *, min_risk: float = 0.5) -> list[Signal]:
-    """An ``escalation`` Signal for each area whose surge risk is at least ``min_risk``."""
+#: Data older than this when a Signal is raised is called stale in its summary.
+STALE_AFTER = timedelta(days=30)
+
+
+def data_end_note(data_end: date, raised: date) -> str:
+    """What a Signal raised on ``raised`` says of data that ended on ``data_end``: nothing
+    when the data are recent, "data end 2022-12-30, … days before this Signal" when they
+    ended more than :data:`STALE_AFTER` before."""
+    if raised - data_end <= STALE_AFTER:
+        return ""
+    days = (raised - data_end).days
+    return f"; data end {data_end.isoformat()}, {days:,} days before this Signal"
+
+
+def escalation_signals(
+    risks: pd.DataFrame,
+    *,
+    min_risk: float = 0.5,
+    data_end: date | None = None,
+    raised: date | None = None,
+) -> list[Signal]:
+    """An ``escalation`` Signal for each area whose surge risk is at least ``min_risk``.
+
+    ``data_end`` is the last day of the events the risks were computed on (default: the
+    Sunday of the last week in ``risks``); every Signal carries it in its provenance, and
+    one raised (``raised``, default today) more than 30 days after it says so in its
+    summary, which the alert and the country page show.
+    """
     signals = []
+    if data_end is None and not risks.empty:
+        data_end = (pd.Timestamp(risks["week"].max()) + pd.Timedelta(days=6)).date()
+    raised = raised or date.today()
+    note = data_end_note(data_end, raised) if data_end is not None else ""
     records = cast(list[dict[str, Any]], risks[risks["risk"] >= min_risk].to_dict("records"))
     for record in records:
         row = SimpleNamespace(**record)
@@ -75,7 +110,7 @@ def escalation_signals(risks: pd.DataFrame, *, min_risk: float = 0.5) -> list[Si
                 summary=(
                     f"{float(row.risk):.0%} risk of a surge in killings of civilians in "
                     f"{row.admin1} within 4 weeks ({int(row.osv_deaths_4)} civilian deaths "
-                    "in one-sided violence in the last 4 weeks)"
+                    f"in one-sided violence in the last 4 weeks){note}"
                 )[:500],
                 provenance=Provenance(
                     capability="events",
@@ -83,6 +118,7 @@ def escalation_signals(risks: pd.DataFrame, *, min_risk: float = 0.5) -> list[Si
                     details={
                         "area": str(row.area),
                         "rule": "surge = >=25 deaths and >=2x trailing mean in weeks t+1..t+4",
+                        "data_end": data_end.isoformat() if data_end else None,
                     },
                 ),
             )
