@@ -44,11 +44,13 @@ from tocsin.events import (
     EscalationDetector,
     ParsedEvents,
     aggregate_events,
+    count_events,
     escalation_risks,
+    import_events,
     parse_events,
     scale_event_file,
 )
-from tocsin.store import Database, count_events, import_events
+from tocsin.store import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = os.environ.get(

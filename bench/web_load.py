@@ -41,10 +41,17 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from tocsin.events import EventType, ParsedEvents, conform, content_hashes
+from tocsin.events import (
+    EventType,
+    ParsedEvents,
+    conform,
+    content_hashes,
+    count_events,
+    import_events,
+)
 from tocsin.forecast import latest_forecast_run
 from tocsin.settings import Settings
-from tocsin.store import Database, count_events, create_user, get_user_by_username, import_events
+from tocsin.store import Database, create_user, get_user_by_username
 from tocsin.web import hash_password
 
 USER, PASSWORD = "loadtest", "load test password 1"

@@ -18,11 +18,13 @@ from tocsin.events import (
     EscalationDetector,
     escalation_risks,
     event_family,
+    import_events,
+    load_events_frame,
     parse_events,
     plot_escalation_map,
     plot_event_timeline,
 )
-from tocsin.store import Database, import_events, load_events_frame
+from tocsin.store import Database
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -16,7 +16,9 @@ from tocsin.events import (
     aggregate_events,
     aggregate_keys,
     aggregate_over_partitions,
+    count_events,
     escalation_risks,
+    import_events,
     last_week_of,
     parse_events,
     resample_events,
@@ -24,7 +26,7 @@ from tocsin.events import (
     scale_event_file,
     source_table,
 )
-from tocsin.store import Database, count_events, import_events
+from tocsin.store import Database
 
 UCDP = "ucdp_ged231_caf_2014.geojson"
 ACLED = "acled_2022h1_slice.csv"

@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 from tocsin.errors import DataFileError
-from tocsin.events import Act, Actor, Event, EventType, Fatalities, parse_events
-from tocsin.store import (
-    Database,
+from tocsin.events import (
+    Act,
+    Actor,
+    Event,
+    EventType,
+    Fatalities,
     count_events,
     event_history,
     import_events,
     list_events,
     load_events_frame,
+    parse_events,
     record_field_events,
 )
+from tocsin.store import Database
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 LATER = datetime(2025, 2, 1, tzinfo=UTC)

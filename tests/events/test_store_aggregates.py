@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from tocsin.events import content_hashes, parse_events
-from tocsin.store import Database, count_events_by_month, import_events, load_events_frame
+from tocsin.events import (
+    content_hashes,
+    count_events_by_month,
+    import_events,
+    load_events_frame,
+    parse_events,
+)
+from tocsin.store import Database
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.web.conftest import PASSWORD, sign_in
-from tocsin.store import Database, list_audit, list_events
+from tocsin.events import list_events
+from tocsin.store import Database, list_audit
 
 NAMES = {
     "victims": "Zawadi Mbeki-Ouattara",

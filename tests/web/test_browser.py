@@ -23,15 +23,19 @@ import uvicorn
 from tests.conftest import IN_CI
 from tests.web.conftest import PASSWORD, populate
 from tests.web.test_attachments import png
-from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities, parse_events
-from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    ReportVisibility,
+from tocsin.events import (
+    Act,
+    Actor,
+    ActorKind,
+    Event,
+    EventType,
+    Fatalities,
     count_events,
-    list_incident_reports,
+    parse_events,
     record_field_events,
 )
+from tocsin.settings import Settings
+from tocsin.store import Database, ReportVisibility, list_incident_reports
 from tocsin.web import WebSettings, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,9 +18,9 @@ import pytest
 import uvicorn
 
 from tests.web.conftest import PASSWORD
-from tocsin.events import parse_events
+from tocsin.events import count_events, parse_events
 from tocsin.settings import Settings
-from tocsin.store import Database, count_events, list_audit, list_speech_items
+from tocsin.store import Database, list_audit, list_speech_items
 from tocsin.web import WebSettings, _routes_imports, create_app
 
 DATA = Path(__file__).parents[1] / "data"

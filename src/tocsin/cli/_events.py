@@ -26,19 +26,16 @@ from tocsin.events import (
     escalation_signals,
     evaluate_escalation,
     event_signals,
+    import_events,
     link_events,
+    load_events_frame,
     parse_events,
     plot_escalation_map,
     plot_event_timeline,
+    set_incident_links,
     summarise_events,
 )
-from tocsin.store import (
-    Database,
-    import_events,
-    load_events_frame,
-    record_signals,
-    set_incident_links,
-)
+from tocsin.store import Database, record_signals
 
 events_app = typer.Typer(
     help="Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",

@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from tocsin.domain import SignalKind
-from tocsin.store import get_incident_report, list_countries, list_events, list_incident_reports
+from tocsin.events import list_events
+from tocsin.store import get_incident_report, list_countries, list_incident_reports
 from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep, utc_now
 from tocsin.web._models import CountryOut, CountryPage, EventOut, Page, SignalOut, Watchlist
 from tocsin.web._reports import (

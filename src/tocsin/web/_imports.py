@@ -34,15 +34,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from tocsin.errors import DataFileError, RowProblem, TocsinError
-from tocsin.events import EVENT_FORMATS, ColumnMapping, parse_events
-from tocsin.store import (
-    Database,
-    StoredImportJob,
-    audit,
-    get_import_job,
-    import_events,
-    update_import_job,
-)
+from tocsin.events import EVENT_FORMATS, ColumnMapping, import_events, parse_events
+from tocsin.store import Database, StoredImportJob, audit, get_import_job, update_import_job
 from tocsin.web._deps import WebContext
 
 logger = logging.getLogger(__name__)

@@ -15,13 +15,21 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from tocsin.events import Act, Actor, ActorKind, Event, EventType, Fatalities, SourceReference
+from tocsin.events import (
+    Act,
+    Actor,
+    ActorKind,
+    Event,
+    EventType,
+    Fatalities,
+    SourceReference,
+    record_field_events,
+)
 from tocsin.store import (
     IncidentReportCreate,
     StoredIncidentReport,
     audit,
     get_country,
-    record_field_events,
     save_incident_report,
     set_report_event_uid,
 )

@@ -16,18 +16,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tocsin.domain import SignalKind
+from tocsin.events import count_events_by_month, events_version, load_events_frame
 from tocsin.forecast import get_country_forecasts, latest_forecast_run
 from tocsin.framework import load_catalogue
-from tocsin.store import (
-    Database,
-    StoredSignal,
-    count_events_by_month,
-    events_version,
-    get_country,
-    list_countries,
-    list_signals,
-    load_events_frame,
-)
+from tocsin.store import Database, StoredSignal, get_country, list_countries, list_signals
 from tocsin.web._country_sections import CountrySectionRegistry
 from tocsin.web._models import (
     CountryOut,

@@ -34,9 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.events import EVENT_COLUMNS, Event, ParsedEvents, events_to_frame, row_to_event
-from tocsin.events import content_hashes as _content_hashes
-from tocsin.store._tables import Base, ImportRow, UTCDateTime
+from tocsin.events._model import EVENT_COLUMNS, Event, events_to_frame, row_to_event
+from tocsin.events._model import content_hashes as _content_hashes
+from tocsin.events._parse import ParsedEvents
+from tocsin.store import Base, ImportRow, UTCDateTime
 
 _CHUNK = 5000
 _ANALYZE_AFTER = 10_000  # rows stored by one COPY on PostgreSQL
