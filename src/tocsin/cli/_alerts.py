@@ -13,43 +13,16 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from pydantic import ValidationError
-from rich.table import Table
 
-from tocsin.alerts import (
-    CHANNELS,
-    Health,
-    JsonLog,
-    RecipientCreate,
-    RuleCreate,
-    Severity,
-    add_recipient,
-    add_rule,
-    alert_details,
-    alert_outbox_counts,
-    alerts_feed,
-    change_alert_status,
-    deliver_loop,
-    delivery_config,
-    drain_outbox,
-    evaluate_alerts,
-    health_server,
-    list_alert_details,
-    list_inbox,
-    list_recipients,
-    list_rules,
-    parse_duration,
-    remove_recipient,
-    remove_rule,
-    watch_loop,
-)
+from tocsin.alerts import CHANNELS
 from tocsin.cli._common import print_json, state, stdout
 from tocsin.errors import TocsinError
-from tocsin.store import Database
+
+if TYPE_CHECKING:
+    from tocsin.store import Database
 
 app = typer.Typer(
     help="Alerts: rules over Signals, who is told, the alert lifecycle, CAP/Atom feeds.",
@@ -65,6 +38,8 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Who does it (default
 
 
 def _database(ctx: typer.Context) -> Database:
+    from tocsin.store import Database
+
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
     return db
@@ -79,6 +54,8 @@ def _actor(by: str | None) -> str:
 
 
 def _duration(text: str, option: str) -> float:
+    from tocsin.alerts import parse_duration
+
     try:
         return parse_duration(text).total_seconds()
     except ValueError as error:
@@ -86,6 +63,8 @@ def _duration(text: str, option: str) -> float:
 
 
 def _parse_value(text: str) -> Any:
+    import yaml
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
@@ -127,6 +106,11 @@ def rules_add(
 
     Example: `tocsin alerts rules add --name "Top-10 entry" --when forecast_top_n -p n=10`
     """
+    import yaml
+    from pydantic import ValidationError
+
+    from tocsin.alerts import RuleCreate, add_rule
+
     if from_file is not None:
         if not from_file.is_file():
             raise TocsinError(f"no file {from_file}", fix="check the path")
@@ -176,6 +160,10 @@ def rules_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: `tocsin alerts rules list --json`
     """
+    from rich.table import Table
+
+    from tocsin.alerts import list_rules
+
     with _database(ctx).session() as session:
         rules = list_rules(session)
     if as_json:
@@ -197,6 +185,8 @@ def rules_remove(ctx: typer.Context, rule_id: Annotated[int, typer.Argument()]) 
 
     Example: `tocsin alerts rules remove 3`
     """
+    from tocsin.alerts import remove_rule
+
     with _database(ctx).session() as session:
         remove_rule(session, rule_id, now=_now(), actor=_actor(None))
     stdout.print(f"rule {rule_id} removed")
@@ -242,6 +232,8 @@ def recipients_add(
 
     Example: `tocsin alerts recipients add --name "Ana" --user ana --country SDN --role analyst`
     """
+    from tocsin.alerts import RecipientCreate, Severity, add_recipient
+
     channels = channel or ["inbox"]
     default_secret = state(ctx).settings.alerts.webhook_secret
     secret = webhook_secret or (default_secret.get_secret_value() if default_secret else None)
@@ -289,6 +281,10 @@ def recipients_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: `tocsin alerts recipients list --json`
     """
+    from rich.table import Table
+
+    from tocsin.alerts import list_recipients
+
     with _database(ctx).session() as session:
         recipients = list_recipients(session)
     if as_json:
@@ -315,6 +311,8 @@ def recipients_remove(ctx: typer.Context, recipient_id: Annotated[int, typer.Arg
 
     Example: `tocsin alerts recipients remove 2`
     """
+    from tocsin.alerts import remove_recipient
+
     with _database(ctx).session() as session:
         if not remove_recipient(session, recipient_id, now=_now()):
             raise TocsinError(
@@ -327,6 +325,8 @@ def recipients_remove(ctx: typer.Context, recipient_id: Annotated[int, typer.Arg
 
 
 def _show(alerts: list[Any], as_json: bool) -> None:
+    from rich.table import Table
+
     if as_json:
         print_json([a.model_dump(mode="json") for a in alerts])
         return
@@ -349,6 +349,8 @@ def list_command(
 
     Example: `tocsin alerts list --status new --json`
     """
+    from tocsin.alerts import alert_details, list_alert_details, list_inbox
+
     settings = state(ctx).settings.alerts
     with _database(ctx).session() as session:
         if inbox is not None:
@@ -373,6 +375,8 @@ def show_command(
 
     Example: `tocsin alerts show 1 --json`
     """
+    from tocsin.alerts import alert_details
+
     with _database(ctx).session() as session:
         alert = alert_details(session, alert_id, base_url=state(ctx).settings.alerts.base_url)
     if as_json:
@@ -398,6 +402,8 @@ def _transition(
     action_ref: str | None,
     as_json: bool,
 ) -> None:
+    from tocsin.alerts import change_alert_status
+
     with _database(ctx).session() as session:
         alert = change_alert_status(
             session,
@@ -469,6 +475,8 @@ def evaluate_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: `tocsin alerts evaluate --json`
     """
+    from tocsin.alerts import evaluate_alerts
+
     report = evaluate_alerts(
         _database(ctx), now=_now(), base_url=state(ctx).settings.alerts.base_url
     )
@@ -492,6 +500,8 @@ def feed_command(
 
     Example: `tocsin alerts feed --format cap > alerts.xml`
     """
+    from tocsin.alerts import alerts_feed
+
     settings = state(ctx).settings.alerts
     with _database(ctx).session() as session:
         text = alerts_feed(
@@ -532,6 +542,14 @@ def deliver_command(
 
     Example: `tocsin alerts deliver --loop --poll 10s`
     """
+    from tocsin.alerts import (
+        JsonLog,
+        alert_outbox_counts,
+        deliver_loop,
+        delivery_config,
+        parse_duration,
+    )
+
     settings = state(ctx).settings.alerts
     db = _database(ctx)
     name = worker or f"{os.uname().nodename}:{os.getpid()}"
@@ -578,6 +596,17 @@ def watch_command(
 
     Example: `tocsin monitor watch --every 15m --events ged_caf.csv --format ucdp`
     """
+    from tocsin.alerts import (
+        Health,
+        JsonLog,
+        alert_outbox_counts,
+        delivery_config,
+        drain_outbox,
+        evaluate_alerts,
+        health_server,
+        parse_duration,
+        watch_loop,
+    )
     from tocsin.cli import app as root_app  # the root app, to run sibling commands in-process
 
     period = parse_duration(every)

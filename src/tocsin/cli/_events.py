@@ -5,37 +5,22 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from tocsin.alerts import evaluate_alerts
 from tocsin.cli._alerts import watch_command
 from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
-from tocsin.events import (
-    EVENT_FORMATS,
-    ColumnMapping,
-    EscalationDetector,
-    data_end_note,
-    escalation_risks,
-    escalation_signals,
-    evaluate_escalation,
-    event_signals,
-    import_events,
-    link_events,
-    load_events_frame,
-    parse_events,
-    plot_escalation_map,
-    plot_event_timeline,
-    set_incident_links,
-    summarise_events,
-)
-from tocsin.store import Database, record_signals
+from tocsin.events import EVENT_FORMATS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tocsin.events import (
+        ColumnMapping,
+    )
+    from tocsin.store import Database
 
 events_app = typer.Typer(
     help="Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",
@@ -58,6 +43,8 @@ FormatOption = Annotated[
 
 
 def _database(ctx: typer.Context) -> Database:
+    from tocsin.store import Database
+
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
     return db
@@ -70,6 +57,10 @@ def _read(path: Path) -> bytes:
 
 
 def _mapping(path: Path | None) -> ColumnMapping | None:
+    import yaml
+
+    from tocsin.events import ColumnMapping
+
     if path is None:
         return None
     text = _read(path).decode("utf-8")
@@ -107,6 +98,10 @@ def import_command(
 
     Example: `tocsin events import ged231_caf.geojson --format ucdp`
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tocsin.events import import_events, parse_events
+
     cli = state(ctx)
     parsed = parse_events(_read(file), fmt, file_name=str(file), mapping=_mapping(mapping))
     db = _database(ctx)
@@ -161,6 +156,10 @@ def summary_command(
 
     Example: `tocsin events summary --country CAF --json`
     """
+    from rich.table import Table
+
+    from tocsin.events import load_events_frame, summarise_events
+
     db = _database(ctx)
     with db.session() as session:
         frame = load_events_frame(session, iso3=country.upper() if country else None)
@@ -192,6 +191,8 @@ OutOption = Annotated[
 
 
 def _country_events(ctx: typer.Context, country: str) -> pd.DataFrame:
+    from tocsin.events import load_events_frame
+
     db = _database(ctx)
     with db.session() as session:
         frame = load_events_frame(session, iso3=country.upper())
@@ -214,6 +215,8 @@ def picture_timeline_command(ctx: typer.Context, country: CountryOption, out: Ou
 
     Example: `tocsin events picture timeline --country CAF --out caf_timeline.svg`
     """
+    from tocsin.events import plot_event_timeline
+
     _picture_suffix(out)
     path = plot_event_timeline(_country_events(ctx, country), country.upper(), out)
     stdout.print(f"Wrote {path}")
@@ -228,6 +231,8 @@ def picture_map_command(ctx: typer.Context, country: CountryOption, out: OutOpti
 
     Example: `tocsin events picture map --country CAF --out caf_risk.png`
     """
+    from tocsin.events import EscalationDetector, escalation_risks, plot_escalation_map
+
     _picture_suffix(out)
     frame = _country_events(ctx, country)
     risks = escalation_risks(frame, EscalationDetector.default())
@@ -244,6 +249,8 @@ def link_command(
 
     Example: `tocsin events link --json`
     """
+    from tocsin.events import link_events, load_events_frame, set_incident_links
+
     db = _database(ctx)
     with db.session() as session:
         frame = load_events_frame(session)
@@ -272,6 +279,20 @@ def run_command(
 
     Example: `tocsin monitor run --top 5 --json`
     """
+    import pandas as pd
+    from rich.table import Table
+
+    from tocsin.alerts import evaluate_alerts
+    from tocsin.events import (
+        EscalationDetector,
+        data_end_note,
+        escalation_risks,
+        escalation_signals,
+        event_signals,
+        load_events_frame,
+    )
+    from tocsin.store import record_signals
+
     db = _database(ctx)
     now = datetime.now(UTC)
     with db.session() as session:
@@ -330,6 +351,10 @@ def evaluate_command(
 
     Example: `tocsin monitor evaluate --events ged231_caf.geojson --format ucdp --json`
     """
+    from rich.table import Table
+
+    from tocsin.events import evaluate_escalation, parse_events
+
     if detector not in ("auto", "refit", "default"):
         raise TocsinError(f"unknown detector {detector!r}", fix="use auto, refit or default")
     parsed = parse_events(_read(events), fmt, file_name=str(events), mapping=_mapping(mapping))
