@@ -12,18 +12,14 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 
-from tocsin import assess
 from tocsin.assess import (
     ActionStatus,
     Assessment,
     Confidence,
-    EvidenceKind,
-    EvidenceLink,
     OptionDecision,
     PopulationKind,
     Rating,
@@ -31,15 +27,16 @@ from tocsin.assess import (
     StructureRating,
     Transition,
     Trend,
-    VulnerablePopulation,
-    get_assessment,
-    list_assessment_versions,
-    list_assessments,
 )
 from tocsin.cli._common import print_json, state, stdout
 from tocsin.errors import TocsinError
-from tocsin.framework import load_catalogue
-from tocsin.store import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tocsin.assess import (
+        EvidenceLink,
+    )
 
 app = typer.Typer(name="assess", no_args_is_help=True, rich_markup_mode="markdown")
 app.info.help = (
@@ -64,6 +61,8 @@ def _who(by: str | None) -> str:
 
 @contextmanager
 def _session(ctx: typer.Context) -> Iterator[Session]:
+    from tocsin.store import Database
+
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
     try:
@@ -74,6 +73,8 @@ def _session(ctx: typer.Context) -> Iterator[Session]:
 
 
 def _evidence(values: list[str] | None, grade: str | None) -> list[EvidenceLink]:
+    from tocsin.assess import EvidenceKind, EvidenceLink
+
     links = []
     for value in values or []:
         kind, _, ref = value.partition(":")
@@ -89,6 +90,9 @@ def _evidence(values: list[str] | None, grade: str | None) -> list[EvidenceLink]
 
 
 def _print_assessment(stored_id: int, a: Assessment, *, version: int, everything: bool) -> None:
+    from tocsin import assess
+    from tocsin.framework import load_catalogue
+
     catalogue = load_catalogue()
     profile = assess.risk_profile(a, catalogue)
     stdout.print(f"[bold]#{stored_id} {a.title}[/] ({a.iso3}{', ' + a.area if a.area else ''})")
@@ -138,6 +142,10 @@ def new_command(
 
     Example: `tocsin assess new CAF --title "CAR 2025" --start 2025-01-01 --end 2025-12-31`
     """
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+    from tocsin.framework import load_catalogue
+
     settings = state(ctx).settings
     catalogue = load_catalogue()
     structures = assess.prefill_from_datasets(
@@ -176,6 +184,9 @@ def list_command(
 
     Example: `tocsin assess list --iso3 CAF --json`
     """
+    from tocsin import assess
+    from tocsin.assess import list_assessments
+
     with _session(ctx) as session:
         rows = [assess.stored_summary(s) for s in list_assessments(session, iso3=iso3)]
     if as_json:
@@ -201,6 +212,10 @@ def show_command(
 
     Example: `tocsin assess show 1 --json`
     """
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+    from tocsin.framework import load_catalogue
+
     catalogue = load_catalogue()
     with _session(ctx) as session:
         stored = get_assessment(session, ident, version=version)
@@ -231,6 +246,9 @@ def _change(
     note: str,
     as_json: bool,
 ) -> None:
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+
     with _session(ctx) as session:
         assess.change_assessment(session, ident, edit, author=_who(by), now=_now(), note=note)
         summary = assess.stored_summary(get_assessment(session, ident))
@@ -268,6 +286,8 @@ def rate_command(
     Evidence: `--evidence source:ngo:hrw --grade B2` (kinds: source, signal, event, speech_item,
     forecast_driver, dataset, document).
     """
+    from tocsin import assess
+
     links = _evidence(evidence, grade)
     _change(
         ctx,
@@ -303,6 +323,8 @@ def structure_command(
 
     Example: `tocsin assess structure 1 rule_of_law_judiciary --rating weak --rationale "No courts"`
     """
+    from tocsin import assess
+
     _change(
         ctx,
         ident,
@@ -335,6 +357,9 @@ def population_command(
 
     Example: `tocsin assess population 1 "Displaced people" --kind displaced --code 13.19`
     """
+    from tocsin import assess
+    from tocsin.assess import VulnerablePopulation
+
     population = VulnerablePopulation(
         name=name,
         kind=kind,
@@ -369,6 +394,9 @@ def option_command(
 
     Example: `tocsin assess option 1 P9 adopted --reason "Rule of law is weakest"`
     """
+    from tocsin import assess
+    from tocsin.framework import load_catalogue
+
     catalogue = load_catalogue()
     _change(
         ctx,
@@ -397,6 +425,8 @@ def action_command(
 
     Example: `tocsin assess action 1 P9 "Map the case backlog" --owner "Justice" --due 2025-06-30`
     """
+    from tocsin import assess
+
     due_date = due.date() if due else None
     _change(
         ctx,
@@ -422,6 +452,8 @@ def track_command(
 
     Example: `tocsin assess track 1 2 --status done --outcome "Oversight bill tabled"`
     """
+    from tocsin import assess
+
     _change(
         ctx,
         ident,
@@ -446,6 +478,8 @@ def step_command(
 
     Example: `tocsin assess step 1 S71a done --note "Focal point appointed in March"`
     """
+    from tocsin import assess
+
     _change(
         ctx,
         ident,
@@ -467,6 +501,8 @@ def suggest_command(
 
     Example: `tocsin assess suggest 1 --code 11.3`
     """
+    from tocsin import assess
+
     with _session(ctx) as session:
         found = assess.evidence_suggestions(session, ident, code=code)
     if as_json:
@@ -495,6 +531,8 @@ def evidence_command(
 
     Example: `tocsin assess evidence 1 11.3 42`
     """
+    from tocsin import assess
+
     _change(
         ctx,
         ident,
@@ -520,6 +558,9 @@ def comment_command(
 
     Example: `tocsin assess comment 1 9.3 "Which source says the killings were unpunished?"`
     """
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+
     with _session(ctx) as session:
         assess.add_comment(session, ident, target, text, author=_who(by), now=_now())
         summary = assess.stored_summary(get_assessment(session, ident))
@@ -532,6 +573,10 @@ def comment_command(
 def _transition(
     ctx: typer.Context, ident: int, step: Transition, by: str | None, note: str, as_json: bool
 ) -> None:
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+    from tocsin.framework import load_catalogue
+
     with _session(ctx) as session:
         a = assess.transition(
             session, ident, step, load_catalogue(), author=_who(by), now=_now(), note=note
@@ -597,6 +642,8 @@ def history_command(ctx: typer.Context, ident: Ident, as_json: JsonFlag = False)
 
     Example: `tocsin assess history 1`
     """
+    from tocsin.assess import list_assessment_versions
+
     with _session(ctx) as session:
         versions = list_assessment_versions(session, ident)
     if as_json:
@@ -626,6 +673,8 @@ def compare_command(
 
     Example: `tocsin assess compare 1 --from 3 --to 7`
     """
+    from tocsin import assess
+
     with _session(ctx) as session:
         diff = assess.compare_versions(session, ident, old, new, other_id=other)
     if as_json:
@@ -659,6 +708,8 @@ def export_command(
 
     Example: `tocsin assess export 1 -o car-2024.json`
     """
+    from tocsin import assess
+
     with _session(ctx) as session:
         text = assess.export_stored(session, ident, version=version)
     if output is None:
@@ -682,6 +733,10 @@ def import_command(
 
     Example: `tocsin assess import car-2024.json`
     """
+    from tocsin import assess
+    from tocsin.assess import get_assessment
+    from tocsin.framework import load_catalogue
+
     if (path is None) == (example is None):
         raise typer.BadParameter("give a FILE or --example NAME (one of them)")
     source = assess.example_path(example) if example else path
@@ -710,6 +765,8 @@ def schema_command() -> None:
 
     Example: `tocsin assess schema > assessment.schema.json`
     """
+    from tocsin import assess
+
     print_json(assess.assessment_json_schema())
 
 
@@ -719,6 +776,8 @@ def structures_command(as_json: JsonFlag = False) -> None:
 
     Example: `tocsin assess structures --json`
     """
+    from tocsin import assess
+
     rows: list[dict[str, Any]] = [
         {
             "id": s.id,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic_settings import BaseSettings
-from sqlalchemy import make_url
 
 from tocsin.cli._common import print_json, state, stdout
-from tocsin.settings import Settings, settings_sections
+from tocsin.settings import Settings
+
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
+
 
 config_app = typer.Typer(help="Tocsin's settings.", no_args_is_help=True)
 
@@ -19,6 +21,11 @@ def describe_settings(settings: Settings) -> list[dict[str, str | None]]:
 
     Secrets print as ``**********`` and a database URL without its password.
     """
+    from pydantic_settings import BaseSettings
+    from sqlalchemy import make_url
+
+    from tocsin.settings import settings_sections
+
     rows: list[dict[str, str | None]] = []
     sections: list[tuple[BaseSettings, str]] = [(settings, "TOCSIN_")]
     sections += [(section, prefix) for section, prefix in settings_sections(settings)]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tocsin.cli._common import print_json, stdout
-from tocsin.countries import CODE_SCHEMES, CodeScheme, CountryRecord, get_crosswalk
+from tocsin.countries import CODE_SCHEMES, CountryRecord
 from tocsin.errors import TocsinError
+
+if TYPE_CHECKING:
+    from tocsin.countries import CodeScheme
 
 app = typer.Typer(name="countries", no_args_is_help=True, rich_markup_mode="markdown")
 
@@ -58,6 +60,10 @@ def list_countries(
     * `tocsin countries list --region "Western Africa" --no-historical`
     * `tocsin countries list --json > countries.json`
     """
+    from rich.table import Table
+
+    from tocsin.countries import get_crosswalk
+
     records = get_crosswalk().records()
     if region is not None:
         wanted = region.strip().casefold()
@@ -115,6 +121,10 @@ def lookup(
     * `tocsin countries lookup 365 --scheme cow --year 1980` — the USSR
     * `tocsin countries lookup ROM --scheme wb --json`
     """
+    from rich.table import Table
+
+    from tocsin.countries import get_crosswalk
+
     if scheme not in CODE_SCHEMES:
         raise TocsinError(f"unknown scheme {scheme!r}", fix=f"use one of {', '.join(CODE_SCHEMES)}")
     chosen: CodeScheme = scheme

@@ -5,22 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
-from rich.table import Table
 
 from tocsin.cli._common import print_json, state, stderr, stdout
-from tocsin.datasets import (
-    DatasetSpec,
-    Release,
-    check_file,
-    current_release,
-    get_dataset,
-    list_datasets,
-    update,
-)
+
+if TYPE_CHECKING:
+    from tocsin.datasets import DatasetSpec, Release
+
+    pass
 
 app = typer.Typer(
     name="data",
@@ -68,6 +62,10 @@ def list_command(
 
     Example: `tocsin data list --json`
     """
+    from rich.table import Table
+
+    from tocsin.datasets import current_release, list_datasets
+
     settings = state(ctx).settings
     today = datetime.now(UTC).date()
     rows = [_summary(s, current_release(s.name, settings), today) for s in list_datasets()]
@@ -101,6 +99,8 @@ def show_command(
 
     Example: `tocsin data show pts`
     """
+    from tocsin.datasets import current_release, get_dataset
+
     spec = get_dataset(name)
     release = current_release(name, state(ctx).settings)
     info = {
@@ -159,6 +159,10 @@ def update_command(
     Example: `tocsin data update pts`, or for a file you downloaded yourself:
     `tocsin data update vdem --url ~/Downloads/V-Dem-CY-Core-v15_csv.zip`
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from tocsin.datasets import update
+
     cli = state(ctx)
     show_bar = not cli.quiet and stderr.is_terminal
     columns = (
@@ -209,6 +213,8 @@ def validate_command(
 
     Example: `tocsin data validate PTS-2025.csv --dataset pts`
     """
+    from tocsin.datasets import check_file, get_dataset
+
     spec = get_dataset(dataset)
     names = [f.name for f in spec.files]
     wanted = file_name or (file.name if file.name in names else names[0])

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from tocsin.cli._common import print_json, state, stderr, stdout
-from tocsin.datasets import load
 from tocsin.errors import TocsinError
-from tocsin.forecast import (
-    MODELS,
-    TARGETS,
-    backtest,
-    current_forecast,
-    explain,
-    forecast_frame,
-    plot_calibration,
-    plot_catch_curve,
-    plot_risk_history,
-    plot_world_map,
-    realtime_check,
-    record_current_forecast,
-)
+from tocsin.forecast import MODELS, TARGETS
+
+if TYPE_CHECKING:
+    pass
 
 app = typer.Typer(
     name="forecast",
@@ -58,6 +46,8 @@ def backtest_command(
 
     Example: `tocsin forecast backtest --model ewp-replica --json`
     """
+    from tocsin.forecast import backtest, forecast_frame
+
     frame = forecast_frame(state(ctx).settings, target, horizon)
     result = backtest(
         frame, model=model, target=target, horizon=horizon, n_jobs=jobs, refits=refits
@@ -87,6 +77,8 @@ def run(
 
     Example: `tocsin forecast run --top 20`
     """
+    from tocsin.forecast import record_current_forecast
+
     recorded = record_current_forecast(
         state(ctx).settings, now=datetime.now(UTC), model=model, target=target, horizon=horizon
     )
@@ -131,6 +123,10 @@ def explain_command(
 
     Example: `tocsin forecast explain SDN`
     """
+    import pandas as pd
+
+    from tocsin.forecast import current_forecast, explain, forecast_frame
+
     frame = forecast_frame(state(ctx).settings, target, horizon)
     watch = current_forecast(frame, model=model, target=target, horizon=horizon)
     iso3 = country.upper()
@@ -191,6 +187,18 @@ def pictures(
 
     Example: `tocsin forecast pictures --out pictures --country SDN --country MMR`
     """
+    import pandas as pd
+
+    from tocsin.forecast import (
+        backtest,
+        current_forecast,
+        forecast_frame,
+        plot_calibration,
+        plot_catch_curve,
+        plot_risk_history,
+        plot_world_map,
+    )
+
     if fmt not in ("svg", "png"):
         raise TocsinError(f"unknown picture format {fmt!r}", fix="use --format svg or png")
     frame = forecast_frame(state(ctx).settings, "any", 2)
@@ -241,6 +249,9 @@ def realtime(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: `tocsin forecast realtime --json`
     """
+    from tocsin.datasets import load
+    from tocsin.forecast import realtime_check
+
     settings = state(ctx).settings
     sources = {
         name: load(name, settings_or_dir=settings)

@@ -5,25 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tocsin.assess import example_path, parse_assessment
 from tocsin.cli._common import state, stdout
 from tocsin.errors import TocsinError
-from tocsin.framework import load_catalogue
-from tocsin.reports import (
-    Report,
-    assessment_report,
-    file_report,
-    render_brief_html,
-    render_brief_pdf,
-    render_html,
-    render_pdf,
-)
 from tocsin.settings import Settings
-from tocsin.store import Database
+
+if TYPE_CHECKING:
+    from tocsin.reports import (
+        Report,
+    )
 
 app = typer.Typer(name="report", no_args_is_help=True, rich_markup_mode="markdown")
 app.info.help = "Reports for decision makers: the assessment report and the one-page brief."
@@ -56,6 +49,11 @@ def _report(
     file: Path | None,
     example: str | None,
 ) -> tuple[Report, str]:
+    from tocsin.assess import example_path, parse_assessment
+    from tocsin.framework import load_catalogue
+    from tocsin.reports import assessment_report, file_report
+    from tocsin.store import Database
+
     now = datetime.now(UTC)
     catalogue = load_catalogue()
     if sum(x is not None for x in (ident, file, example)) != 1:
@@ -102,6 +100,8 @@ def assessment_command(
 
     Example: `tocsin report assessment 1 --format pdf -o car-2024.pdf`
     """
+    from tocsin.reports import render_html, render_pdf
+
     report, stem = _report(state(ctx).settings, ident, version, file, example)
     content = render_pdf(report) if fmt is Format.PDF else render_html(report)
     _write(content, output or Path(f"{stem}.{fmt.value}"))
@@ -121,6 +121,8 @@ def brief_command(
 
     Example: `tocsin report brief --example caf --format pdf -o brief.pdf`
     """
+    from tocsin.reports import render_brief_html, render_brief_pdf
+
     report, stem = _report(state(ctx).settings, ident, version, file, example)
     content = render_brief_pdf(report) if fmt is Format.PDF else render_brief_html(report)
     _write(content, output or Path(f"{stem}-brief.{fmt.value}"))

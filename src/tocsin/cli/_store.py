@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tocsin.cli._common import print_json, state, stdout
-from tocsin.store import Database, count_rows
+
+if TYPE_CHECKING:
+    pass
 
 db_app = typer.Typer(help="The database: migrate it and see what it holds.", no_args_is_help=True)
 
@@ -18,6 +20,8 @@ def upgrade(ctx: typer.Context) -> None:
 
     Example: `TOCSIN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/tocsin tocsin db upgrade`
     """
+    from tocsin.store import Database
+
     db = Database.from_settings(state(ctx).settings)
     before = db.current_revision()
     db.upgrade()
@@ -37,6 +41,8 @@ def status(
 
     Example: `tocsin db status --json`
     """
+    from tocsin.store import Database, count_rows
+
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
     with db.session() as session:

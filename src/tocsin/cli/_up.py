@@ -5,17 +5,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tocsin.bootstrap import UpReport, bring_up
 from tocsin.cli._common import print_json, progress, state, stderr, stdout
 from tocsin.settings import Settings
 
+if TYPE_CHECKING:
+    from tocsin.bootstrap import UpReport
+
+    pass
+
 
 def _print_report(report: UpReport) -> None:
+    from rich.table import Table
+
     if report.revision_before == report.revision:
         stdout.print(f"Database {report.database}: schema {report.revision}, already current.")
     else:
@@ -85,6 +90,8 @@ def register(root: typer.Typer) -> None:
 
         Example: `tocsin up` or `tocsin --data-dir ./tocsin-data up --no-serve --json`
         """
+        from tocsin.bootstrap import bring_up
+
         cli = state(ctx)
 
         def bar(items: Iterable[str], total: int, label: str) -> Iterator[str]:
