@@ -284,6 +284,7 @@ def run_command(
 
     from tocsin.alerts import evaluate_alerts
     from tocsin.events import (
+        TEXT_COLUMNS,
         EscalationDetector,
         data_end_note,
         escalation_risks,
@@ -296,7 +297,7 @@ def run_command(
     db = _database(ctx)
     now = datetime.now(UTC)
     with db.session() as session:
-        frame = load_events_frame(session)
+        frame = load_events_frame(session, without=TEXT_COLUMNS)
         if frame.empty:
             raise TocsinError("no events in the database", fix="run `tocsin events import` first")
         risks = escalation_risks(frame, EscalationDetector.default())

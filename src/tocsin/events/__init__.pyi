@@ -79,6 +79,7 @@ from ._signals import (
     event_signals,
 )
 from ._store import (
+    TEXT_COLUMNS,
     EventImportSummary,
     EventMonthCount,
     count_events,
@@ -113,6 +114,7 @@ __all__ = [
     "import_events",
     "list_events",
     "load_events_frame",
+    "TEXT_COLUMNS",
     "record_field_events",
     "set_incident_links",
     "PRODUCER",

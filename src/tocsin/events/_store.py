@@ -401,13 +401,16 @@ def load_events_frame(
     until: date | None = None,
     newest_first: bool = False,
     limit: int | None = None,
+    without: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Stored events as a canonical frame (plus ``incident_id`` and ``import_id``).
 
     Oldest first (by start date, then uid), or newest first; ``limit`` keeps the first
     rows of that order, so a page can read the latest few without loading them all.
+    ``without`` leaves columns out (e.g. :data:`TEXT_COLUMNS` for the escalation
+    analysis, which reads none of them: the notes alone are most of the bytes).
     """
-    columns = [*EVENT_COLUMNS, "incident_id", "import_id"]
+    columns = [c for c in (*EVENT_COLUMNS, "incident_id", "import_id") if c not in without]
     query = _frame_query(iso3, datasets, since, until, newest_first=newest_first)
     query = query.with_only_columns(*[getattr(EventRow, c) for c in columns])
     if limit is not None:
@@ -415,9 +418,13 @@ def load_events_frame(
     rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=columns)
     for column, dtype in EVENT_COLUMNS.items():
-        if dtype != "object":
+        if dtype != "object" and column in frame:
             frame[column] = frame[column].astype(pd.api.types.pandas_dtype(dtype))
     return frame
+
+
+#: The free-text columns of an event, which no analysis reads (only pages and exports).
+TEXT_COLUMNS = ("notes", "source_url", "source_names", "extra_acts")
 
 
 @dataclass(frozen=True)
