@@ -103,7 +103,9 @@ def test_feed_import_from_local_server(tmp_path: Path, feed_server: str) -> None
 
 def test_score_streams_without_raw_text(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("id,text\n1,Refugees are welcome here.\n2,Immigrants are vermin.\n")
+    source.write_text(
+        "id,text\n1,Refugees are welcome here.\n2,Immigrants are vermin and must be killed.\n"
+    )
     target = tmp_path / "out.jsonl"
     result = runner.invoke(
         app,
@@ -112,7 +114,6 @@ def test_score_streams_without_raw_text(tmp_path: Path) -> None:
             "speech",
             "score",
             str(source),
-            "--fast",
             "--format",
             "jsonl",
             "-o",

@@ -31,7 +31,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from tocsin.domain import Direction, Sensitivity, SignalKind
+from tocsin.domain import SignalKind
 from tocsin.speech._items import TEXT_READER_ROLES, SpeakerRole, redact_item
 from tocsin.speech._rabat import (
     RABAT_PARTS,
@@ -39,9 +39,9 @@ from tocsin.speech._rabat import (
     RabatPart,
     RabatRating,
     RabatWorksheet,
-    prefill_worksheet,
     suggest_decision,
 )
+from tocsin.speech._worksheet import prefill_stored_worksheet
 from tocsin.store import (
     SpeechQueueEntry,
     audit,
@@ -305,26 +305,7 @@ def _queue(
 
 
 def _prefilled(session: Session, item_id: int) -> RabatWorksheet:
-    found = list_speech_items(session, ids=[item_id])
-    stored = found[0]
-    score = latest_speech_score(session, item_id)
-    signals = []
-    if stored.item.iso3:
-        kinds = [k for k in SignalKind if k is not SignalKind.SPEECH_SURGE]
-        shared = {Sensitivity.PUBLIC, Sensitivity.INTERNAL}
-        signals = [
-            s
-            for s in list_signals(session, iso3=stored.item.iso3, kinds=kinds, limit=500)
-            if s.sensitivity in shared and s.direction is Direction.RISK
-        ]
-    return prefill_worksheet(
-        item_id,
-        stored.item,
-        scores=score.scores if score else {},
-        target_groups=score.target_groups if score else [],
-        country_signals=signals,
-        today=stored.item.published_date or _now().date(),
-    )
+    return prefill_stored_worksheet(session, item_id, today=None)
 
 
 def _withhold_free_text(sheet: RabatWorksheet) -> RabatWorksheet:
