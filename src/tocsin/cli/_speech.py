@@ -321,6 +321,9 @@ def train(
     hidden: Annotated[
         int, typer.Option(help="Hidden units of the main outputs (0: logistic regression).")
     ] = 0,
+    stacked: Annotated[
+        bool, typer.Option(help="Let the heads read the fast path's probabilities too.")
+    ] = False,
     embedding_cache: CacheOption = None,
 ) -> None:
     """Train the classifier from the shared corpora and the suite's training templates.
@@ -344,7 +347,7 @@ def train(
 
     frame, card = _training_frame(data, required=True)
     embeddings = embed_training_data(frame, UseEmbedder(), embedding_cache)
-    settings = TrainingSettings(C=C, suite_weight=suite_weight, hidden=hidden)
+    settings = TrainingSettings(C=C, suite_weight=suite_weight, hidden=hidden, stacked=stacked)
     classifier = train_classifier(frame, embeddings, settings, data_card=card)
     target = output or Path(
         str(resources.files("tocsin.speech").joinpath("model", DEFAULT_MODEL_FILE))

@@ -109,7 +109,7 @@ class TrainingSettings:
     route_recall: float = 0.99
     suite_share: float = 0.5
     hidden: int = 0
-    stacked: bool = True
+    stacked: bool = False
     fast_path: bool = True
 
 

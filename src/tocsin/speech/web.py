@@ -20,6 +20,7 @@ permissions), so access rules stay in one place:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -271,9 +272,22 @@ def _queue_row(entry: SpeechQueueEntry) -> QueueRow:
     )
 
 
+@functools.cache
+def _output_thresholds() -> dict[str, float]:
+    """The shipped model's decision thresholds (chosen on validation; speech methodology)."""
+    from tocsin.speech._persist import load_default_classifier
+
+    return load_default_classifier().thresholds
+
+
 def _matches(row: QueueRow, label: str | None, state: str | None) -> bool:
-    if label in ("violence", "dehumanisation") and getattr(row, label) < 0.5:
-        return False
+    # "violence" and "dehumanisation" filter by the model's own decision thresholds, not a
+    # fixed 0.5: the outputs are calibrated probabilities of rare events.
+    if label in ("violence", "dehumanisation"):
+        thresholds = _output_thresholds()
+        threshold = min(thresholds.get(label, 0.5), thresholds.get(f"fast.{label}", 1.0))
+        if getattr(row, label) < threshold:
+            return False
     if label in ("hateful", "offensive", "neither") and row.label != label:
         return False
     if state == "open":
