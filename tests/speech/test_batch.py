@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tocsin.speech import load_cases, load_default_classifier, score_meta, score_partition
+from tocsin.speech import load_default_classifier, load_suite, score_meta, score_partition
 
 
 def test_partitions_equal_the_whole() -> None:
     classifier = load_default_classifier()
-    texts = [c["text"] for c in load_cases()][:12]
+    texts = load_suite()["text"].iloc[::400].head(12).tolist()
     frame = pd.DataFrame({"id": range(len(texts)), "text": texts}, index=range(100, 112))
     whole = score_partition(frame, classifier, route="fast")
     parts = pd.concat(

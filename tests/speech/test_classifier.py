@@ -1,4 +1,4 @@
-"""The speech classifier: fitting, routing, combining with cues, saving, the shipped model."""
+"""The speech classifier: training on the suite, thresholds, routes, saving, the shipped model."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tocsin.speech import (
+    BINARY_OUTPUTS,
+    HATE_CLASSES,
     SCORE_COLUMNS,
+    LogisticOutput,
     SpeechClassifier,
+    TrainingSettings,
+    assemble_training_data,
     classifier_bytes,
-    evaluate_cases,
-    load_cases,
     load_classifier,
-    load_default_classifier,
+    train_classifier,
 )
 
 
@@ -26,123 +30,133 @@ class HashEmbedder:
     name = "hash-test"
 
     def __init__(self) -> None:
-        self.n_calls = 0
         self.n_texts = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.n_calls += 1
         self.n_texts += len(texts)
-        out = np.zeros((len(texts), 32), dtype=np.float32)
+        out = np.zeros((len(texts), 64), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():
-                digest = hashlib.md5(word.encode()).digest()
-                out[row, digest[0] % 32] += 1.0
+                out[row, hashlib.md5(word.encode()).digest()[0] % 64] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
 
 
-def _toy() -> tuple[list[str], list[str], list[str], list[str]]:
-    hate = (
-        [f"those people are filth number {i}" for i in range(20)]
-        + [f"damn this stupid traffic {i}" for i in range(60)]
-        + [f"lovely weather in town {i}" for i in range(40)]
-    )
-    hate_labels = ["hateful"] * 20 + ["offensive"] * 60 + ["neither"] * 40
-    violence = [f"wir sollten sie schlagen {i}" for i in range(20)] + [
-        f"schönes wetter heute {i}" for i in range(100)
-    ]
-    violence_labels = ["violence"] * 20 + ["none"] * 100
-    return hate, hate_labels, violence, violence_labels
+SETTINGS = TrainingSettings(C=1.0, suite_weight=1.0, fast_C=1.0)
 
 
 @pytest.fixture(scope="module")
-def toy_classifier() -> SpeechClassifier:
-    hate, hate_labels, violence, violence_labels = _toy()
-    embedder = HashEmbedder()
-    return SpeechClassifier(n_folds=2).fit(
-        hate,
-        hate_labels,
-        violence,
-        violence_labels,
-        hate_embeddings=embedder.embed(hate),
-        violence_embeddings=embedder.embed(violence),
-    )
+def suite_frame() -> pd.DataFrame:
+    return assemble_training_data(None)
 
 
-def test_scores_have_every_column_and_sum_to_one(toy_classifier: SpeechClassifier) -> None:
-    scores = toy_classifier.score(
-        ["lovely weather", "those people are filth"], languages=["en", "en"]
-    )
-    assert list(scores.columns) == list(SCORE_COLUMNS)
-    total = scores[["hateful", "offensive", "neither"]].sum(axis=1)
-    assert np.allclose(total, 1.0)
-    assert list(scores["label"]) == ["neither", "hateful"]
-    assert list(scores["stage"]) == ["fast", "fast"]  # no embedder given
+@pytest.fixture(scope="module")
+def toy(suite_frame: pd.DataFrame) -> SpeechClassifier:
+    embeddings = HashEmbedder().embed(suite_frame["text"].tolist())
+    return train_classifier(suite_frame, embeddings, SETTINGS)
 
 
-def test_other_languages_go_to_the_embedding_stage(toy_classifier: SpeechClassifier) -> None:
-    embedder = HashEmbedder()
-    scores = toy_classifier.score(
-        ["lovely weather in town", "il fait beau"], languages=["en", "fr"], embedder=embedder
-    )
-    assert scores.loc[1, "stage"] == "embedding"
-    assert embedder.n_texts >= 1
-    everything = toy_classifier.score(
-        ["a", "b"], languages=["en", "en"], embedder=embedder, route="embedding"
-    )
-    assert set(everything["stage"]) == {"embedding"}
-    with pytest.raises(ValueError, match="route"):
-        toy_classifier.score(["a"], route="slow")
-
-
-def test_counter_speech_takes_weight_off_hate(toy_classifier: SpeechClassifier) -> None:
-    scores = toy_classifier.score(
-        ["Refugees are vermin.", "Calling refugees vermin is racist and wrong."],
-        languages=["en", "en"],
-    )
-    assert scores.loc[0, "is_flagged"] and scores.loc[0, "dehumanisation"] >= 0.8
-    assert not scores.loc[1, "is_flagged"]
-    assert scores.loc[1, "hateful"] < scores.loc[0, "hateful"]
-    assert scores.loc[0, "target_groups"] == "nationality_or_migrants"
-
-
-def test_same_data_and_seed_give_the_same_model(toy_classifier: SpeechClassifier) -> None:
-    hate, hate_labels, violence, violence_labels = _toy()
-    embedder = HashEmbedder()
-    again = SpeechClassifier(n_folds=2).fit(
-        hate,
-        hate_labels,
-        violence,
-        violence_labels,
-        hate_embeddings=embedder.embed(hate),
-        violence_embeddings=embedder.embed(violence),
-    )
-    assert classifier_bytes(again) == classifier_bytes(toy_classifier)
-
-
-def test_saved_model_scores_like_the_original(
-    toy_classifier: SpeechClassifier, tmp_path: Path
+def test_scores_have_every_column_and_three_way_probabilities_sum_to_one(
+    toy: SpeechClassifier,
 ) -> None:
+    embedder = HashEmbedder()
+    texts = ["They are welcome here.", "Kill them all tonight."]
+    for route in ("fast", "auto", "embedding"):
+        scores = toy.score(texts, languages=["en", "en"], embedder=embedder, route=route)
+        assert list(scores.columns) == list(SCORE_COLUMNS)
+        assert np.allclose(scores[["hateful", "offensive", "neither"]].sum(axis=1), 1.0)
+        assert set(scores["stage"]) <= {"fast", "embedding"}
+    everything = toy.score(texts, languages=["en", "en"], embedder=embedder, route="embedding")
+    assert set(everything["stage"]) == {"embedding"}
+    assert set(toy.score(texts, languages=["en", "en"], route="fast")["stage"]) == {"fast"}
+    with pytest.raises(ValueError, match="route"):
+        toy.score(texts, route="slow")
+
+
+def test_thresholds_are_chosen_for_every_output(toy: SpeechClassifier) -> None:
+    wanted = {"hateful", "offensive", "counter_override", "route", *BINARY_OUTPUTS}
+    assert wanted <= set(toy.thresholds)
+    assert all(0.0 <= value <= 1.01 for value in toy.thresholds.values())
+    assert toy.card_["settings"]["suite_weight"] == 1.0
+
+
+def test_test_rows_never_reach_the_model(suite_frame: pd.DataFrame, toy: SpeechClassifier) -> None:
+    """Scrambling every test label, or dropping the test rows, leaves the model unchanged."""
+    scrambled = suite_frame.copy()
+    test = scrambled["split"] == "test"
+    scrambled.loc[test, "hate"] = "hateful"
+    scrambled.loc[test, "violence"] = True
+    embeddings = HashEmbedder().embed(scrambled["text"].tolist())
+    again = train_classifier(scrambled, embeddings, SETTINGS)
+    assert classifier_bytes(again) == classifier_bytes(toy)
+
+
+def test_saved_model_scores_like_the_original(toy: SpeechClassifier, tmp_path: Path) -> None:
     path = tmp_path / "model.npz"
-    path.write_bytes(classifier_bytes(toy_classifier))
+    path.write_bytes(classifier_bytes(toy))
     loaded = load_classifier(path)
-    texts = ["those people are filth", "lovely weather"]
-    a = toy_classifier.score(texts, languages=["en", "en"])
-    b = loaded.score(texts, languages=["en", "en"])
-    assert np.allclose(a["hateful"], b["hateful"], atol=1e-3)
+    texts = ["Those people are filth.", "Lovely weather today."]
+    embedder = HashEmbedder()
+    a = toy.score(texts, languages=["en", "en"], embedder=embedder)
+    b = loaded.score(texts, languages=["en", "en"], embedder=embedder)
+    # The fast path's coefficients are stored as float16: probabilities agree to 1e-3.
+    pd.testing.assert_frame_equal(a, b, atol=1e-3)
     assert loaded.card_["version"].startswith("speech-classifier@")
 
 
-def test_fit_refuses_unknown_labels() -> None:
-    with pytest.raises(ValueError, match="hate labels"):
-        SpeechClassifier().fit(["a", "b"], ["hate", "ok"], ["c", "d"], ["none", "violence"])
+def _constant(probabilities: Sequence[float]) -> LogisticOutput:
+    """An output that gives the same probabilities to every text (through its intercept)."""
+    values = np.asarray(probabilities, dtype=float)
+    if len(values) == 1:
+        p = values[0]
+        return LogisticOutput(
+            ("no", "yes"), np.zeros((1, 2), np.float32), np.array([np.log(p / (1 - p))])
+        )
+    return LogisticOutput(HATE_CLASSES, np.zeros((3, 2), np.float32), np.log(values))
 
 
-def test_shipped_model_loads_and_keeps_counter_speech_unflagged() -> None:
-    classifier = load_default_classifier()
-    assert classifier.hate_embedding_ is not None and classifier.violence_embedding_ is not None
-    result = evaluate_cases(classifier, load_cases())  # fast path: no embedder in tests
-    assert result["by_category"]["counter_speech"]["n"] >= 5
-    assert result["counter_speech_false_flag_rate"] <= 0.2
-    assert result["benign_false_flag_rate"] <= 0.2
-    assert result["harmful_recall"] >= 0.8
+def test_a_low_hateful_probability_never_becomes_a_hateful_label() -> None:
+    """Issue 12: hateful 0.17 and offensive 0.50 came out as "hateful" under class weights."""
+    outputs = {
+        "hate": _constant([0.17, 0.33, 0.50]),  # hateful, neither, offensive
+        "violence": _constant([0.02]),
+        "dehumanisation": _constant([0.02]),
+        "counter_speech": _constant([0.02]),
+    }
+    thresholds = {
+        "hateful": 0.5,
+        "offensive": 0.6,
+        "violence": 0.5,
+        "dehumanisation": 0.5,
+        "counter_override": 1.01,
+    }
+    classifier = SpeechClassifier(outputs, thresholds)
+    scores = classifier.score(
+        ["I love my gay neighbours"], languages=["en"], embeddings=np.zeros((1, 2), np.float32)
+    )
+    assert scores.loc[0, "label"] == "neither"
+    assert not scores.loc[0, "is_flagged"]
+    assert scores.loc[0, "hateful"] == pytest.approx(0.17)
+    lower = SpeechClassifier(outputs, thresholds | {"hateful": 0.15})
+    flagged = lower.score(["x"], languages=["en"], embeddings=np.zeros((1, 2), np.float32))
+    assert flagged.loc[0, "label"] == "hateful" and flagged.loc[0, "is_flagged"]
+
+
+def test_counter_speech_override_withholds_a_flag() -> None:
+    outputs = {
+        "hate": _constant([0.8, 0.1, 0.1]),
+        "violence": _constant([0.9]),
+        "dehumanisation": _constant([0.1]),
+        "counter_speech": _constant([0.9]),
+    }
+    base = {"hateful": 0.5, "offensive": 0.5, "violence": 0.5, "dehumanisation": 0.5}
+    zero = np.zeros((1, 2), np.float32)
+    kept = SpeechClassifier(outputs, base | {"counter_override": 1.01})
+    withheld = SpeechClassifier(outputs, base | {"counter_override": 0.8})
+    assert kept.score(["x"], languages=["en"], embeddings=zero).loc[0, "is_flagged"]
+    assert not withheld.score(["x"], languages=["en"], embeddings=zero).loc[0, "is_flagged"]
+
+
+def test_a_model_needs_its_core_outputs() -> None:
+    with pytest.raises(ValueError, match="outputs missing"):
+        SpeechClassifier({"hate": _constant([0.3, 0.3, 0.4])}, {})

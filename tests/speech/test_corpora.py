@@ -7,9 +7,13 @@ from pathlib import Path
 from tocsin.speech import (
     DAVIDSON_FILE,
     GERMEVAL_FILE,
+    MLMA_FILES,
+    assemble_training_data,
     davidson_holdout,
     read_davidson,
     read_germeval,
+    read_hatexplain,
+    read_mlma,
 )
 
 
@@ -31,16 +35,24 @@ def test_corpora_and_the_holdout(shared_dir: Path) -> None:
     assert (davidson["label"].iloc[held_out] == "hateful").sum() == 143
 
 
-def test_training_on_the_real_data_is_reproducible(shared_dir: Path) -> None:
-    """Same data and seed, same model bytes (600 + 600 rows, fast path only)."""
-    from tocsin.speech import classifier_bytes, train_classifier
+def test_hatexplain_official_splits_and_labels(shared_dir: Path) -> None:
+    frame = read_hatexplain(shared_dir / "data" / "speech")
+    assert frame["split"].value_counts().to_dict() == {
+        "train": 15_383,
+        "validation": 1_922,
+        "test": 1_924,
+    }
+    test = frame[frame["split"] == "test"]["label"].value_counts().to_dict()
+    assert test == {"neither": 782, "hateful": 594, "offensive": 548}
 
+
+def test_mlma_labels_and_the_training_mix(shared_dir: Path) -> None:
     folder = shared_dir / "data" / "speech"
-    davidson = read_davidson(folder / DAVIDSON_FILE).sample(600, random_state=0)
-    germeval = read_germeval(folder / GERMEVAL_FILE)
-    germeval = germeval.sort_values("label", ascending=False).head(600)  # 530 violent + 70
-    models = [
-        classifier_bytes(train_classifier(davidson.reset_index(drop=True), germeval, n_folds=2))
-        for _ in range(2)
-    ]
-    assert models[0] == models[1]
+    french = read_mlma(folder / MLMA_FILES["fr"])
+    assert set(french["label"]) == {"hateful", "offensive", "neither"}
+    assert (french["label"] == "neither").sum() == 821  # plain "normal" only
+    frame = assemble_training_data(folder)
+    davidson = frame[frame["source"] == "davidson"]
+    assert (davidson["split"] == "test").sum() == 2_479  # the seed-42 hold-out
+    assert frame.loc[frame["source"] == "germeval", "hate"].isna().all()
+    assert not (frame.loc[frame["source"] == "germeval", "split"] == "test").any()

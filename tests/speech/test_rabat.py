@@ -18,6 +18,7 @@ from tocsin.speech import (
     prefill_worksheet,
     suggest_decision,
 )
+from tocsin.store import Database
 
 TODAY = date(2024, 6, 1)
 
@@ -94,3 +95,52 @@ def test_decision_codes_exist_in_the_catalogue(decision: RabatDecision) -> None:
         i.id for f in catalogue.factors for i in f.indicators
     }
     assert set(DECISION_CODES[decision]) <= known
+
+
+def test_worksheets_never_cite_restricted_signals() -> None:
+    """The one sensitivity rule the CLI and the web share (prefill_stored_worksheet)."""
+    from tocsin.domain import Sensitivity
+    from tocsin.speech import worksheet_signals
+
+    shared = _signal(SignalKind.ESCALATION, 0.7, TODAY)
+    restricted = shared.model_copy(update={"sensitivity": Sensitivity.RESTRICTED})
+    surge = _signal(SignalKind.SPEECH_SURGE, 0.9, TODAY)
+    assert worksheet_signals([shared, restricted, surge]) == [shared]
+
+
+def test_stored_worksheet_prefill_leaves_restricted_signals_out(loaded: Database) -> None:
+    """prefill_stored_worksheet, which the CLI and the web both call, applies the rule."""
+    from datetime import UTC, datetime
+
+    from tocsin.domain import Sensitivity
+    from tocsin.speech import prefill_stored_worksheet
+    from tocsin.store import import_speech_items, record_signals
+
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    public = _signal(SignalKind.ESCALATION, 0.7, TODAY).model_copy(
+        update={"summary": "public escalation"}
+    )
+    secret = public.model_copy(
+        update={
+            "summary": "restricted source report",
+            "sensitivity": Sensitivity.RESTRICTED,
+            "provenance": Provenance(capability="test", producer="other"),
+        }
+    )
+    with loaded.session() as session:
+        import_speech_items(
+            session,
+            [SpeechItem(text="…", iso3="KEN", speaker_role="media", published_date=TODAY)],
+            kind="test",
+            file_name="t",
+            sha256="0" * 64,
+            now=now,
+        )
+        record_signals(session, [public, secret], now=now)
+    with loaded.session() as session:
+        sheet = prefill_stored_worksheet(session, 1)
+        with pytest.raises(LookupError):
+            prefill_stored_worksheet(session, 99)
+    assert "public escalation" in sheet.context.evidence
+    assert "restricted" not in sheet.context.evidence
+    assert "2 risk Signals" not in sheet.context.evidence

@@ -9,11 +9,10 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 
@@ -285,53 +284,22 @@ def classify(
         stdout.print(f"Scored {len(items):,} items with {version}; {n_flagged:,} flagged.")
 
 
-def _embeddings(
-    frame: pd.DataFrame, sha256: str, cache: Path | None, quiet: bool
-) -> np.ndarray[Any, Any]:
-    from tocsin.speech import UseEmbedder
+def _training_frame(data: Path, *, required: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The corpora and the suite (or, where ``data`` lacks the corpora, the suite alone)."""
+    from tocsin.speech import assemble_training_data, data_card, has_training_data
 
-    embedder = UseEmbedder()
-    target = cache / f"{sha256[:16]}-{embedder.name}.npy" if cache else None
-    if target is not None and target.is_file():
-        loaded: np.ndarray[Any, Any] = np.load(target)
-        if len(loaded) == len(frame):
-            return loaded
-    texts = frame["text"].tolist()
-    parts = [
-        embedder.embed(texts[i : i + 256])
-        for i in progress(
-            range(0, len(texts), 256), total=None, description="Embedding", quiet=quiet
-        )
-    ]
-    values = np.vstack(parts)
-    if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        np.save(target, values)
-    return values
-
-
-def _corpora(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    from tocsin.speech import (
-        DAVIDSON_FILE,
-        GERMEVAL_FILE,
-        file_sha256,
-        read_davidson,
-        read_germeval,
-    )
-
-    paths = {"davidson": data / DAVIDSON_FILE, "germeval": data / GERMEVAL_FILE}
-    missing = [str(p) for p in paths.values() if not p.is_file()]
-    if missing:
+    if has_training_data(data):
+        return assemble_training_data(data), data_card(data)
+    if required:
         raise TocsinError(
-            f"training data not found: {', '.join(missing)}",
+            f"training data not found in {data}",
             fix="pass --data DIR (the shared data/speech folder on a developer machine)",
         )
-    card = {name: {"file": path.name, "sha256": file_sha256(path)} for name, path in paths.items()}
-    return read_davidson(paths["davidson"]), read_germeval(paths["germeval"]), card
+    return assemble_training_data(None), {}
 
 
 DataOption = Annotated[
-    Path, typer.Option("--data", help="Folder with the Davidson and GermEval files.")
+    Path, typer.Option("--data", help="Folder with the speech corpora (shared data/speech).")
 ]
 CacheOption = Annotated[
     Path | None,
@@ -341,43 +309,46 @@ CacheOption = Annotated[
 
 @app.command("train")
 def train(
-    ctx: typer.Context,
     data: DataOption = DEFAULT_DATA,
-    seed: Annotated[int, typer.Option(help="Seed of every split.")] = 42,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Where to write (default: the packaged model)."),
     ] = None,
-    no_embeddings: Annotated[
-        bool, typer.Option("--no-embeddings", help="Fast path only: no embedding stage.")
+    C: Annotated[float, typer.Option("--C", help="Inverse L2 strength of the heads.")] = 4.0,
+    suite_weight: Annotated[
+        float, typer.Option(help="Weight of a functional-suite training case.")
+    ] = 10.0,
+    hidden: Annotated[
+        int, typer.Option(help="Hidden units of the main outputs (0: logistic regression).")
+    ] = 0,
+    stacked: Annotated[
+        bool, typer.Option(help="Let the heads read the fast path's probabilities too.")
     ] = False,
     embedding_cache: CacheOption = None,
 ) -> None:
-    """Train the classifier from the shared data (same data and seed give the same model).
+    """Train the classifier from the shared corpora and the suite's training templates.
 
-    Leaves Davidson's 10 % hold-out out of training. Embedding the ~39,000 training texts
-    takes about ten minutes on 2 cores; `--embedding-cache` keeps them for the next run.
+    Same data and settings give the same model. Embedding the ~73,000 texts takes about
+    five minutes on 2 cores; `--embedding-cache` keeps them for the next run. The defaults
+    are the settings chosen on validation (docs/methodology/speech.md, design record).
 
     Example: `tocsin speech train --data ../shared/data/speech --embedding-cache /tmp/emb`
     """
     from importlib import resources
 
-    from tocsin.speech import DEFAULT_MODEL_FILE, classifier_bytes, train_classifier
-
-    davidson, germeval, card = _corpora(data)
-    quiet = state(ctx).quiet
-    dav_e = ger_e = None
-    if not no_embeddings:
-        dav_e = _embeddings(davidson, card["davidson"]["sha256"], embedding_cache, quiet)
-        ger_e = _embeddings(germeval, card["germeval"]["sha256"], embedding_cache, quiet)
-    classifier = train_classifier(
-        davidson,
-        germeval,
-        davidson_embeddings=dav_e,
-        germeval_embeddings=ger_e,
-        random_state=seed,
-        data_card=card,
+    from tocsin.speech import (
+        DEFAULT_MODEL_FILE,
+        TrainingSettings,
+        UseEmbedder,
+        classifier_bytes,
+        embed_training_data,
+        train_classifier,
     )
+
+    frame, card = _training_frame(data, required=True)
+    embeddings = embed_training_data(frame, UseEmbedder(), embedding_cache)
+    settings = TrainingSettings(C=C, suite_weight=suite_weight, hidden=hidden, stacked=stacked)
+    classifier = train_classifier(frame, embeddings, settings, data_card=card)
     target = output or Path(
         str(resources.files("tocsin.speech").joinpath("model", DEFAULT_MODEL_FILE))
     )
@@ -390,19 +361,17 @@ def train(
 
 @app.command("evaluate")
 def evaluate(
-    ctx: typer.Context,
     data: DataOption = DEFAULT_DATA,
     model: Annotated[
         Path | None, typer.Option(help="A classifier from `speech train --output`.")
     ] = None,
-    fast: Annotated[
-        bool, typer.Option("--fast", help="Fast path only (no embedding model).")
-    ] = False,
     embedding_cache: CacheOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
 ) -> None:
-    """Accuracy figures with their baselines and targets: Davidson hold-out, GermEval 5-fold
-    cross-validation, and the hand-written cases (counter-speech must not be flagged).
+    """Test figures with their targets, baselines and gaps: Davidson hold-out, HateXplain
+    test split, MLMA test parts, GermEval 5-fold cross-validation, and the functional
+    suite's test templates in seven languages. Without the shared corpora (a user's
+    machine) only the suite is scored.
 
     Example: `tocsin speech evaluate --json --embedding-cache /tmp/emb`
     """
@@ -410,65 +379,69 @@ def evaluate(
         BASELINES,
         SHORTFALL_REASONS,
         TARGETS,
+        TrainingSettings,
         UseEmbedder,
         cross_validate_germeval,
-        evaluate_cases,
-        evaluate_davidson_holdout,
-        load_cases,
+        embed_training_data,
+        evaluate_corpora,
+        evaluate_suite,
+        target_gaps,
     )
 
     classifier = _load_model(model)
-    davidson, germeval, card = _corpora(data)
-    embedder = None if fast else UseEmbedder()
-    quiet = state(ctx).quiet
-    holdout = evaluate_davidson_holdout(
-        classifier, davidson, embedder=embedder, routes=("fast", "auto", "embedding")
+    frame, card = _training_frame(data, required=False)
+    embeddings = embed_training_data(frame, UseEmbedder(), embedding_cache)
+    corpora = evaluate_corpora(classifier, frame, embeddings)
+    settings = TrainingSettings(
+        **{
+            k: v
+            for k, v in classifier.card_.get("settings", {}).items()
+            if k in {"C", "suite_weight", "hidden", "stacked", "fast_C"}
+        }
     )
-    ger_e = (
-        None if fast else _embeddings(germeval, card["germeval"]["sha256"], embedding_cache, quiet)
+    germeval = (
+        cross_validate_germeval(frame, embeddings, settings)
+        if (frame["source"] == "germeval").any()
+        else None
     )
-    germeval_cv = cross_validate_germeval(germeval, embeddings=ger_e)
-    cases = evaluate_cases(classifier, load_cases(), embedder=embedder)
-    best = holdout.get("auto", holdout["fast"])
-    ger_best = germeval_cv.get("auto", germeval_cv["fast"])
-    shortfall = {
-        "davidson_macro_f1": round(best["macro_f1"] - TARGETS["davidson_macro_f1"], 3),
-        "davidson_hate_f1": round(best["hate_f1"] - TARGETS["davidson_hate_f1"], 3),
-        "germeval_violent_f1": round(ger_best["violent_f1"] - TARGETS["germeval_violent_f1"], 3),
+    suite = {
+        route: evaluate_suite(classifier, frame, embeddings, route=route)
+        for route in ("auto", "embedding")
     }
+    gaps = target_gaps(corpora, germeval, suite["auto"], "auto")
     result = {
         "model": classifier.card_.get("version"),
-        "data": card,
+        "data": card or "shared corpora not found: functional suite only",
         "targets": TARGETS,
-        "difference_from_target": shortfall,
-        "targets_met": all(gap >= 0 for gap in shortfall.values()),
-        "why_short": {k: SHORTFALL_REASONS[k] for k, gap in shortfall.items() if gap < 0},
+        "difference_from_target": gaps,
+        "targets_met": all(gap >= 0 for gap in gaps.values()),
+        "why_short": {k: SHORTFALL_REASONS[k] for k, gap in gaps.items() if gap < 0},
         "baselines": BASELINES,
-        "davidson_holdout": holdout,
-        "germeval_cv": germeval_cv,
-        "cases": cases,
+        "corpora": corpora,
+        "germeval_cv": germeval,
+        "suite": suite,
+        "validation": classifier.card_.get("validation", {}),
     }
     if as_json:
         print_json(result)
         return
     stdout.print(f"Model {result['model']}")
-    for route in ("fast", "auto", "embedding"):
-        if route in holdout:
-            f = holdout[route]
-            stdout.print(
-                f"Davidson hold-out ({route}): macro-F1 {f['macro_f1']:.3f}, "
-                f"hate F1 {f['hate_f1']:.3f}"
-            )
-    for route in ("fast", "embedding", "auto"):
-        if route in germeval_cv:
-            stdout.print(
-                f"GermEval 5-fold ({route}): violent F1 {germeval_cv[route]['violent_f1']:.3f}"
-            )
-    stdout.print(
-        f"Cases: harmful recall {cases['harmful_recall']:.2f}, counter-speech flagged "
-        f"{cases['counter_speech_false_flag_rate']:.2f}"
-    )
-    stdout.print("Difference from targets: " + json.dumps(shortfall))
+    for source, figures in corpora.items():
+        for route in ("embedding", "auto", "fast"):
+            if route in figures:
+                f = figures[route]
+                stdout.print(
+                    f"{source} test ({route}): macro-F1 {f['macro_f1']:.3f}, "
+                    f"hate F1 {f['hate_f1']:.3f}"
+                )
+    if germeval is not None:
+        stdout.print(f"GermEval 5-fold: violent F1 {germeval['violent_f1']:.3f}")
+    for language, f in suite["auto"].get("by_language", {}).items():
+        stdout.print(
+            f"suite {language}: accuracy {f['accuracy']:.2f}, counter-speech "
+            f"{f['counter_speech']:.2f}, negation {f['negation']:.2f}"
+        )
+    stdout.print("Difference from targets: " + json.dumps(gaps))
     for key, reason in result["why_short"].items():
         stdout.print(f"  short on {key}: {reason}")
 
@@ -533,47 +506,20 @@ def worksheet(
 
     Example: `tocsin speech worksheet 42 --json`
     """
-    from tocsin.domain import SignalKind
-    from tocsin.speech import load_default_classifier, prefill_worksheet, suggest_decision
-    from tocsin.store import (
-        Database,
-        list_rabat_assessments,
-        list_signals,
-        list_speech_items,
-        list_speech_scores,
-    )
+    from tocsin.speech import prefill_stored_worksheet, suggest_decision
+    from tocsin.store import Database, list_rabat_assessments
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
-    version = load_default_classifier().card_["version"]
     with db.session() as session:
-        found = list_speech_items(session, ids=[item_id])
-        if not found:
-            raise TocsinError(f"no speech item {item_id}", fix="see `tocsin speech import`")
-        stored = found[0]
         saved = list_rabat_assessments(session, item_id)
         if saved:
             sheet = saved[-1].worksheet
         else:
-            scores = [
-                s
-                for s in list_speech_scores(session, model_version=version)
-                if s.item_id == item_id
-            ]
-            kinds = [k for k in SignalKind if k is not SignalKind.SPEECH_SURGE]
-            signals = (
-                list_signals(session, iso3=stored.item.iso3, kinds=kinds)
-                if stored.item.iso3
-                else []
-            )
-            sheet = prefill_worksheet(
-                item_id,
-                stored.item,
-                scores=scores[0].scores if scores else {},
-                target_groups=scores[0].target_groups if scores else [],
-                country_signals=signals,
-                today=stored.item.published_date or date.today(),
-            )
+            try:
+                sheet = prefill_stored_worksheet(session, item_id)
+            except LookupError as error:
+                raise TocsinError(str(error), fix="see `tocsin speech import`") from error
     payload = sheet.model_dump(mode="json")
     suggestion = suggest_decision(sheet)
     payload["suggested_decision"] = suggestion.value if suggestion else None

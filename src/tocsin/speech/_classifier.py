@@ -1,36 +1,55 @@
-"""The speech classifier: two statistical heads, an embedding stage for hard cases, and cues.
+"""The speech classifier: a frozen multilingual sentence encoder with learned, calibrated heads.
 
-* **Hate head** (trained on Davidson et al. 2017, English): hateful / offensive / neither.
-* **Violence head** (trained on GermEval 2026, German): call to, support for, glorification
-  of or propensity to violence, against no violence.
-* Each head has a **fast path** (hashed TF-IDF, thousands of texts a second) and an
-  **embedding stage** (multilingual sentence embeddings plus the fast path's own output).
-  Texts the fast path is unsure about, and texts not in the head's training language, go
-  on to the embedding stage, which carries the heads to other languages.
-* **Cues** (:mod:`tocsin.speech._cues`) add the target group, dehumanisation and normative
-  threats, and take weight off counter-speech and negated statements.
+* **Encoder stage (the decision).** Every text the fast path is unsure of is embedded by
+  the multilingual Universal Sentence Encoder (:mod:`tocsin.speech._embed`) and scored by
+  logistic outputs (:mod:`tocsin.speech._outputs`): hateful / offensive / neither,
+  violence (threat or call to violence), dehumanisation, counter-speech, and one output per
+  target-group category. They were trained on a multilingual mix of public corpora and the
+  training templates of Tocsin's own functional suite, calibrated on the validation split,
+  and each has a threshold chosen on that split.
+* **Fast path (routing only).** Hashed word and character TF-IDF heads score every text at
+  thousands a second. A text whose fast hateful and violence probabilities are both under
+  the routing threshold (chosen on validation so that almost no validation flag falls under
+  it) is settled as not flagged; every other text goes on to the encoder.
 
-Probabilities from the heads are temperature-calibrated out of fold on the training data.
+No lexicon decides anything; the labels come from thresholds on calibrated probabilities,
+never from class weights multiplied into an arg-max.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tocsin.speech._cues import Cues, find_cues
 from tocsin.speech._embed import Embedder
-from tocsin.speech._heads import LinearHead, TextHead, hashed_counts, weight_counts
+from tocsin.speech._heads import TextHead, hashed_counts, weight_counts
+from tocsin.speech._outputs import LogisticOutput
 from tocsin.speech._text import normalise_text
 
-__all__ = ["HATE_CLASSES", "SCORE_COLUMNS", "SpeechClassifier", "detect_languages"]
+__all__ = [
+    "BINARY_OUTPUTS",
+    "HATE_CLASSES",
+    "SCORE_COLUMNS",
+    "TARGET_CATEGORIES",
+    "SpeechClassifier",
+    "detect_languages",
+    "stack_features",
+]
 
-HATE_CLASSES = ("hateful", "neither", "offensive")  # sorted, as the heads store them
-VIOLENCE_CLASSES = ("none", "violence")
+HATE_CLASSES = ("hateful", "neither", "offensive")  # sorted, as the outputs store them
+BINARY_OUTPUTS = ("violence", "dehumanisation", "counter_speech")
+TARGET_CATEGORIES = (
+    "ethnicity",
+    "religion",
+    "migrants",
+    "sexual_orientation",
+    "gender",
+    "disability",
+)
 SCORE_COLUMNS = {
     "hateful": "float64",
     "offensive": "float64",
@@ -45,7 +64,25 @@ SCORE_COLUMNS = {
     "is_flagged": "bool",
     "flag_strength": "float64",
 }
-VIOLENCE_PRIOR = 0.02  # violence score of a text outside the head's language and reach
+ROUTES = ("auto", "fast", "embedding")
+
+
+FAST_FEATURES = ("hateful", "offensive", "neither", "violence")
+
+
+def stack_features(
+    embeddings: NDArray[np.float32], fast: Mapping[str, NDArray[np.float64]]
+) -> NDArray[np.float32]:
+    """The embedding followed by the log of the fast path's four probabilities."""
+    logs = [np.log(np.clip(fast[name], 1e-6, 1.0)) for name in FAST_FEATURES]
+    stacked: NDArray[np.float32] = (
+        np.hstack(
+            [np.asarray(embeddings, dtype=np.float32), np.column_stack(logs).astype(np.float32)]
+        )
+        if len(embeddings)
+        else np.zeros((0, embeddings.shape[1] + 4), dtype=np.float32)
+    )
+    return stacked
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
@@ -66,137 +103,142 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     return languages
 
 
-def _stage_two_features(
-    embeddings: NDArray[np.float32], fast_proba: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    log_odds = np.log(np.clip(fast_proba, 1e-6, 1.0))
-    return np.hstack([embeddings.astype(np.float64), log_odds])
-
-
 class SpeechClassifier:
-    """Hate, violence, dehumanisation and target-group scores for texts in any language.
+    """Calibrated hate, violence, dehumanisation, counter-speech and target-group scores.
+
+    Built by :func:`tocsin.speech.train_classifier` (or loaded from the shipped archive by
+    :func:`tocsin.speech.load_default_classifier`); not fitted by the caller.
 
     Parameters
     ----------
-    text_C : float
-        Regularisation of the fast-path (TF-IDF) logistic regressions.
-    embedding_C : float
-        Regularisation of the embedding-stage logistic regressions.
-    n_folds : int
-        Out-of-fold splits for calibration, decision weights and stage-two training.
-    random_state : int
-        Seed for every split: the same data and seed give the same model.
-    uncertain_band : tuple of float
-        Fast-path hateful or violence probabilities inside this band go to the embedding stage.
-
-    Attributes
-    ----------
-    hate_text_, violence_text_ : TextHead
-        Fast-path heads.
-    hate_embedding_, violence_embedding_ : LinearHead or None
-        Embedding-stage heads (None if fitted without embeddings).
-    hate_language_, violence_language_ : str
-        The language each head was trained on.
-    card_ : dict
-        What the model was trained on and how (filled by the trainer).
+    outputs : mapping of str to LogisticOutput
+        ``hate`` (three classes), the :data:`BINARY_OUTPUTS`, and ``target.<category>``.
+    thresholds : mapping of str to float
+        Decision thresholds chosen on validation: ``hateful``, ``offensive``, ``violence``,
+        ``dehumanisation``, ``counter_speech``, ``counter_override`` (counter-speech
+        probability above which a flag is withheld; above 1 means never),
+        ``target.<category>``, and for the fast path ``route``, ``fast.hateful``,
+        ``fast.offensive``, ``fast.violence``.
+    fast_hate, fast_violence : TextHead or None
+        The hashed TF-IDF heads of the fast path.
+    card : dict
+        What the model was trained on and its validation figures.
     """
 
     def __init__(
         self,
+        outputs: Mapping[str, LogisticOutput],
+        thresholds: Mapping[str, float],
         *,
-        text_C: float = 4.0,
-        embedding_C: float = 1.0,
-        n_folds: int = 5,
-        random_state: int = 42,
-        uncertain_band: tuple[float, float] = (0.1, 0.7),
+        fast_hate: TextHead | None = None,
+        fast_violence: TextHead | None = None,
+        stacked: bool = False,
+        card: dict[str, Any] | None = None,
     ) -> None:
-        self.text_C = text_C
-        self.embedding_C = embedding_C
-        self.n_folds = n_folds
-        self.random_state = random_state
-        self.uncertain_band = uncertain_band
+        missing = {"hate", *BINARY_OUTPUTS} - set(outputs)
+        if missing:
+            raise ValueError(f"SpeechClassifier: outputs missing {sorted(missing)}")
+        if tuple(outputs["hate"].classes) != HATE_CLASSES:
+            raise ValueError(f"SpeechClassifier: hate output classes must be {HATE_CLASSES}")
+        self.outputs = dict(outputs)
+        self.thresholds = dict(thresholds)
+        self.fast_hate = fast_hate
+        self.fast_violence = fast_violence
+        self.stacked = stacked
+        if stacked and not self.has_fast_path:
+            raise ValueError("SpeechClassifier: a stacked model needs its fast path")
+        self.card_: dict[str, Any] = dict(card or {})
 
-    def fit(
+    @property
+    def has_fast_path(self) -> bool:
+        return self.fast_hate is not None and self.fast_violence is not None
+
+    def encoder_scores(
         self,
-        hate_texts: Sequence[str],
-        hate_labels: Sequence[str],
-        violence_texts: Sequence[str],
-        violence_labels: Sequence[str],
-        *,
-        hate_embeddings: NDArray[np.float32] | None = None,
-        violence_embeddings: NDArray[np.float32] | None = None,
-        hate_language: str = "en",
-        violence_language: str = "de",
-    ) -> SpeechClassifier:
-        """Fit both heads; the embedding stage only where embeddings are given."""
-        low, high = self.uncertain_band
-        if not 0.0 <= low < high <= 1.0:
-            raise ValueError(
-                f"SpeechClassifier: uncertain_band needs 0<=low<high<=1, got {self.uncertain_band}"
-            )
-        bad = sorted(set(hate_labels) - set(HATE_CLASSES))
-        if bad:
-            raise ValueError(f"SpeechClassifier: hate labels must be {HATE_CLASSES}, got {bad}")
-        bad = sorted(set(violence_labels) - set(VIOLENCE_CLASSES))
-        if bad:
-            raise ValueError(
-                f"SpeechClassifier: violence labels must be {VIOLENCE_CLASSES}, got {bad}"
-            )
-        options: dict[str, Any] = {"n_folds": self.n_folds, "random_state": self.random_state}
-        hate = [normalise_text(t) for t in hate_texts]
-        violence = [normalise_text(t) for t in violence_texts]
-        self.hate_text_ = TextHead(C=self.text_C, **options).fit(hate, list(hate_labels))
-        self.violence_text_ = TextHead(C=self.text_C, **options).fit(
-            violence, list(violence_labels)
+        embeddings: NDArray[np.float32],
+        fast: Mapping[str, NDArray[np.float64]] | None = None,
+    ) -> dict[str, NDArray[np.float64]]:
+        """Calibrated probabilities of every output for embedded texts.
+
+        A ``stacked`` model also reads the fast path's probabilities of the same texts.
+        """
+        if self.stacked:
+            if fast is None:
+                raise ValueError("SpeechClassifier: a stacked model needs the fast scores")
+            embeddings = stack_features(embeddings, fast)
+        hate = self.outputs["hate"].proba(embeddings)
+        scores = {c: hate[:, i] for i, c in enumerate(HATE_CLASSES)}
+        for name in BINARY_OUTPUTS:
+            scores[name] = self.outputs[name].proba(embeddings)
+        for category in TARGET_CATEGORIES:
+            key = f"target.{category}"
+            if key in self.outputs:
+                scores[key] = self.outputs[key].proba(embeddings)
+        return scores
+
+    def fast_scores(self, texts: Sequence[str]) -> dict[str, NDArray[np.float64]]:
+        """Fast-path probabilities (hateful, offensive, neither, violence) of normalised texts."""
+        if self.fast_hate is None or self.fast_violence is None:
+            raise ValueError("SpeechClassifier: this model has no fast path")
+        counts = hashed_counts(list(texts))
+        hate = self.fast_hate.head_.predict_proba(weight_counts(counts, self.fast_hate.idf_))
+        violence = self.fast_violence.head_.predict_proba(
+            weight_counts(counts, self.fast_violence.idf_)
         )
-        self.hate_embedding_: LinearHead | None = None
-        self.violence_embedding_: LinearHead | None = None
-        if hate_embeddings is not None:
-            features = _stage_two_features(hate_embeddings, self.hate_text_.head_.oof_proba_)
-            self.hate_embedding_ = LinearHead(C=self.embedding_C, **options).fit(
-                features, list(hate_labels)
-            )
-        if violence_embeddings is not None:
-            features = _stage_two_features(
-                violence_embeddings, self.violence_text_.head_.oof_proba_
-            )
-            self.violence_embedding_ = LinearHead(C=self.embedding_C, **options).fit(
-                features, list(violence_labels)
-            )
-        self.hate_language_ = hate_language
-        self.violence_language_ = violence_language
-        self.card_: dict[str, Any] = {}
-        return self
+        classes = list(self.fast_hate.classes_)
+        return {
+            "hateful": hate[:, classes.index("hateful")],
+            "offensive": hate[:, classes.index("offensive")],
+            "neither": hate[:, classes.index("neither")],
+            "violence": violence[:, list(self.fast_violence.classes_).index("violence")],
+        }
 
-    def _route(
-        self,
-        cues: Sequence[Cues],
-        languages: Sequence[str],
-        fast_hate: NDArray[np.float64],
-        fast_violence: NDArray[np.float64],
-        route: str,
-    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        n = len(cues)
-        if route == "fast" or self.hate_embedding_ is None:
-            hate_route = np.zeros(n, dtype=bool)
-        elif route == "embedding":
-            hate_route = np.ones(n, dtype=bool)
-        else:
-            low, high = self.uncertain_band
-            p = fast_hate[:, HATE_CLASSES.index("hateful")]
-            own = np.array([lang == self.hate_language_ for lang in languages])
-            hate_route = ~own | ((p > low) & (p < high))
-        if route == "fast" or self.violence_embedding_ is None:
-            violence_route = np.zeros(n, dtype=bool)
-        elif route == "embedding":
-            violence_route = np.ones(n, dtype=bool)
-        else:
-            low, high = self.uncertain_band
-            p = fast_violence[:, 1]
-            own = np.array([lang == self.violence_language_ for lang in languages])
-            violent_words = np.array([c.has_violent_word for c in cues])
-            violence_route = (own & (p > low) & (p < high)) | (~own & violent_words)
-        return hate_route, violence_route
+    def decide(
+        self, scores: Mapping[str, NDArray[np.float64]], *, fast: bool = False
+    ) -> pd.DataFrame:
+        """Labels, flags and target groups from probabilities, by the validation thresholds."""
+        t = self.thresholds
+        prefix = "fast." if fast else ""
+        hateful = scores["hateful"] >= t[f"{prefix}hateful"]
+        offensive = ~hateful & (scores["offensive"] >= t[f"{prefix}offensive"])
+        label = np.where(hateful, "hateful", np.where(offensive, "offensive", "neither"))
+        violent = scores["violence"] >= t[f"{prefix}violence"]
+        n = len(label)
+        dehumanisation = scores.get("dehumanisation", np.zeros(n))
+        counter = scores.get("counter_speech", np.zeros(n))
+        harmful = hateful | violent
+        if not fast:
+            harmful |= dehumanisation >= t["dehumanisation"]
+            harmful &= ~(counter >= t["counter_override"])
+        groups = []
+        for i in range(n):
+            found = [
+                c
+                for c in TARGET_CATEGORIES
+                if f"target.{c}" in scores and scores[f"target.{c}"][i] >= t[f"target.{c}"]
+            ]
+            groups.append(";".join(found))
+        return pd.DataFrame(
+            {
+                "hateful": scores["hateful"],
+                "offensive": scores["offensive"],
+                "neither": scores["neither"],
+                "label": label,
+                "violence": scores["violence"],
+                "dehumanisation": dehumanisation,
+                "counter_speech": counter,
+                "target_groups": groups,
+                "is_flagged": harmful,
+                "flag_strength": np.maximum.reduce(
+                    [scores["hateful"], scores["violence"], dehumanisation]
+                ),
+            }
+        )
+
+    def route_to_encoder(self, fast: Mapping[str, NDArray[np.float64]]) -> NDArray[np.bool_]:
+        """Texts the fast path is unsure of: either probability at or over ``route``."""
+        threshold = self.thresholds["route"]
+        return (fast["hateful"] >= threshold) | (fast["violence"] >= threshold)
 
     def score(
         self,
@@ -205,102 +247,56 @@ class SpeechClassifier:
         languages: Sequence[str] | None = None,
         embedder: Embedder | None = None,
         route: str = "auto",
+        embeddings: NDArray[np.float32] | None = None,
     ) -> pd.DataFrame:
         """Score texts; one row per text with the columns of :data:`SCORE_COLUMNS`.
 
-        ``route`` is ``"auto"`` (fast path, embedding stage for uncertain or other-language
-        texts), ``"fast"`` (never embed) or ``"embedding"`` (embed everything). Without an
-        ``embedder`` every text stays on the fast path.
+        ``route`` is ``"auto"`` (fast path; texts it is unsure of on to the encoder),
+        ``"fast"`` (never embed) or ``"embedding"`` (the encoder on every text). Without
+        an ``embedder`` (or precomputed ``embeddings``) every text stays on the fast path.
         """
-        if route not in {"auto", "fast", "embedding"}:
+        if route not in ROUTES:
             raise ValueError(f"route must be 'auto', 'fast' or 'embedding', got {route!r}")
         clean = [normalise_text(t) for t in texts]
         langs = list(languages) if languages is not None else detect_languages(texts)
-        counts = hashed_counts(clean)  # shared by both heads
-        fast_hate = self.hate_text_.head_.predict_proba(weight_counts(counts, self.hate_text_.idf_))
-        fast_violence = self.violence_text_.head_.predict_proba(
-            weight_counts(counts, self.violence_text_.idf_)
-        )
-        cues = [find_cues(t) for t in texts]
-        if embedder is None:
-            route = "fast"
-        hate_route, violence_route = self._route(cues, langs, fast_hate, fast_violence, route)
-        hate = fast_hate.copy()
-        violence = fast_violence[:, 1].copy()
-        hate_weights = np.tile(self.hate_text_.head_.decision_weights_, (len(clean), 1))
-        violence_weights = np.tile(self.violence_text_.head_.decision_weights_, (len(clean), 1))
-        own_violence = np.array([lang == self.violence_language_ for lang in langs], dtype=bool)
-        violence[~own_violence] = VIOLENCE_PRIOR
-        needs = hate_route | violence_route
-        if needs.any() and embedder is not None:
-            index = np.flatnonzero(needs)
-            embedded = embedder.embed([texts[int(i)] for i in index])
-            if self.hate_embedding_ is not None and hate_route.any():
-                rows = hate_route[index]
-                features = _stage_two_features(embedded[rows], fast_hate[index[rows]])
-                hate[index[rows]] = self.hate_embedding_.predict_proba(features)
-                hate_weights[index[rows]] = self.hate_embedding_.decision_weights_
-            if self.violence_embedding_ is not None and violence_route.any():
-                rows = violence_route[index]
-                features = _stage_two_features(embedded[rows], fast_violence[index[rows]])
-                violence[index[rows]] = self.violence_embedding_.predict_proba(features)[:, 1]
-                violence_weights[index[rows]] = self.violence_embedding_.decision_weights_
-        frame = _combine(cues, hate, hate_weights, violence, violence_weights)
+        n = len(clean)
+        can_embed = embedder is not None or embeddings is not None
+        if not can_embed and not self.has_fast_path:
+            raise ValueError("SpeechClassifier: no fast path in this model; pass an embedder")
+        if route == "fast" or not can_embed:
+            frame = self.decide(self.fast_scores(clean), fast=True)
+            stage = np.full(n, "fast", dtype=object)
+        else:
+            to_encoder = np.ones(n, dtype=bool)
+            settled: pd.DataFrame | None = None
+            fast = self.fast_scores(clean) if self.has_fast_path else None
+            if route == "auto" and fast is not None:
+                to_encoder = self.route_to_encoder(fast)
+                settled = self.decide(fast, fast=True)
+                # Under the routing threshold: settled by the fast path as not flagged.
+                settled["is_flagged"] = False
+                settled["label"] = settled["label"].replace("hateful", "neither")
+            index = np.flatnonzero(to_encoder)
+            if embeddings is not None:
+                embedded = np.asarray(embeddings)[index]
+            elif len(index) and embedder is not None:
+                embedded = embedder.embed([clean[int(i)] for i in index])
+            else:
+                embedded = np.zeros((0, 512), dtype=np.float32)
+            fast_rows = None if fast is None else {k: v[index] for k, v in fast.items()}
+            decided = self.decide(self.encoder_scores(embedded, fast_rows))
+            if settled is None:
+                frame = decided
+            else:
+                frame = settled
+                for column in decided.columns:
+                    values = frame[column].to_numpy(dtype=object)
+                    values[index] = decided[column].to_numpy(dtype=object)
+                    frame[column] = values
+            stage = np.where(to_encoder, "embedding", "fast")
         frame["language"] = langs
-        frame["stage"] = np.where(needs & (embedder is not None), "embedding", "fast")
-        return frame[list(SCORE_COLUMNS)]
-
-
-def _combine(
-    all_cues: Sequence[Cues],
-    hate: NDArray[np.float64],
-    hate_weights: NDArray[np.float64],
-    violence: NDArray[np.float64],
-    violence_weights: NDArray[np.float64],
-) -> pd.DataFrame:
-    """Merge head probabilities with the cues, text by text."""
-    rows = []
-    h_index, n_index, o_index = (HATE_CLASSES.index(c) for c in ("hateful", "neither", "offensive"))
-    for i, cues in enumerate(all_cues):
-        p = hate[i].copy()
-        v = float(violence[i])
-        rule_hate = max(
-            cues.dehumanisation, cues.derogation, cues.threat if cues.target_groups else 0.0
-        )
-        if rule_hate > p[h_index]:
-            rest = p[n_index] + p[o_index]
-            scale = (1.0 - rule_hate) / rest if rest > 0 else 0.0
-            p[n_index] *= scale
-            p[o_index] *= scale
-            p[h_index] = rule_hate
-        v = max(v, cues.threat)
-        dehumanisation = cues.dehumanisation
-        damping = cues.counter_speech
-        if cues.negated and not (cues.dehumanisation or cues.threat or cues.derogation):
-            damping = max(damping, 0.8)
-        if damping > 0:
-            freed = p[h_index] * damping
-            p[h_index] -= freed
-            p[n_index] += freed
-            v *= 1.0 - damping
-            dehumanisation *= 1.0 - damping
-        weighted = p * hate_weights[i]
-        label = HATE_CLASSES[int(weighted.argmax())]
-        w_none, w_violence = violence_weights[i]
-        violence_threshold = w_none / (w_none + w_violence)
-        is_flagged = label == "hateful" or v >= violence_threshold or dehumanisation >= 0.5
-        rows.append(
-            {
-                "hateful": float(p[h_index]),
-                "offensive": float(p[o_index]),
-                "neither": float(p[n_index]),
-                "label": label,
-                "violence": v,
-                "dehumanisation": float(dehumanisation),
-                "counter_speech": float(cues.counter_speech),
-                "target_groups": ";".join(cues.target_groups),
-                "is_flagged": bool(is_flagged),
-                "flag_strength": float(max(p[h_index], v, dehumanisation)),
-            }
-        )
-    return pd.DataFrame(rows, columns=[c for c in SCORE_COLUMNS if c not in {"language", "stage"}])
+        frame["stage"] = stage
+        numeric = {k: v for k, v in SCORE_COLUMNS.items() if v in {"float64", "bool"}}
+        frame = frame.astype(numeric)
+        frame["target_groups"] = frame["target_groups"].astype(object)
+        return frame[list(SCORE_COLUMNS)].reset_index(drop=True)

@@ -8,13 +8,15 @@ project's 2-core machine: see docs/benchmarks.md.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Embedder", "UseEmbedder"]
+__all__ = ["Embedder", "UseEmbedder", "cached_embeddings"]
 
 
 class Embedder(Protocol):
@@ -55,3 +57,29 @@ class UseEmbedder:
             for i in range(0, len(texts), self.batch_size)
         ]
         return np.vstack(chunks)
+
+
+def cached_embeddings(
+    texts: Sequence[str], embedder: Embedder, cache: Path | None, *, chunk: int = 512
+) -> NDArray[np.float32]:
+    """Embeddings of ``texts``, read from ``cache`` if this exact list was embedded before.
+
+    The file name is the SHA-256 of the texts and the embedder's name, so a changed corpus
+    or encoder never reads stale vectors. Training and evaluation embed ~60,000 texts; the
+    cache keeps them from being embedded twice.
+    """
+    digest = hashlib.sha256(embedder.name.encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    target = cache / f"{digest.hexdigest()[:24]}.npy" if cache else None
+    if target is not None and target.is_file():
+        loaded: NDArray[np.float32] = np.load(target, allow_pickle=False)
+        if len(loaded) == len(texts):
+            return loaded
+    parts = [embedder.embed(list(texts[i : i + chunk])) for i in range(0, len(texts), chunk)]
+    values = np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        np.save(target, values)
+    return values

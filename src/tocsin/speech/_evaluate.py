@@ -1,34 +1,32 @@
-"""Accuracy figures: Davidson hold-out, GermEval cross-validation, and the hand-written cases.
+"""Accuracy figures on the test parts of the split plan, with targets, baselines and gaps.
 
-Nothing here chooses a parameter: each figure is computed on data the model under test did
-not see (the hold-out, the held-out fold, or cases that are not training data).
+Nothing here chooses a setting: every figure is computed on ``test`` rows (Davidson's
+hold-out, HateXplain's official test split, MLMA's test part, the functional suite's test
+templates) or on GermEval folds the refitted violence output did not see.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tocsin.speech._classifier import SpeechClassifier, _stage_two_features
-from tocsin.speech._corpora import davidson_holdout
-from tocsin.speech._embed import Embedder
-from tocsin.speech._heads import LinearHead, TextHead
-from tocsin.speech._text import normalise_text
+from tocsin.speech._classifier import SpeechClassifier
+from tocsin.speech._outputs import f1_score
 
 __all__ = [
     "BASELINES",
+    "SHORTFALL_REASONS",
+    "TARGETS",
     "calibration_figures",
     "classification_figures",
     "cross_validate_germeval",
-    "evaluate_cases",
-    "evaluate_davidson_holdout",
-    "load_cases",
+    "evaluate_corpora",
+    "evaluate_suite",
+    "target_gaps",
 ]
 
 # Published or documented figures each result is compared with.
@@ -36,35 +34,66 @@ BASELINES: dict[str, dict[str, Any]] = {
     "davidson_tfidf_lr_balanced": {
         "macro_f1": 0.752,
         "hate_f1": 0.44,
-        "source": "issue 6 and shared/data/speech/SOURCES.md (word+char TF-IDF, balanced LR)",
+        "source": "shared/data/speech/SOURCES.md (word+char TF-IDF, balanced LR)",
     },
-    "davidson_et_al_2017": {
-        "hate_precision": 0.44,
-        "hate_recall": 0.61,
-        "source": "Davidson et al. 2017, ICWSM, best model on their 10 % hold-out",
+    "davidson_issue6_routed": {
+        "macro_f1": 0.768,
+        "hate_f1": 0.476,
+        "source": "issue-6 model (TF-IDF + USE stage + cues), docs/benchmarks.md",
+    },
+    "hatexplain_bert_paper": {
+        "macro_f1": 0.687,
+        "source": "Mathew et al. 2021, best BERT model, official test split",
     },
     "germeval_tfidf_lr_balanced": {
         "violent_f1": 0.29,
-        "macro_f1": 0.634,
         "source": "shared/data/speech/SOURCES.md (binary, 5-fold, TF-IDF, balanced LR)",
     },
+    "hidden_suite_issue6": {
+        "english_accuracy": 0.57,
+        "counter_speech": 0.43,
+        "negation": 0.62,
+        "other_languages_accuracy": "0.31-0.42",
+        "source": "issue 12 (hidden functional suite run on the issue-6 model)",
+    },
 }
-TARGETS = {"davidson_macro_f1": 0.80, "davidson_hate_f1": 0.55, "germeval_violent_f1": 0.60}
+TARGETS = {
+    "davidson_macro_f1": 0.80,
+    "davidson_hate_f1": 0.55,
+    "hatexplain_macro_f1": 0.70,
+    "germeval_violent_f1": 0.60,
+    "suite_accuracy_each_language": 0.90,
+    "suite_counter_speech_each_language": 0.80,
+    "suite_negation_each_language": 0.80,
+}
 
-#: Why a target may be missed, reported by ``tocsin speech evaluate`` beside any shortfall
-#: (docs/methodology/speech.md gives the evidence).
+#: Why a target may be missed, printed beside any shortfall (docs/methodology/speech.md
+#: gives the evidence).
 SHORTFALL_REASONS = {
-    "davidson_macro_f1": "Davidson's hate class is small (1,430 of 24,783 tweets) and noisy: "
-    "coders disagree, and hate and offensive tweets share the same slurs, so the hate class "
-    "pulls macro-F1 down; published models reach hate F1 0.4-0.5 on it.",
-    "davidson_hate_f1": "Hate and offensive tweets share their vocabulary (slurs); the label "
-    "turns on intent that a bag of words and a small sentence encoder (USE, chosen for the "
-    "2-core speed target) do not see. The routed classifier improves the TF-IDF baseline "
-    "(0.44) but not to 0.55.",
-    "germeval_violent_f1": "GermEval's violent classes are 3.2 % of the tweets, split into "
-    "five kinds (one of them a vague 'other'); the violence head is German-only TF-IDF plus "
-    "a small multilingual encoder, refitted per fold; it improves on the baseline (0.29).",
+    "davidson_macro_f1": "A frozen 512-dimension sentence encoder with linear heads, shared "
+    "across corpora and languages and thresholded for the flag (half on the functional "
+    "suite), does not separate Davidson's hate from offensive tweets (the same slurs, a "
+    "label that turns on intent); the TF-IDF fast path alone scores higher. Fine-tuning a "
+    "transformer was out of reach of the 2-core CPU budget.",
+    "davidson_hate_f1": "Davidson's hate class is small (5.8 %) and noisy; hate and "
+    "offensive tweets share their vocabulary; see davidson_macro_f1.",
+    "hatexplain_macro_f1": "HateXplain's hate/offensive boundary is the hardest part (a "
+    "third of posts have only a 2-of-3 majority); a frozen encoder with a linear head stays "
+    "below fine-tuned BERT.",
+    "germeval_violent_f1": "GermEval's violent classes are 3.2 % of the posts, split into "
+    "five kinds (one a vague 'other'); the violence head is shared with the functional "
+    "suite's threats (weighted 10 per case), which pull it away from GermEval's kind of "
+    "violence talk; a frozen encoder with one linear head does not reach 0.60.",
+    "suite_accuracy_each_language": "The encoder (multilingual USE) does not cover Hausa, "
+    "and Arabic is the language with the fewest corpus rows; normative threats, positive "
+    "mentions of groups and abuse of non-protected targets are the weakest functionalities "
+    "(see by_functionality).",
+    "suite_counter_speech_each_language": "Counter-speech repeats the hateful words it "
+    "denounces; a sentence embedding keeps much of their meaning.",
+    "suite_negation_each_language": "Negated hate repeats the hateful words; a sentence "
+    "embedding keeps much of their meaning.",
 }
+HATE_LABELS = ("hateful", "offensive", "neither")
 
 
 def classification_figures(
@@ -101,7 +130,7 @@ def classification_figures(
 def calibration_figures(
     is_positive: NDArray[np.bool_], probability: NDArray[np.float64], n_bins: int = 10
 ) -> dict[str, float]:
-    """Brier score and expected calibration error (equal-width bins) of one class's probability.
+    """Brier score and expected calibration error (equal-width bins) of one probability.
 
     Examples
     --------
@@ -119,140 +148,204 @@ def calibration_figures(
     return {"brier": round(brier, 4), "ece": round(float(ece), 4)}
 
 
-def evaluate_davidson_holdout(
+def _score_rows(
     classifier: SpeechClassifier,
-    davidson: pd.DataFrame,
-    *,
-    embedder: Embedder | None = None,
-    routes: Sequence[str] = ("fast", "auto"),
-) -> dict[str, Any]:
-    """Score the 10 % hold-out the shipped model was not trained on, route by route.
+    frame: pd.DataFrame,
+    embeddings: NDArray[np.float32],
+    rows: NDArray[np.bool_],
+    route: str,
+) -> pd.DataFrame:
+    index = np.flatnonzero(rows)
+    return classifier.score(
+        frame["text"].to_numpy()[index].tolist(),
+        languages=frame["language"].to_numpy()[index].tolist(),
+        embeddings=embeddings[index] if route != "fast" else None,
+        route=route,
+    )
 
-    Texts are declared English (the corpus is), so language detection does not reroute them.
-    """
-    _, held_out = davidson_holdout(davidson["class_code"])
-    texts = davidson["text"].iloc[held_out].tolist()
-    truth = davidson["label"].iloc[held_out].to_numpy()
-    results: dict[str, Any] = {"n": len(texts)}
-    for route in routes:
-        if route != "fast" and embedder is None:
+
+def evaluate_corpora(
+    classifier: SpeechClassifier,
+    frame: pd.DataFrame,
+    embeddings: NDArray[np.float32],
+    *,
+    routes: Sequence[str] = ("embedding", "auto", "fast"),
+) -> dict[str, Any]:
+    """Hateful / offensive / neither figures on each corpus's test rows, route by route."""
+    results: dict[str, Any] = {}
+    is_test = (frame["split"] == "test").to_numpy() & frame["hate"].notna().to_numpy()
+    for source in ("davidson", "hatexplain", "mlma_fr", "mlma_ar"):
+        rows = is_test & (frame["source"] == source).to_numpy()
+        if not rows.any():
             continue
-        scores = classifier.score(
-            texts, languages=["en"] * len(texts), embedder=embedder, route=route
-        )
-        figures = classification_figures(
-            truth, scores["label"].to_numpy(), ["hateful", "offensive", "neither"]
-        )
-        figures["hate_f1"] = figures["per_class"]["hateful"]["f1"]
-        figures["calibration_hateful"] = calibration_figures(
-            truth == "hateful", scores["hateful"].to_numpy()
-        )
-        figures["share_embedded"] = round(float((scores["stage"] == "embedding").mean()), 3)
-        results[route] = figures
+        truth = frame["hate"].to_numpy()[rows]
+        per_route: dict[str, Any] = {"n": int(rows.sum())}
+        for route in routes:
+            if route != "embedding" and not classifier.has_fast_path:
+                continue
+            scores = _score_rows(classifier, frame, embeddings, rows, route)
+            figures = classification_figures(truth, scores["label"].to_numpy(), HATE_LABELS)
+            figures["hate_f1"] = figures["per_class"]["hateful"]["f1"]
+            figures["calibration_hateful"] = calibration_figures(
+                truth == "hateful", scores["hateful"].to_numpy()
+            )
+            figures["share_embedded"] = round(float((scores["stage"] == "embedding").mean()), 3)
+            per_route[route] = figures
+        results[source] = per_route
     return results
 
 
-def cross_validate_germeval(
-    germeval: pd.DataFrame,
+def evaluate_suite(
+    classifier: SpeechClassifier,
+    frame: pd.DataFrame,
+    embeddings: NDArray[np.float32],
     *,
-    embeddings: NDArray[np.float32] | None = None,
+    split: str = "test",
+    route: str = "auto",
+) -> dict[str, Any]:
+    """Flag accuracy on the functional suite's ``split`` templates, per language and kind.
+
+    A case is right when it is flagged exactly if its functionality should be (hateful,
+    threatening, dehumanising); ``counter_speech`` covers counter_quote and counter_report.
+    """
+    rows = (frame["source"] == "suite").to_numpy() & (frame["split"] == split).to_numpy()
+    cases = frame.loc[rows].reset_index(drop=True)
+    if not len(cases):
+        return {"n": 0}
+    scores = _score_rows(classifier, frame, embeddings, rows, route)
+    expected = (
+        (cases["hate"] == "hateful")
+        | (cases["violence"] == True)  # noqa: E712
+        | (cases["dehumanisation"] == True)  # noqa: E712
+    ).to_numpy()
+    right = scores["is_flagged"].to_numpy() == expected
+    cases = cases.assign(right=right)
+    kind = np.where(
+        cases["functionality"].isin(["counter_quote", "counter_report"]),
+        "counter_speech",
+        np.where(cases["functionality"] == "negated", "negation", "other"),
+    )
+    by_language: dict[str, Any] = {}
+    for language, group in cases.groupby("language", sort=True):
+        own_kind = kind[group.index.to_numpy()]
+        by_language[str(language)] = {
+            "n": int(len(group)),
+            "accuracy": round(float(group["right"].mean()), 3),
+            "counter_speech": round(float(group["right"][own_kind == "counter_speech"].mean()), 3),
+            "negation": round(float(group["right"][own_kind == "negation"].mean()), 3),
+        }
+    by_functionality = {
+        str(name): round(float(group["right"].mean()), 3)
+        for name, group in cases.groupby("functionality", sort=True)
+    }
+    target_right = []
+    for truth, found in zip(cases["targets"], scores["target_groups"], strict=True):
+        if truth:
+            target_right.append(str(truth) in str(found).split(";"))
+    return {
+        "n": int(len(cases)),
+        "split": split,
+        "route": route,
+        "accuracy": round(float(right.mean()), 3),
+        "by_language": by_language,
+        "by_functionality": by_functionality,
+        "target_group_recall": round(float(np.mean(target_right)), 3) if target_right else None,
+    }
+
+
+def cross_validate_germeval(
+    frame: pd.DataFrame,
+    embeddings: NDArray[np.float32],
+    settings: Any,
+    *,
     n_splits: int = 5,
     random_state: int = 42,
-    text_C: float = 4.0,
-    embedding_C: float = 1.0,
-    uncertain_band: tuple[float, float] = (0.1, 0.7),
 ) -> dict[str, Any]:
-    """Stratified k-fold F1 of the violent class: fast path, embedding stage, and routed."""
+    """Violent-class F1 of the violence output refitted without each GermEval fold.
+
+    In each fold the held-out GermEval rows are neither trained on nor used for the
+    threshold: the remaining GermEval rows are cut 85/15 (stratified, same seed) into train
+    and validation, and every other corpus keeps its own train/validation parts. For a
+    stacked model the fast-path features are the training run's (out of fold on the rows
+    the fast path saw), so the held-out rows' features come from fast heads that did not
+    see those rows; the fast heads themselves are not refitted per fold.
+    """
     from sklearn.model_selection import StratifiedKFold
 
-    texts = [normalise_text(t) for t in germeval["text"]]
-    labels = germeval["label"].to_numpy()
+    from tocsin.speech._corpora import three_way_split
+    from tocsin.speech._train import fit_binary_output
+
+    if getattr(settings, "stacked", False):
+        # The stacked features as in training: the fast path refitted on the same rows
+        # (deterministic), its out-of-fold probabilities on the rows it was trained on.
+        from tocsin.speech._classifier import stack_features
+        from tocsin.speech._train import fit_fast_path
+
+        _, _, fast = fit_fast_path(frame, settings, {})
+        embeddings = stack_features(embeddings, fast)
+    germeval = np.flatnonzero((frame["source"] == "germeval").to_numpy())
+    labels = (frame["violence"].to_numpy()[germeval] == True).astype(int)  # noqa: E712
     folds = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-    per_fold: dict[str, list[dict[str, Any]]] = {"fast": [], "embedding": [], "auto": []}
-    for train, test in folds.split(np.zeros(len(labels)), labels):
-        head = TextHead(C=text_C, random_state=random_state).fit(
-            [texts[i] for i in train], labels[train]
+    split = frame["split"].to_numpy().copy()
+    scores: list[dict[str, float]] = []
+    for rest, held_out in folds.split(germeval, labels):
+        fold_split = split.copy()
+        fold_split[germeval[held_out]] = "test"
+        fold_split[germeval[rest]] = three_way_split(
+            labels[rest], validation=0.15, test=0.0, random_state=random_state
         )
-        fast_proba = head.predict_proba([texts[i] for i in test])
-        fast = head.predict([texts[i] for i in test])
-        per_fold["fast"].append(classification_figures(labels[test], fast, ["violence", "none"]))
-        if embeddings is None:
-            continue
-        stage_two = LinearHead(C=embedding_C, random_state=random_state).fit(
-            _stage_two_features(embeddings[train], head.head_.oof_proba_), labels[train]
+        output, threshold, _ = fit_binary_output(
+            frame,
+            embeddings,
+            "violence",
+            settings,
+            fold_split == "train",
+            fold_split == "validation",
         )
-        embedded = stage_two.predict(_stage_two_features(embeddings[test], fast_proba))
-        per_fold["embedding"].append(
-            classification_figures(labels[test], embedded, ["violence", "none"])
+        predicted = output.proba(embeddings[germeval[held_out]]) >= threshold
+        truth = labels[held_out].astype(bool)
+        tp = float(np.sum(predicted & truth))
+        scores.append(
+            {
+                "f1": f1_score(truth, predicted),
+                "precision": tp / max(1.0, float(predicted.sum())),
+                "recall": tp / max(1.0, float(truth.sum())),
+            }
         )
-        low, high = uncertain_band
-        uncertain = (fast_proba[:, 1] > low) & (fast_proba[:, 1] < high)
-        routed = np.where(uncertain, embedded, fast)
-        figures = classification_figures(labels[test], routed, ["violence", "none"])
-        figures["share_embedded"] = float(uncertain.mean())
-        per_fold["auto"].append(figures)
-    summary: dict[str, Any] = {"n": int(len(labels)), "n_splits": n_splits}
-    for route, fold_figures in per_fold.items():
-        if fold_figures:
-            summary[route] = _mean_violence_figures(fold_figures)
-    return summary
-
-
-def _mean_violence_figures(fold_figures: list[dict[str, Any]]) -> dict[str, float]:
-    def mean(key: str) -> float:
-        return round(float(np.mean([f["per_class"]["violence"][key] for f in fold_figures])), 3)
-
-    f1 = [float(f["per_class"]["violence"]["f1"]) for f in fold_figures]
-    result = {
-        "violent_f1": mean("f1"),
-        "violent_f1_sd": round(float(np.std(f1)), 3),
-        "violent_precision": mean("precision"),
-        "violent_recall": mean("recall"),
-        "macro_f1": round(float(np.mean([f["macro_f1"] for f in fold_figures])), 3),
-    }
-    if "share_embedded" in fold_figures[0]:
-        shares = [float(f["share_embedded"]) for f in fold_figures]
-        result["share_embedded"] = round(float(np.mean(shares)), 3)
-    return result
-
-
-def load_cases() -> list[dict[str, Any]]:
-    """The hand-written cases shipped with the package (``data/cases.jsonl``)."""
-    resource = resources.files("tocsin.speech").joinpath("data", "cases.jsonl")
-    return [json.loads(line) for line in resource.read_text("utf-8").splitlines() if line.strip()]
-
-
-def evaluate_cases(
-    classifier: SpeechClassifier,
-    cases: Sequence[dict[str, Any]],
-    *,
-    embedder: Embedder | None = None,
-) -> dict[str, Any]:
-    """How often each category of hand-written case is flagged, and the errors' categories.
-
-    ``counter_speech_false_flag_rate`` is the share of counter-speech and negated cases that
-    are flagged; ``harmful_recall`` the share of hateful, threatening or dehumanising ones.
-    """
-    scores = classifier.score([c["text"] for c in cases], embedder=embedder)
-    frame = pd.DataFrame(
-        {
-            "category": [c["category"] for c in cases],
-            "expected": [bool(c["flag"]) for c in cases],
-            "flagged": scores["is_flagged"].to_numpy(),
-        }
-    )
-    by_category = {
-        name: {"n": int(len(group)), "flagged": int(group["flagged"].sum())}
-        for name, group in frame.groupby("category", sort=True)
-    }
-    counter = frame[frame["category"].isin(["counter_speech", "negated"])]
-    harmful = frame[frame["expected"]]
-    benign = frame[~frame["expected"]]
+    f1 = [s["f1"] for s in scores]
     return {
-        "n": int(len(frame)),
-        "accuracy": round(float((frame["expected"] == frame["flagged"]).mean()), 3),
-        "harmful_recall": round(float(harmful["flagged"].mean()), 3),
-        "benign_false_flag_rate": round(float(benign["flagged"].mean()), 3),
-        "counter_speech_false_flag_rate": round(float(counter["flagged"].mean()), 3),
-        "by_category": by_category,
+        "n": int(len(germeval)),
+        "n_splits": n_splits,
+        "route": "embedding",
+        "violent_f1": round(float(np.mean(f1)), 3),
+        "violent_f1_sd": round(float(np.std(f1)), 3),
+        "violent_precision": round(float(np.mean([s["precision"] for s in scores])), 3),
+        "violent_recall": round(float(np.mean([s["recall"] for s in scores])), 3),
     }
+
+
+def target_gaps(
+    corpora: dict[str, Any], germeval: dict[str, Any] | None, suite: dict[str, Any], route: str
+) -> dict[str, float]:
+    """Achieved minus target for every target that has a figure (negative: short)."""
+    gaps: dict[str, float] = {}
+
+    def gap(key: str, value: float) -> None:
+        gaps[key] = round(value - TARGETS[key], 3)
+
+    if "davidson" in corpora and route in corpora["davidson"]:
+        gap("davidson_macro_f1", corpora["davidson"][route]["macro_f1"])
+        gap("davidson_hate_f1", corpora["davidson"][route]["hate_f1"])
+    if "hatexplain" in corpora and route in corpora["hatexplain"]:
+        gap("hatexplain_macro_f1", corpora["hatexplain"][route]["macro_f1"])
+    if germeval is not None:
+        gap("germeval_violent_f1", germeval["violent_f1"])
+    languages = suite.get("by_language", {})
+    if languages:
+        gap("suite_accuracy_each_language", min(v["accuracy"] for v in languages.values()))
+        gap(
+            "suite_counter_speech_each_language",
+            min(v["counter_speech"] for v in languages.values()),
+        )
+        gap("suite_negation_each_language", min(v["negation"] for v in languages.values()))
+    return gaps

@@ -13,34 +13,28 @@ import numpy as np
 
 from tocsin.errors import TocsinError
 from tocsin.speech._classifier import SpeechClassifier
-from tocsin.speech._heads import LinearHead, TextHead
+from tocsin.speech._heads import TextHead
+from tocsin.speech._outputs import LogisticOutput
 
 __all__ = ["DEFAULT_MODEL_FILE", "classifier_bytes", "load_classifier", "load_default_classifier"]
 
 DEFAULT_MODEL_FILE = "speech_classifier.npz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def classifier_bytes(classifier: SpeechClassifier) -> bytes:
     """The fitted classifier as the bytes of a compressed ``.npz`` archive."""
     arrays: dict[str, Any] = {}
-    arrays |= classifier.hate_text_.to_arrays("hate_text.")
-    arrays |= classifier.violence_text_.to_arrays("violence_text.")
-    if classifier.hate_embedding_ is not None:
-        arrays |= classifier.hate_embedding_.to_arrays("hate_embedding.")
-    if classifier.violence_embedding_ is not None:
-        arrays |= classifier.violence_embedding_.to_arrays("violence_embedding.")
+    for name, output in classifier.outputs.items():
+        arrays |= output.to_arrays(f"output.{name}.")
+    if classifier.fast_hate is not None and classifier.fast_violence is not None:
+        arrays |= classifier.fast_hate.to_arrays("fast_hate.")
+        arrays |= classifier.fast_violence.to_arrays("fast_violence.")
     meta = {
         "format": FORMAT_VERSION,
-        "params": {
-            "text_C": classifier.text_C,
-            "embedding_C": classifier.embedding_C,
-            "n_folds": classifier.n_folds,
-            "random_state": classifier.random_state,
-            "uncertain_band": list(classifier.uncertain_band),
-        },
-        "hate_language": classifier.hate_language_,
-        "violence_language": classifier.violence_language_,
+        "outputs": sorted(classifier.outputs),
+        "thresholds": classifier.thresholds,
+        "stacked": classifier.stacked,
         "card": classifier.card_,
     }
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
@@ -64,31 +58,21 @@ def _from_bytes(data: bytes, origin: str) -> SpeechClassifier:
             f"{origin}: classifier format {meta.get('format')}, this Tocsin reads {FORMAT_VERSION}",
             fix="retrain it with `tocsin speech train`",
         )
-    params = meta["params"]
-    classifier = SpeechClassifier(
-        text_C=params["text_C"],
-        embedding_C=params["embedding_C"],
-        n_folds=params["n_folds"],
-        random_state=params["random_state"],
-        uncertain_band=tuple(params["uncertain_band"]),
+    outputs = {
+        name: LogisticOutput.from_arrays(arrays, f"output.{name}.") for name in meta["outputs"]
+    }
+    has_fast = any(name.startswith("fast_hate.") for name in arrays)
+    card = dict(meta["card"])
+    card["sha256"] = hashlib.sha256(data).hexdigest()
+    card["version"] = f"speech-classifier@{card['sha256'][:12]}"
+    return SpeechClassifier(
+        outputs,
+        {k: float(v) for k, v in meta["thresholds"].items()},
+        fast_hate=TextHead.from_arrays(arrays, "fast_hate.") if has_fast else None,
+        fast_violence=TextHead.from_arrays(arrays, "fast_violence.") if has_fast else None,
+        stacked=bool(meta.get("stacked", False)),
+        card=card,
     )
-    classifier.hate_text_ = TextHead.from_arrays(arrays, "hate_text.")
-    classifier.violence_text_ = TextHead.from_arrays(arrays, "violence_text.")
-    has = {name.split(".")[0] for name in arrays}
-    classifier.hate_embedding_ = (
-        LinearHead.from_arrays(arrays, "hate_embedding.") if "hate_embedding" in has else None
-    )
-    classifier.violence_embedding_ = (
-        LinearHead.from_arrays(arrays, "violence_embedding.")
-        if "violence_embedding" in has
-        else None
-    )
-    classifier.hate_language_ = meta["hate_language"]
-    classifier.violence_language_ = meta["violence_language"]
-    classifier.card_ = dict(meta["card"])
-    classifier.card_["sha256"] = hashlib.sha256(data).hexdigest()
-    classifier.card_["version"] = f"speech-classifier@{classifier.card_['sha256'][:12]}"
-    return classifier
 
 
 def load_classifier(path: Path) -> SpeechClassifier:

@@ -20,6 +20,7 @@ permissions), so access rules stay in one place:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from tocsin.domain import Direction, Sensitivity, SignalKind
+from tocsin.domain import SignalKind
 from tocsin.speech._items import SpeakerRole, redact_item
 from tocsin.speech._rabat import (
     RABAT_PARTS,
@@ -39,9 +40,9 @@ from tocsin.speech._rabat import (
     RabatPart,
     RabatRating,
     RabatWorksheet,
-    prefill_worksheet,
     suggest_decision,
 )
+from tocsin.speech._worksheet import prefill_stored_worksheet
 from tocsin.store import (
     SpeechQueueEntry,
     audit,
@@ -256,9 +257,22 @@ def _queue_row(entry: SpeechQueueEntry) -> QueueRow:
     )
 
 
+@functools.cache
+def _output_thresholds() -> dict[str, float]:
+    """The shipped model's decision thresholds (chosen on validation; speech methodology)."""
+    from tocsin.speech._persist import load_default_classifier
+
+    return load_default_classifier().thresholds
+
+
 def _matches(row: QueueRow, label: str | None, state: str | None) -> bool:
-    if label in ("violence", "dehumanisation") and getattr(row, label) < 0.5:
-        return False
+    # "violence" and "dehumanisation" filter by the model's own decision thresholds, not a
+    # fixed 0.5: the outputs are calibrated probabilities of rare events.
+    if label in ("violence", "dehumanisation"):
+        thresholds = _output_thresholds()
+        threshold = min(thresholds.get(label, 0.5), thresholds.get(f"fast.{label}", 1.0))
+        if getattr(row, label) < threshold:
+            return False
     if label in ("hateful", "offensive", "neither") and row.label != label:
         return False
     if state == "open":
@@ -290,26 +304,7 @@ def _queue(
 
 
 def _prefilled(session: Session, item_id: int) -> RabatWorksheet:
-    found = list_speech_items(session, ids=[item_id])
-    stored = found[0]
-    score = latest_speech_score(session, item_id)
-    signals = []
-    if stored.item.iso3:
-        kinds = [k for k in SignalKind if k is not SignalKind.SPEECH_SURGE]
-        shared = {Sensitivity.PUBLIC, Sensitivity.INTERNAL}
-        signals = [
-            s
-            for s in list_signals(session, iso3=stored.item.iso3, kinds=kinds, limit=500)
-            if s.sensitivity in shared and s.direction is Direction.RISK
-        ]
-    return prefill_worksheet(
-        item_id,
-        stored.item,
-        scores=score.scores if score else {},
-        target_groups=score.target_groups if score else [],
-        country_signals=signals,
-        today=stored.item.published_date or _now().date(),
-    )
+    return prefill_stored_worksheet(session, item_id, today=None)
 
 
 def _withhold_free_text(sheet: RabatWorksheet) -> RabatWorksheet:
