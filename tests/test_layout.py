@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import graphlib
 import importlib
 from pathlib import Path
 
@@ -44,3 +46,46 @@ def test_every_test_folder_is_a_package() -> None:
     ]
     assert folders
     assert [f for f in folders if not (f / "__init__.py").is_file()] == []
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Which tocsin packages each package imports (any import, at any depth; not those
+    under ``if TYPE_CHECKING:``, which never run)."""
+    root = REPO / "src" / "tocsin"
+    edges: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if "migrations" in parts:
+            continue
+        source = parts[0].removesuffix(".py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_only = {
+            id(node)
+            for branch in ast.walk(tree)
+            if isinstance(branch, ast.If) and "TYPE_CHECKING" in ast.unparse(branch.test)
+            for node in ast.walk(branch)
+        }
+        for node in ast.walk(tree):
+            if id(node) in type_only:
+                continue
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                names = module.split(".")
+                if len(names) > 1 and names[0] == "tocsin" and names[1] != source:
+                    edges.setdefault(source, set()).add(names[1])
+    return edges
+
+
+def test_no_package_imports_one_that_imports_it_back() -> None:
+    edges = _package_imports()
+    assert {"web", "store", "events"} <= edges.keys()  # the walk found the imports
+    try:
+        tuple(graphlib.TopologicalSorter(edges).static_order())
+    except graphlib.CycleError as error:
+        cycle = " -> ".join(error.args[1])
+        raise AssertionError(f"packages import each other in a circle: {cycle}") from None

@@ -113,8 +113,8 @@ def test_stored_worksheet_prefill_leaves_restricted_signals_out(loaded: Database
     from datetime import UTC, datetime
 
     from tocsin.domain import Sensitivity
-    from tocsin.speech import prefill_stored_worksheet
-    from tocsin.store import import_speech_items, record_signals
+    from tocsin.speech import import_speech_items, prefill_stored_worksheet
+    from tocsin.store import record_signals
 
     now = datetime(2024, 6, 1, tzinfo=UTC)
     public = _signal(SignalKind.ESCALATION, 0.7, TODAY).model_copy(

@@ -17,19 +17,16 @@ from tocsin.speech import (
     RabatRating,
     RabatWorksheet,
     SpeechItem,
-    read_csv_items,
-)
-from tocsin.store import (
-    Database,
-    UnknownReferenceError,
     count_speech_items,
     import_speech_items,
     list_rabat_assessments,
     list_speech_items,
     list_speech_scores,
+    read_csv_items,
     record_speech_scores,
     save_rabat_assessment,
 )
+from tocsin.store import Database, UnknownReferenceError
 
 NOW = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 MAPPING = ColumnMapping(

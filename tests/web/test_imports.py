@@ -20,7 +20,8 @@ import uvicorn
 from tests.web.conftest import PASSWORD
 from tocsin.events import count_events, parse_events
 from tocsin.settings import Settings
-from tocsin.store import Database, list_audit, list_speech_items
+from tocsin.speech import list_speech_items
+from tocsin.store import Database, list_audit
 from tocsin.web import WebSettings, _routes_imports, create_app
 
 DATA = Path(__file__).parents[1] / "data"

@@ -19,16 +19,15 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import NOW, csrf_of
 from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.settings import Settings
-from tocsin.speech import SpeechItem, load_default_classifier
-from tocsin.store import (
-    Database,
+from tocsin.speech import (
+    SpeechItem,
     import_speech_items,
-    list_audit,
     list_rabat_assessments,
     list_speech_items,
-    record_signals,
+    load_default_classifier,
     record_speech_scores,
 )
+from tocsin.store import Database, list_audit, record_signals
 
 VIOLENT = "We must kill every last one of the refugees before they take over, they are vermin."
 HATEFUL = "Those immigrants are animals and should be driven out of our country."

@@ -24,7 +24,8 @@ from tests.web.conftest import PASSWORD, populate
 from tests.web.test_browser import CHROMIUM, FLAGS
 from tests.web.test_speech_access import VIOLENT, store_and_score
 from tocsin.settings import Settings
-from tocsin.store import Database, list_audit, list_rabat_assessments
+from tocsin.speech import list_rabat_assessments
+from tocsin.store import Database, list_audit
 from tocsin.web import WebSettings, create_app
 
 

@@ -85,11 +85,12 @@ def import_items(
     from tocsin.speech import (
         ColumnMapping,
         fetch_feed,
+        import_speech_items,
         parse_feed,
         read_csv_items,
         read_jsonl_items,
     )
-    from tocsin.store import Database, import_speech_items
+    from tocsin.store import Database
 
     kind = fmt or _guess_format(source)
     if kind not in FORMATS:
@@ -239,8 +240,13 @@ def classify(
 
     Example: `tocsin speech classify --json`
     """
-    from tocsin.speech import UseEmbedder, load_default_classifier
-    from tocsin.store import Database, list_speech_items, record_speech_scores
+    from tocsin.speech import (
+        UseEmbedder,
+        list_speech_items,
+        load_default_classifier,
+        record_speech_scores,
+    )
+    from tocsin.store import Database
 
     classifier = load_default_classifier()
     version = classifier.card_["version"]
@@ -458,8 +464,8 @@ def surges(
 
     Example: `tocsin speech surges --emit --json`
     """
-    from tocsin.speech import daily_flag_counts, detect_surges, surge_signals
-    from tocsin.store import Database, list_speech_scores, record_signals
+    from tocsin.speech import daily_flag_counts, detect_surges, list_speech_scores, surge_signals
+    from tocsin.store import Database, record_signals
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
@@ -506,8 +512,8 @@ def worksheet(
 
     Example: `tocsin speech worksheet 42 --json`
     """
-    from tocsin.speech import prefill_stored_worksheet, suggest_decision
-    from tocsin.store import Database, list_rabat_assessments
+    from tocsin.speech import list_rabat_assessments, prefill_stored_worksheet, suggest_decision
+    from tocsin.store import Database
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()

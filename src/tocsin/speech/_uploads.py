@@ -14,7 +14,8 @@ from datetime import datetime
 
 from tocsin.errors import RowProblem
 from tocsin.speech._importers import ColumnMapping, read_csv_items, read_jsonl_items
-from tocsin.store import Database, import_speech_items
+from tocsin.speech._store import import_speech_items
+from tocsin.store import Database
 from tocsin.web import ImportOutcome, Storing, Upload, UploadKind
 
 __all__ = ["SPEECH_UPLOADS", "import_speech_upload", "speech_rejects"]

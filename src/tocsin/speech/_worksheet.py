@@ -38,7 +38,8 @@ def prefill_stored_worksheet(
 ) -> RabatWorksheet:
     """A pre-filled worksheet for stored item ``item_id`` from its newest score and the
     country's shareable Signals. Raises ``LookupError`` if there is no such item."""
-    from tocsin.store import latest_speech_score, list_signals, list_speech_items
+    from tocsin.speech._store import latest_speech_score, list_speech_items
+    from tocsin.store import list_signals
 
     found = list_speech_items(session, ids=[item_id])
     if not found:

@@ -42,17 +42,16 @@ from tocsin.speech._rabat import (
     RabatWorksheet,
     suggest_decision,
 )
-from tocsin.speech._worksheet import prefill_stored_worksheet
-from tocsin.store import (
+from tocsin.speech._store import (
     SpeechQueueEntry,
-    audit,
     latest_speech_score,
     list_rabat_assessments,
-    list_signals,
     list_speech_items,
     save_rabat_assessment,
     speech_review_queue,
 )
+from tocsin.speech._worksheet import prefill_stored_worksheet
+from tocsin.store import audit, list_signals
 from tocsin.store._repository import UnknownReferenceError
 from tocsin.web import (
     CountrySection,

@@ -38,7 +38,6 @@ def migration_locations() -> list[Path]:
 #: capability yet).
 STORE_TABLE_MODULES = (
     "tocsin.store._tables",
-    "tocsin.store._speech",
     "tocsin.store._web",
 )
 

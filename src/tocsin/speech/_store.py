@@ -29,9 +29,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.speech import RabatWorksheet, SpeakerRole, SpeechItem, item_key
-from tocsin.store._repository import UnknownReferenceError
-from tocsin.store._tables import Base, CountryRow, FrameworkCodeRow, ImportRow, UTCDateTime
+from tocsin.speech._items import SpeakerRole, SpeechItem, item_key
+from tocsin.speech._rabat import RabatWorksheet
+from tocsin.store import (
+    Base,
+    CountryRow,
+    FrameworkCodeRow,
+    ImportRow,
+    UnknownReferenceError,
+    UTCDateTime,
+)
 
 ROLES = "('official', 'politician', 'religious_leader', 'media', 'unknown')"
 
