@@ -93,3 +93,30 @@ def test_monitor_watch_runs_a_pass(home: Path) -> None:
         assert [a.iso3 for a in list_alerts(session)] == ["MMR"]
     db.dispose()
     assert parse_duration("15m") == timedelta(minutes=15)
+
+
+def test_monitor_watch_ingests_and_detects_through_the_use_cases(home: Path) -> None:
+    events = Path(__file__).parents[1] / "data" / "events" / "ucdp_ged231_caf_2014.csv"
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = CliRunner().invoke(
+            build_app(),
+            ["--data-dir", str(home), "monitor", "watch", "--every", "100ms", "--health-port",
+             "0", "--max-passes", "2", "--events", str(events), "--format", "ucdp"],
+        )  # fmt: skip
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert result.exit_code == 0, (result.output, result.exception)
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    ingests = [r["summary"] for r in records if r["event"] == "ingest"]
+    # the first pass stores the file, the second finds it already imported
+    assert len(ingests) == 2 and ingests[0]["n_added"] > 0 and ingests[1]["already_imported"]
+    passes = [r for r in records if r["event"] == "pass_done"]
+    assert len(passes) == 2 and all(p["data_end"].startswith("2014-") for p in passes)
+    # the watch loop's pass is the one `monitor run` makes: the same Signals, the same data
+    run = CliRunner().invoke(build_app(), ["--data-dir", str(home), "monitor", "run", "--json"])
+    assert run.exit_code == 0, run.output
+    figures = json.loads(run.stdout)
+    assert passes[-1]["n_detection_signals"] == figures["n_signals"]
+    assert passes[-1]["data_end"] == figures["data_end"]

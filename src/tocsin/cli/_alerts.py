@@ -3,10 +3,7 @@ worker; and `tocsin monitor watch`, the long-lived monitoring loop."""
 
 from __future__ import annotations
 
-import contextlib
 import getpass
-import io
-import json
 import os
 import signal
 import sys
@@ -589,10 +586,10 @@ def watch_command(
 ) -> None:
     """Run the monitoring loop: ingest, detect, evaluate alert rules, deliver.
 
-    Each pass re-imports the --events files (imports are idempotent), runs
-    `tocsin monitor run` when there are events, evaluates the alert rules and delivers
-    the outbox; between passes, failed deliveries are retried. Logs are JSON lines on
-    stderr; GET http://127.0.0.1:PORT/health reports the last pass.
+    Each pass re-imports the --events files (imports are idempotent), runs the
+    monitoring pass (what `tocsin monitor run` does) when there are events, evaluates the
+    alert rules and delivers the outbox; between passes, failed deliveries are retried.
+    Logs are JSON lines on stderr; GET http://127.0.0.1:PORT/health reports the last pass.
 
     Example: `tocsin monitor watch --every 15m --events ged_caf.csv --format ucdp`
     """
@@ -607,7 +604,7 @@ def watch_command(
         parse_duration,
         watch_loop,
     )
-    from tocsin.cli import app as root_app  # the root app, to run sibling commands in-process
+    from tocsin.events import import_event_file, run_monitoring_pass
 
     period = parse_duration(every)
     settings = state(ctx).settings.alerts
@@ -616,30 +613,17 @@ def watch_command(
     stop = _stop_on_signals()
     health = Health(period)
     worker = f"{os.uname().nodename}:{os.getpid()}"
-    data_dir = str(state(ctx).settings.home)
-
-    def run_cli(*args: str) -> Any:
-        """Run a sibling command in-process; its JSON output is returned, not printed."""
-        command = typer.main.get_command(root_app)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            command.main(["--data-dir", data_dir, "--quiet", *args], standalone_mode=False)
-        text = out.getvalue().strip()
-        return json.loads(text) if text.startswith(("{", "[")) else text
 
     def step() -> dict[str, Any]:
+        # the capabilities' use cases, as `events import` and `monitor run` call them
         result: dict[str, Any] = {}
         for path in events or []:
-            log(
-                "ingest",
-                file=str(path),
-                summary=run_cli("events", "import", str(path), "--format", fmt, "--json"),
-            )
+            summary = import_event_file(db, path.read_bytes(), fmt, file_name=str(path), now=_now())
+            log("ingest", file=str(path), summary=summary.to_dict())
         if events:
-            detected = run_cli("monitor", "run", "--json")
-            result["n_detection_signals"] = (
-                detected.get("n_signals") if isinstance(detected, dict) else None
-            )
+            detected = run_monitoring_pass(db, now=_now(), min_risk=0.5)
+            result["n_detection_signals"] = len(detected.signal_ids)
+            result["data_end"] = detected.data_end.isoformat()
         report = evaluate_alerts(db, now=_now(), base_url=settings.base_url)
         result |= {
             "n_alerts_created": len(report.created),

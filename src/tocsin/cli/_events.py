@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -283,32 +283,15 @@ def run_command(
     from rich.table import Table
 
     from tocsin.alerts import evaluate_alerts
-    from tocsin.events import (
-        TEXT_COLUMNS,
-        EscalationDetector,
-        data_end_note,
-        escalation_risks,
-        escalation_signals,
-        event_signals,
-        load_events_frame,
-    )
-    from tocsin.store import record_signals
+    from tocsin.events import run_monitoring_pass
 
     db = _database(ctx)
     now = datetime.now(UTC)
-    with db.session() as session:
-        frame = load_events_frame(session, without=TEXT_COLUMNS)
-        if frame.empty:
-            raise TocsinError("no events in the database", fix="run `tocsin events import` first")
-        risks = escalation_risks(frame, EscalationDetector.default())
-        last = pd.Timestamp(frame["start_date"].max()).date()
-        signals = escalation_signals(risks, min_risk=min_risk, data_end=last, raised=now.date())
-        signals += event_signals(frame, since=last - timedelta(days=27))
-        ids = record_signals(session, signals, now=now)
+    found = run_monitoring_pass(db, now=now, min_risk=min_risk)
+    risks, ids, last, stale = found.risks, found.signal_ids, found.data_end, found.stale_note
     # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
     alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alerts.base_url)
     head = risks.head(top)
-    stale = data_end_note(last, now.date())
     result: dict[str, Any] = {
         "last_event_date": last.isoformat(),
         "data_end": last.isoformat(),

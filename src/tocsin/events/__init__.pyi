@@ -53,6 +53,7 @@ from ._model import (
     fingerprint,
     row_to_event,
 )
+from ._monitor import MonitoringPass, import_event_file, run_monitoring_pass
 from ._parse import ParsedEvents
 from ._partitions import (
     AGGREGATE_SUMS,
@@ -105,6 +106,9 @@ from ._taxonomy import (
 )
 
 __all__ = [
+    "MonitoringPass",
+    "import_event_file",
+    "run_monitoring_pass",
     "EventImportSummary",
     "EventMonthCount",
     "count_events",
