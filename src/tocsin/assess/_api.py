@@ -2,15 +2,14 @@
 
 Each answer has a model, so the OpenAPI document describes it and clients can rely on it.
 The analysis results are the capability's own dataclasses (:class:`RiskProfile`,
-:class:`Statement`, …), which pydantic serialises as they are: the JSON is the one the
-API always answered.
+:class:`Statement`, :class:`Suggestion`, :class:`AssessmentVersionInfo`, …), which pydantic
+serialises as they are: the JSON is the one the API always answered.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -18,17 +17,14 @@ from tocsin.assess._compare import Change, VersionDiff
 from tocsin.assess._model import Assessment
 from tocsin.assess._policy import RankedOption
 from tocsin.assess._profile import ForecastView, MonitoringComparison, RiskProfile, Statement
-from tocsin.assess._store import AssessmentVersionInfo, StoredAssessment
-from tocsin.assess._suggest import Suggestion
+from tocsin.assess._store import StoredAssessment
 
 __all__ = [
     "AssessmentSummaryOut",
     "AssessmentViewOut",
     "MonitoringOut",
     "PolicyOptionOut",
-    "SuggestionOut",
     "VersionDiffOut",
-    "VersionOut",
 ]
 
 
@@ -115,20 +111,6 @@ class AssessmentViewOut(AssessmentSummaryOut):
     policy_options: list[PolicyOptionOut]
 
 
-class VersionOut(BaseModel):
-    """One saved version."""
-
-    number: int
-    status: str
-    author: str
-    note: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, info: AssessmentVersionInfo) -> VersionOut:
-        return cls(**asdict(info))
-
-
 class VersionDiffOut(BaseModel):
     """What changed between two versions (or two assessments)."""
 
@@ -145,23 +127,3 @@ class VersionDiffOut(BaseModel):
             rated_down=[c.target for c in diff.rated_down],
             changes=diff.changes,
         )
-
-
-class SuggestionOut(BaseModel):
-    """A Signal offered as evidence for an indicator."""
-
-    code: str
-    signal_id: int
-    kind: str
-    direction: str
-    strength: float
-    summary: str
-    start_date: date
-    end_date: date
-    producer: str
-    source_key: str | None
-
-    @classmethod
-    def of(cls, suggestion: Suggestion) -> SuggestionOut:
-        values: dict[str, Any] = asdict(suggestion)
-        return cls(**values)

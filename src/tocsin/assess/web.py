@@ -38,17 +38,17 @@ from tocsin.assess._api import (
     AssessmentViewOut,
     MonitoringOut,
     PolicyOptionOut,
-    SuggestionOut,
     VersionDiffOut,
-    VersionOut,
 )
 from tocsin.assess._model import Confidence, EvidenceLink, Rating, ShortText, Trend
 from tocsin.assess._store import (
+    AssessmentVersionInfo,
     StoredAssessment,
     get_assessment,
     list_assessment_versions,
     list_assessments,
 )
+from tocsin.assess._suggest import Suggestion
 from tocsin.assess._workflow import Transition
 from tocsin.errors import DataFileError, TocsinError
 from tocsin.framework import load_catalogue
@@ -276,13 +276,14 @@ def api_return(ident: Ident, session: SessionDep, principal: Approver) -> Assess
 
 
 @router.get("/api/v1/assessments/{ident}/versions")
-def api_versions(ident: Ident, session: SessionDep, _principal: Reader) -> list[VersionOut]:
+def api_versions(
+    ident: Ident, session: SessionDep, _principal: Reader
+) -> list[AssessmentVersionInfo]:
     """Every version: number, status, author, note, time."""
     try:
-        versions = list_assessment_versions(session, ident)
+        return list_assessment_versions(session, ident)
     except TocsinError as error:
         raise _errors(error) from error
-    return [VersionOut.of(v) for v in versions]
 
 
 @router.get("/api/v1/assessments/{ident}/compare")
@@ -304,13 +305,12 @@ def api_compare(
 @router.get("/api/v1/assessments/{ident}/suggestions")
 def api_suggestions(
     ident: Ident, session: SessionDep, _principal: Reader, code: str | None = None
-) -> list[SuggestionOut]:
+) -> list[Suggestion]:
     """Signals tagged with the assessment's indicators, offered as evidence."""
     try:
-        found = assess.evidence_suggestions(session, ident, code=code)
+        return assess.evidence_suggestions(session, ident, code=code)
     except TocsinError as error:
         raise _errors(error) from error
-    return [SuggestionOut.of(s) for s in found]
 
 
 @router.post("/api/v1/assessments/{ident}/suggestions/{signal_id}/{verdict}")
