@@ -17,6 +17,7 @@ from tocsin.assess._compare import Change, VersionDiff
 from tocsin.assess._model import Assessment
 from tocsin.assess._policy import RankedOption
 from tocsin.assess._profile import ForecastView, MonitoringComparison, RiskProfile, Statement
+from tocsin.assess._service import stored_summary
 from tocsin.assess._store import StoredAssessment
 
 __all__ = [
@@ -46,20 +47,7 @@ class AssessmentSummaryOut(BaseModel):
 
     @classmethod
     def of(cls, stored: StoredAssessment) -> AssessmentSummaryOut:
-        return cls(
-            id=stored.id,
-            iso3=stored.iso3,
-            area=stored.area,
-            title=stored.title,
-            period_start=stored.period_start,
-            period_end=stored.period_end,
-            status=stored.status,
-            version=stored.version,
-            latest_version=stored.latest_version,
-            based_on_id=stored.based_on_id,
-            created_by=stored.created_by,
-            updated_at=stored.updated_at,
-        )
+        return cls.model_validate(stored_summary(stored))
 
 
 class MonitoringOut(BaseModel):

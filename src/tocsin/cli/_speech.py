@@ -464,12 +464,17 @@ def surges(
 
     Example: `tocsin speech surges --emit --json`
     """
-    from tocsin.speech import daily_flag_counts, detect_surges, list_speech_scores, surge_signals
+    from tocsin.speech import (
+        daily_flag_counts,
+        detect_surges,
+        list_speech_scores,
+        load_default_classifier,
+        surge_signals,
+    )
     from tocsin.store import Database, record_signals
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
-    from tocsin.speech import load_default_classifier
 
     version = load_default_classifier().card_["version"]
     with db.session() as session:
