@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 from tocsin.alerts import alert_outbox_counts, list_outbox
 from tocsin.cli import build_app
 from tocsin.settings import Settings
-from tocsin.store import Database, create_api_token, create_user
-from tocsin.web import WebSettings, create_app
+from tocsin.store import Database
+from tocsin.web import WebSettings, create_api_token, create_app, create_user
 
 from .cap_check import NS, cap_problems
 from .receivers import SmtpRecorder, WebhookRecorder, smtp_server, webhook_server

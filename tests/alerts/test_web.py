@@ -15,8 +15,8 @@ from tocsin.alerts import RuleCreate, SpeechSurge, add_rule, run_alert_pass
 from tocsin.domain import Sensitivity, SignalKind
 from tocsin.framework import load_catalogue
 from tocsin.settings import Settings
-from tocsin.store import Database, create_api_token, create_user, record_signals
-from tocsin.web import WebSettings, create_app
+from tocsin.store import Database, record_signals
+from tocsin.web import WebSettings, create_api_token, create_app, create_user
 
 from .cap_check import NS, cap_problems
 from .conftest import NOW, signal

@@ -134,8 +134,7 @@ def test_the_api_keeps_to_its_schema(app: FastAPI) -> None:
     from hypothesis import HealthCheck, given, settings
     from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-    from tocsin.store import create_api_token, get_user_by_username
-    from tocsin.web import SCOPES
+    from tocsin.web import SCOPES, create_api_token, get_user_by_username
     from tocsin.web._security import digest
 
     from ..web.conftest import NOW

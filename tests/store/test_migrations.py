@@ -57,7 +57,7 @@ def test_upgrade_twice_changes_nothing(db: Database) -> None:
 
 def test_every_slice_is_collected_with_its_own_branch() -> None:
     slices = {module.split(".")[1] for module in slice_table_modules()} - {"store"}
-    assert {"alerts", "assess", "events", "forecast", "speech"} <= slices
+    assert {"alerts", "assess", "events", "forecast", "incidents", "speech", "web"} <= slices
     locations = migration_locations()
     for name in slices:
         folder = Path(importlib.import_module(f"tocsin.{name}").__file__ or "").parent

@@ -24,14 +24,8 @@ from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.forecast import ForecastRunCreate, ForecastValue, record_forecast_run
 from tocsin.framework import load_catalogue
 from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    create_user,
-    record_signals,
-    sync_framework_codes,
-    upsert_countries,
-)
-from tocsin.web import WebSettings, create_app, hash_password
+from tocsin.store import Database, record_signals, sync_framework_codes, upsert_countries
+from tocsin.web import WebSettings, create_app, create_user, hash_password
 
 PASSWORD = "a long test password 1"
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)

@@ -160,7 +160,7 @@ def test_identities_are_ciphertext_in_the_database(
     with db.engine.connect() as connection:
         row = (
             connection.execute(
-                text("SELECT * FROM web_incident_reports WHERE public_id = :id"), {"id": report_id}
+                text("SELECT * FROM incident_reports WHERE public_id = :id"), {"id": report_id}
             )
             .mappings()
             .one()

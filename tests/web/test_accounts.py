@@ -14,15 +14,17 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.web.conftest import PASSWORD, new_user, sign_in
+from tocsin.incidents import ReportVisibility
 from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    ReportVisibility,
+from tocsin.store import Database, list_audit
+from tocsin.web import (
+    KeyRing,
+    WebSettings,
     count_users,
+    ensure_first_admin,
     get_incident_report,
-    list_audit,
+    rotate_identity_key,
 )
-from tocsin.web import KeyRing, WebSettings, ensure_first_admin, rotate_identity_key
 
 
 def csrf(client: TestClient) -> str:
@@ -73,7 +75,7 @@ def test_a_deactivated_user_is_signed_out_at_once(app: FastAPI, post_form: Any) 
     )
     assert users.status_code == 400
     with app.state.tocsin.db.session() as session:
-        from tocsin.store import get_user_by_username
+        from tocsin.web import get_user_by_username
 
         user = get_user_by_username(session, username)
     assert user is not None

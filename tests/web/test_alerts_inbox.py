@@ -27,7 +27,8 @@ from tocsin.alerts import (
 )
 from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.framework import load_catalogue
-from tocsin.store import Database, create_api_token, get_user_by_username, list_audit
+from tocsin.store import Database, list_audit
+from tocsin.web import create_api_token, get_user_by_username
 
 from .conftest import NOW
 

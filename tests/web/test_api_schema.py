@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.web.conftest import NOW
-from tocsin.store import create_api_token, get_user_by_username
-from tocsin.web import SCOPES
+from tocsin.web import SCOPES, create_api_token, get_user_by_username
 from tocsin.web._security import digest
 
 

@@ -138,7 +138,7 @@ def test_files_and_their_names_are_ciphertext_in_the_database(
     with app.state.tocsin.db.engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT a.* FROM web_report_attachments a JOIN web_incident_reports r "
+                "SELECT a.* FROM incident_attachments a JOIN incident_reports r "
                 "ON r.id = a.report_id WHERE r.public_id = :id"
             ),
             {"id": report_id},
@@ -247,7 +247,7 @@ def test_key_rotation_re_encrypts_attachment_keys_and_files_stay_readable(
     app.state.tocsin.key_ring = after  # a running server reloads the ring on restart
     with app.state.tocsin.db.engine.connect() as connection:
         key_ids = set(
-            connection.execute(text("SELECT DISTINCT key_id FROM web_report_attachments")).scalars()
+            connection.execute(text("SELECT DISTINCT key_id FROM incident_attachments")).scalars()
         )
     assert key_ids == {result.new_key_id}
     analyst = sign_in(app, "analyst")

@@ -34,9 +34,10 @@ from tocsin.events import (
     parse_events,
     record_field_events,
 )
+from tocsin.incidents import ReportVisibility
 from tocsin.settings import Settings
-from tocsin.store import Database, ReportVisibility, list_incident_reports
-from tocsin.web import WebSettings, create_app
+from tocsin.store import Database
+from tocsin.web import WebSettings, create_app, list_incident_reports
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

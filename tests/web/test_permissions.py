@@ -23,8 +23,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import NOW, USERS, csrf_of
-from tocsin.store import create_api_token, get_user_by_username
-from tocsin.web import PERMISSIONS, SCOPES, role_permissions, route_permissions
+from tocsin.web import (
+    PERMISSIONS,
+    SCOPES,
+    create_api_token,
+    get_user_by_username,
+    role_permissions,
+    route_permissions,
+)
 from tocsin.web._security import READ_ONLY_PERMISSIONS, digest
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

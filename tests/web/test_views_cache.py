@@ -25,8 +25,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, new_user, sign_in
 from tocsin.events import ParsedEvents, conform, content_hashes, import_events
 from tocsin.settings import Settings
-from tocsin.store import delete_web_sessions, get_user_by_username
-from tocsin.web import WebSettings, create_app
+from tocsin.web import WebSettings, create_app, delete_web_sessions, get_user_by_username
 from tocsin.web._security import digest
 
 

@@ -5,7 +5,7 @@ runner over every capability's migrations), the declarative :class:`Base` with i
 convention and column types, and the core tables (countries, framework codes, sources,
 Signals, imports, dataset versions, audit) with their queries. A capability keeps its own
 tables and queries in ``tocsin.<capability>._store`` and its Alembic revisions in
-``tocsin/<capability>/migrations/`` (some still live here while they move).
+``tocsin/<capability>/migrations/`` (found by convention).
 """
 
 # Names are loaded on first use (their module is imported then), so that importing

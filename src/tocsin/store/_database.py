@@ -34,12 +34,8 @@ def migration_locations() -> list[Path]:
     return [MIGRATIONS_DIR / "versions", *found]
 
 
-#: The kernel's modules that declare tables (the core's, and those not moved to their
-#: capability yet).
-STORE_TABLE_MODULES = (
-    "tocsin.store._tables",
-    "tocsin.store._web",
-)
+#: The kernel's module that declares the core tables.
+STORE_TABLE_MODULES = ("tocsin.store._tables",)
 
 
 def slice_table_modules() -> list[str]:

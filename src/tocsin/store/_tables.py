@@ -1,7 +1,8 @@
-"""Table definitions. Only the store package imports these; others use its functions."""
+"""The kernel's table definitions, base, naming convention and column types."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -34,7 +35,23 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The SQL list of sensitivities, for the check constraints of every slice's tables.
 SENSITIVITIES = "('public', 'internal', 'restricted')"
+
+
+@dataclass(frozen=True)
+class EncryptedValue:
+    """One value encrypted at rest, as a slice lists it for re-encryption under a new key.
+
+    ``table`` is the slice's own name for where it lives; ``record`` names the record
+    (a report's public id, a user's id, an attachment's public id) for the audit log.
+    """
+
+    table: str
+    row_id: int
+    record: str
+    key_id: str
+    ciphertext: str
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,17 +9,7 @@ import pyotp
 from sqlalchemy.orm import Session
 
 from tocsin.settings import Settings
-from tocsin.store import (
-    Database,
-    StoredUser,
-    audit,
-    count_failed_logins,
-    count_users,
-    create_user,
-    create_web_session,
-    get_user_by_username,
-    record_login_attempt,
-)
+from tocsin.store import Database, audit
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import KeyRing, load_key_ring
 from tocsin.web._security import (
@@ -28,6 +18,15 @@ from tocsin.web._security import (
     new_secret,
     one_time_password,
     verify_password,
+)
+from tocsin.web._store import (
+    StoredUser,
+    count_failed_logins,
+    count_users,
+    create_user,
+    create_web_session,
+    get_user_by_username,
+    record_login_attempt,
 )
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from tocsin.domain import SignalKind
 from tocsin.events import list_events
-from tocsin.store import get_incident_report, list_countries, list_incident_reports
+from tocsin.store import list_countries
 from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep, utc_now
 from tocsin.web._models import CountryOut, CountryPage, EventOut, Page, SignalOut, Watchlist
 from tocsin.web._reports import (
@@ -28,6 +28,7 @@ from tocsin.web._reports import (
 )
 from tocsin.web._routes_pages import cached_country, cached_watchlist
 from tocsin.web._security import Principal, report_visibility, role_permissions
+from tocsin.web._store import get_incident_report, list_incident_reports
 from tocsin.web._views import visible_signals
 
 router = APIRouter(prefix="/api/v1", tags=["api"])

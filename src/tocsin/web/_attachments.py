@@ -22,14 +22,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tocsin.store import (
+from tocsin.incidents import (
     AttachmentCreate,
     StoredIncidentReport,
     add_report_attachment,
-    audit,
     get_report_attachment,
     list_report_attachments,
 )
+from tocsin.store import audit
 from tocsin.web._crypto import KeyRing
 from tocsin.web._security import Principal
 

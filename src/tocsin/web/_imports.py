@@ -35,8 +35,9 @@ from pydantic import BaseModel, Field
 
 from tocsin.errors import DataFileError, RowProblem, TocsinError
 from tocsin.events import EVENT_FORMATS, ColumnMapping, import_events, parse_events
-from tocsin.store import Database, StoredImportJob, audit, get_import_job, update_import_job
+from tocsin.store import Database, audit
 from tocsin.web._deps import WebContext
+from tocsin.web._store import StoredImportJob, get_import_job, update_import_job
 
 logger = logging.getLogger(__name__)
 

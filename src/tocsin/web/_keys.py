@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tocsin.settings import Settings
-from tocsin.store import Database, audit, list_encrypted_values, replace_encrypted_value
+from tocsin.store import Database, audit
 from tocsin.web._accounts import totp_context
 from tocsin.web._attachments import attachment_context
 from tocsin.web._config import WebSettings
 from tocsin.web._crypto import IdentityKeyError, load_key_ring, save_key_ring
 from tocsin.web._reports import report_context
+from tocsin.web._store import list_encrypted_values, replace_encrypted_value
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,12 @@ from tocsin.events import (
     SourceReference,
     record_field_events,
 )
-from tocsin.store import (
-    IncidentReportCreate,
-    StoredIncidentReport,
-    audit,
-    get_country,
-    save_incident_report,
-    set_report_event_uid,
-)
+from tocsin.incidents import IncidentReportCreate, StoredIncidentReport, set_report_event_uid
+from tocsin.store import audit, get_country
 from tocsin.web._attachments import AttachmentOut, attachments_of
 from tocsin.web._crypto import KeyRing
 from tocsin.web._security import Principal
+from tocsin.web._store import save_incident_report
 
 
 def _lines(value: list[str] | str | None) -> list[str]:

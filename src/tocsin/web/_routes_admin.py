@@ -9,19 +9,18 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from tocsin.store import (
-    audit,
+from tocsin.store import audit, list_audit
+from tocsin.web._deps import Requires, SessionDep, utc_now
+from tocsin.web._render import page
+from tocsin.web._security import PERMISSIONS, ROLES, Principal, hash_password, one_time_password
+from tocsin.web._store import (
     create_user,
     delete_web_sessions,
     get_user,
     get_user_by_username,
-    list_audit,
     list_users,
     update_user,
 )
-from tocsin.web._deps import Requires, SessionDep, utc_now
-from tocsin.web._render import page
-from tocsin.web._security import PERMISSIONS, ROLES, Principal, hash_password, one_time_password
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,14 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from tocsin.store import (
-    audit,
-    create_api_token,
-    delete_web_sessions,
-    list_api_tokens,
-    revoke_api_token,
-    update_user,
-)
+from tocsin.store import audit
 from tocsin.web._accounts import sign_in, totp_context
 from tocsin.web._deps import (
     PRE_SESSION_COOKIE,
@@ -30,6 +23,13 @@ from tocsin.web._deps import (
 )
 from tocsin.web._render import page
 from tocsin.web._security import SCOPES, digest, hash_password, new_secret, verify_password
+from tocsin.web._store import (
+    create_api_token,
+    delete_web_sessions,
+    list_api_tokens,
+    revoke_api_token,
+    update_user,
+)
 
 router = APIRouter(include_in_schema=False)
 

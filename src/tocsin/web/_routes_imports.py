@@ -13,15 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from tocsin.errors import TocsinError
-from tocsin.store import (
-    ImportJobCreate,
-    audit,
-    create_import_job,
-    get_import_job,
-    get_import_rejects,
-    list_import_jobs,
-    update_import_job,
-)
+from tocsin.store import audit
 from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
 from tocsin.web._imports import (
     MAX_UPLOAD_BYTES,
@@ -35,6 +27,14 @@ from tocsin.web._imports import (
 )
 from tocsin.web._render import page, wants_json
 from tocsin.web._security import Principal
+from tocsin.web._store import (
+    ImportJobCreate,
+    create_import_job,
+    get_import_job,
+    get_import_rejects,
+    list_import_jobs,
+    update_import_job,
+)
 
 router = APIRouter(include_in_schema=False)
 Importer = Annotated[Principal, Depends(Requires("data:import"))]

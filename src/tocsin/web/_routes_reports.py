@@ -14,14 +14,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from tocsin.events import ActorKind, EventType
-from tocsin.store import (
-    StoredIncidentReport,
-    audit,
-    get_incident_report,
-    list_countries,
-    list_incident_reports,
-    list_report_attachments,
-)
+from tocsin.incidents import StoredIncidentReport, list_report_attachments
+from tocsin.store import audit, list_countries
 from tocsin.web._attachments import (
     ALLOWED,
     MAX_ATTACHMENT_BYTES,
@@ -43,6 +37,7 @@ from tocsin.web._reports import (
     submit_report,
 )
 from tocsin.web._security import Principal, report_visibility
+from tocsin.web._store import get_incident_report, list_incident_reports
 
 router = APIRouter(include_in_schema=False)
 

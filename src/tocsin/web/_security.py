@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from tocsin.store import ReportVisibility, StoredUser
+from tocsin.incidents import ReportVisibility
+from tocsin.web._store import StoredUser
 
 ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
 

@@ -1,32 +1,27 @@
-"""Web tables: users, sessions, API tokens, login attempts, incident reports and their
-attachments, and the jobs of imports uploaded from the data page.
+"""The web slice's tables and queries: users, sessions, API tokens, login attempts, and
+the jobs of imports uploaded from the data page.
 
-The store keeps what the web layer hands it and never decrypts anything: identities of
-witnesses, victims and sources arrive as ciphertext with the id of the key that made
-it, and secrets (session and API tokens) arrive as SHA-256 digests. Reading an incident
-report always goes through a :class:`ReportVisibility`, so a query cannot forget to
-apply the caller's access rules.
+They keep what the web layer hands them: secrets (session and API tokens) arrive as
+SHA-256 digests, TOTP secrets as ciphertext with the id of the key that made it. The
+incident reports' own tables are the ``incidents`` slice's; the report functions here
+add their owners' names, which are this slice's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Date,
-    Float,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Text,
-    UniqueConstraint,
     delete,
     func,
     or_,
@@ -34,7 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
-from tocsin.store._tables import SENSITIVITIES, Base, UTCDateTime
+from tocsin import incidents
+from tocsin.incidents import ReportVisibility, StoredIncidentReport
+from tocsin.store import Base, EncryptedValue, UTCDateTime
 
 ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
 
@@ -92,65 +89,6 @@ class WebLoginAttemptRow(Base):
     client: Mapped[str] = mapped_column(String(80), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
-class IncidentReportRow(Base):
-    """A field monitor's report; identities only as ciphertext with their key id."""
-
-    __tablename__ = "web_incident_reports"
-    __table_args__ = (
-        UniqueConstraint("owner_id", "idempotency_key"),
-        CheckConstraint(f"sensitivity IN {SENSITIVITIES}", name="sensitivity"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"), index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(80))
-    sensitivity: Mapped[str] = mapped_column(String(20), default="restricted")
-    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), index=True)
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date] = mapped_column(Date)
-    event_type: Mapped[str] = mapped_column(String(40))
-    location: Mapped[str | None] = mapped_column(Text)
-    admin1: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    perpetrator: Mapped[str | None] = mapped_column(Text)
-    perpetrator_kind: Mapped[str] = mapped_column(String(20))
-    victim_group: Mapped[str | None] = mapped_column(Text)
-    victim_kind: Mapped[str] = mapped_column(String(20))
-    fatalities_best: Mapped[int | None] = mapped_column(Integer)
-    civilian_deaths: Mapped[int | None] = mapped_column(Integer)
-    narrative: Mapped[str | None] = mapped_column(Text)
-    identities_ciphertext: Mapped[str | None] = mapped_column(Text)
-    identities_key_id: Mapped[str | None] = mapped_column(String(40))
-    event_uid: Mapped[str | None] = mapped_column(String(160))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
-class ReportAttachmentRow(Base):
-    """A file attached to an incident report, encrypted (envelope encryption).
-
-    ``content`` is the file encrypted under a random data key; ``sealed`` is that data key
-    and the file's name, encrypted by the web layer's key ring (``key_id``), so rotating
-    the ring re-encrypts a few bytes per file, not the files.
-    """
-
-    __tablename__ = "web_report_attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("web_incident_reports.id", ondelete="CASCADE"), index=True
-    )
-    content_type: Mapped[str] = mapped_column(String(100))
-    n_bytes: Mapped[int] = mapped_column(Integer)
-    key_id: Mapped[str] = mapped_column(String(40))
-    sealed: Mapped[str] = mapped_column(Text)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    created_by: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 IMPORT_JOB_STATES = ("queued", "parsing", "storing", "done", "refused", "failed")
@@ -459,256 +397,6 @@ def revoke_api_token(session: Session, *, token_id: int, user_id: int, now: date
     return True
 
 
-# --- incident reports ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IncidentReportCreate:
-    """A report to store. ``identities_*`` are already encrypted by the web layer."""
-
-    public_id: str
-    owner_id: int
-    idempotency_key: str
-    sensitivity: str
-    iso3: str
-    start_date: date
-    end_date: date
-    event_type: str
-    perpetrator_kind: str
-    victim_kind: str
-    location: str | None = None
-    admin1: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    perpetrator: str | None = None
-    victim_group: str | None = None
-    fatalities_best: int | None = None
-    civilian_deaths: int | None = None
-    narrative: str | None = None
-    identities_ciphertext: str | None = None
-    identities_key_id: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredIncidentReport(IncidentReportCreate):
-    id: int = 0
-    owner_username: str = ""
-    event_uid: str | None = None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ReportVisibility:
-    """Which reports a caller may see: only their own, and/or only some sensitivities.
-
-    ``owner_id=None`` and ``sensitivities=None`` mean no limit on that axis; the empty
-    tuple of sensitivities means nothing at all.
-    """
-
-    owner_id: int | None = None
-    sensitivities: tuple[str, ...] | None = field(default=None)
-
-
-_REPORT_FIELDS = list(IncidentReportCreate.__dataclass_fields__)
-
-
-def _report(row: IncidentReportRow, owner: str) -> StoredIncidentReport:
-    values = {name: getattr(row, name) for name in _REPORT_FIELDS}
-    return StoredIncidentReport(
-        **values,
-        id=row.id,
-        owner_username=owner,
-        event_uid=row.event_uid,
-        created_at=row.created_at,
-    )
-
-
-def _visible(query: Any, visibility: ReportVisibility) -> Any:
-    if visibility.owner_id is not None:
-        query = query.where(IncidentReportRow.owner_id == visibility.owner_id)
-    if visibility.sensitivities is not None:
-        query = query.where(IncidentReportRow.sensitivity.in_(list(visibility.sensitivities)))
-    return query
-
-
-def save_incident_report(
-    session: Session, report: IncidentReportCreate, *, now: datetime
-) -> tuple[StoredIncidentReport, bool]:
-    """Store a report once per (owner, idempotency key); return it and whether it is new.
-
-    A retried submission with the same key returns the report stored the first time.
-    """
-    owner = session.scalar(select(WebUserRow.username).where(WebUserRow.id == report.owner_id))
-    if owner is None:
-        raise LookupError(f"no user {report.owner_id}")
-    existing = session.scalar(
-        select(IncidentReportRow).where(
-            IncidentReportRow.owner_id == report.owner_id,
-            IncidentReportRow.idempotency_key == report.idempotency_key,
-        )
-    )
-    if existing is not None:
-        return _report(existing, owner), False
-    row = IncidentReportRow(**{n: getattr(report, n) for n in _REPORT_FIELDS}, created_at=now)
-    session.add(row)
-    session.flush()
-    return _report(row, owner), True
-
-
-def set_report_event_uid(session: Session, report_id: int, event_uid: str) -> None:
-    row = session.get(IncidentReportRow, report_id)
-    if row is not None:
-        row.event_uid = event_uid
-        session.flush()
-
-
-def get_incident_report(
-    session: Session, public_id: str, *, visibility: ReportVisibility
-) -> StoredIncidentReport | None:
-    """The report if it exists AND the caller may see it; None in both other cases."""
-    query = _visible(
-        select(IncidentReportRow, WebUserRow.username)
-        .join(WebUserRow, WebUserRow.id == IncidentReportRow.owner_id)
-        .where(IncidentReportRow.public_id == public_id),
-        visibility,
-    )
-    found = session.execute(query).first()
-    return _report(found[0], found[1]) if found is not None else None
-
-
-def list_incident_reports(
-    session: Session,
-    *,
-    visibility: ReportVisibility,
-    iso3: str | None = None,
-    sensitivity: str | None = None,
-    text: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[StoredIncidentReport], int]:
-    """Visible reports (newest first) and how many match in all.
-
-    ``text`` searches the plain-text fields only (location, perpetrator, victim group,
-    narrative); identities are ciphertext and never searched.
-    """
-    query = _visible(
-        select(IncidentReportRow, WebUserRow.username).join(
-            WebUserRow, WebUserRow.id == IncidentReportRow.owner_id
-        ),
-        visibility,
-    )
-    if iso3:
-        query = query.where(IncidentReportRow.iso3 == iso3)
-    if sensitivity:
-        query = query.where(IncidentReportRow.sensitivity == sensitivity)
-    if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(
-            or_(
-                *(
-                    func.lower(func.coalesce(column, "")).like(pattern)
-                    for column in (
-                        IncidentReportRow.location,
-                        IncidentReportRow.perpetrator,
-                        IncidentReportRow.victim_group,
-                        IncidentReportRow.narrative,
-                    )
-                )
-            )
-        )
-    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    rows = session.execute(
-        query.order_by(IncidentReportRow.created_at.desc(), IncidentReportRow.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return [_report(row, owner) for row, owner in rows], total
-
-
-# --- attachments ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttachmentCreate:
-    """An attachment to store; ``sealed`` and ``content`` are already encrypted."""
-
-    public_id: str
-    report_id: int
-    content_type: str
-    n_bytes: int
-    key_id: str
-    sealed: str
-    content: bytes
-    created_by: int
-
-
-@dataclass(frozen=True)
-class StoredAttachment:
-    """An attachment's metadata (``content`` only when asked for)."""
-
-    id: int
-    public_id: str
-    report_id: int
-    content_type: str
-    n_bytes: int
-    key_id: str
-    sealed: str
-    created_by: int
-    created_at: datetime
-    content: bytes | None = None
-
-
-def _attachment(row: ReportAttachmentRow, *, with_content: bool) -> StoredAttachment:
-    return StoredAttachment(
-        id=row.id,
-        public_id=row.public_id,
-        report_id=row.report_id,
-        content_type=row.content_type,
-        n_bytes=row.n_bytes,
-        key_id=row.key_id,
-        sealed=row.sealed,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        content=row.content if with_content else None,
-    )
-
-
-def add_report_attachment(
-    session: Session, attachment: AttachmentCreate, *, now: datetime
-) -> StoredAttachment:
-    row = ReportAttachmentRow(**vars(attachment), created_at=now)
-    session.add(row)
-    session.flush()
-    return _attachment(row, with_content=False)
-
-
-def list_report_attachments(session: Session, report_id: int) -> list[StoredAttachment]:
-    """A report's attachments, oldest first, without their content.
-
-    Callers check first that the report is visible (:func:`get_incident_report`).
-    """
-    rows = session.scalars(
-        select(ReportAttachmentRow)
-        .where(ReportAttachmentRow.report_id == report_id)
-        .order_by(ReportAttachmentRow.id)
-        .options(defer(ReportAttachmentRow.content))
-    )
-    return [_attachment(row, with_content=False) for row in rows]
-
-
-def get_report_attachment(
-    session: Session, report_id: int, public_id: str
-) -> StoredAttachment | None:
-    """One attachment of a report, with its (encrypted) content."""
-    row = session.scalar(
-        select(ReportAttachmentRow).where(
-            ReportAttachmentRow.report_id == report_id,
-            ReportAttachmentRow.public_id == public_id,
-        )
-    )
-    return _attachment(row, with_content=True) if row is not None else None
-
-
 # --- import jobs ----------------------------------------------------------------------------
 
 
@@ -833,36 +521,16 @@ def get_import_rejects(session: Session, job_id: int) -> str | None:
 # --- key rotation --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EncryptedValue:
-    """One encrypted value, for re-encryption under a new key."""
-
-    table: str
-    row_id: int
-    record: str  # the report's public id, the user's id, or the attachment's public id
-    key_id: str
-    ciphertext: str
+# --- key rotation ---------------------------------------------------------------------------
 
 
 def list_encrypted_values(session: Session) -> list[EncryptedValue]:
-    """Every ciphertext the web tables hold, with the record it belongs to."""
-    values = [
-        EncryptedValue("reports", r.id, r.public_id, r.identities_key_id, r.identities_ciphertext)
-        for r in session.scalars(
-            select(IncidentReportRow).where(IncidentReportRow.identities_ciphertext.is_not(None))
-        )
-        if r.identities_key_id and r.identities_ciphertext
-    ]
+    """Every ciphertext stored at rest: the incident slice's and the users' TOTP secrets."""
+    values = incidents.list_encrypted_values(session)
     values += [
         EncryptedValue("users", u.id, str(u.id), u.totp_key_id, u.totp_ciphertext)
         for u in session.scalars(select(WebUserRow).where(WebUserRow.totp_ciphertext.is_not(None)))
         if u.totp_key_id and u.totp_ciphertext
-    ]
-    values += [
-        EncryptedValue("attachments", a.id, a.public_id, a.key_id, a.sealed)
-        for a in session.scalars(
-            select(ReportAttachmentRow).options(defer(ReportAttachmentRow.content))
-        )
     ]
     return values
 
@@ -870,21 +538,55 @@ def list_encrypted_values(session: Session) -> list[EncryptedValue]:
 def replace_encrypted_value(
     session: Session, value: EncryptedValue, *, key_id: str, ciphertext: str
 ) -> None:
-    """Store a re-encrypted value in place of ``value``."""
-    if value.table == "reports":
-        report = session.get(IncidentReportRow, value.row_id)
-        if report is not None:
-            report.identities_key_id, report.identities_ciphertext = key_id, ciphertext
-    elif value.table == "users":
-        user = session.get(WebUserRow, value.row_id)
-        if user is not None:
-            user.totp_key_id, user.totp_ciphertext = key_id, ciphertext
-    elif value.table == "attachments":
-        attachment = session.get(
-            ReportAttachmentRow, value.row_id, options=[defer(ReportAttachmentRow.content)]
-        )
-        if attachment is not None:
-            attachment.key_id, attachment.sealed = key_id, ciphertext
-    else:
-        raise ValueError(f"unknown table {value.table!r}")
+    """Store a re-encrypted value in place of ``value``, in whichever slice holds it."""
+    if value.table != "users":
+        incidents.replace_encrypted_value(session, value, key_id=key_id, ciphertext=ciphertext)
+        return
+    user = session.get(WebUserRow, value.row_id)
+    if user is not None:
+        user.totp_key_id, user.totp_ciphertext = key_id, ciphertext
     session.flush()
+
+
+# --- incident reports with their owners' names ------------------------------------------------
+
+
+def _owner_names(session: Session, owner_ids: set[int]) -> dict[int, str]:
+    if not owner_ids:
+        return {}
+    rows = session.execute(
+        select(WebUserRow.id, WebUserRow.username).where(WebUserRow.id.in_(owner_ids))
+    )
+    return {int(user_id): str(username) for user_id, username in rows}
+
+
+def _named(session: Session, reports: list[StoredIncidentReport]) -> list[StoredIncidentReport]:
+    names = _owner_names(session, {r.owner_id for r in reports})
+    return [replace(r, owner_username=names.get(r.owner_id, "")) for r in reports]
+
+
+def save_incident_report(
+    session: Session, report: incidents.IncidentReportCreate, *, now: datetime
+) -> tuple[StoredIncidentReport, bool]:
+    """:func:`tocsin.incidents.save_incident_report`, for an existing user, with the
+    owner's name."""
+    if get_user(session, report.owner_id) is None:
+        raise LookupError(f"no user {report.owner_id}")
+    stored, is_new = incidents.save_incident_report(session, report, now=now)
+    return _named(session, [stored])[0], is_new
+
+
+def get_incident_report(
+    session: Session, public_id: str, *, visibility: ReportVisibility
+) -> StoredIncidentReport | None:
+    """:func:`tocsin.incidents.get_incident_report`, with the owner's name."""
+    found = incidents.get_incident_report(session, public_id, visibility=visibility)
+    return _named(session, [found])[0] if found is not None else None
+
+
+def list_incident_reports(
+    session: Session, *, visibility: ReportVisibility, **filters: Any
+) -> tuple[list[StoredIncidentReport], int]:
+    """:func:`tocsin.incidents.list_incident_reports`, with the owners' names."""
+    reports, total = incidents.list_incident_reports(session, visibility=visibility, **filters)
+    return _named(session, reports), total
