@@ -2,8 +2,9 @@
 
 Usage: uv run python bench/startup.py [--repeat 3] [--json]
 
-Runs ``tocsin --version``, ``tocsin --help``, every top-level command's ``--help`` and
-``tocsin framework --json`` as separate processes (the installed ``tocsin`` script of this
+Runs ``tocsin --version``, ``tocsin --help``, every command's ``--help`` (top-level ones,
+and with ``--all`` every sub-command's too) and ``tocsin framework --json`` as separate
+processes (the installed ``tocsin`` script of this
 environment, as a user runs it) and reports the smallest user+system CPU time of
 ``--repeat`` runs of each: CPU time, not wall time, so a busy machine changes it less.
 Targets (issue 14): every ``--version`` and ``--help`` under 0.3 s, ``framework --json``
@@ -31,10 +32,27 @@ def cpu_seconds(command: list[str], env: dict[str, str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def sub_commands() -> list[tuple[str, ...]]:
+    """Every command path two or more levels deep (``speech score``, ``alerts rules add``)."""
+    import typer
+
+    from tocsin.cli import app
+
+    def walk(command: object, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [prefix] if len(prefix) > 1 else []
+        for name, child in sorted((getattr(command, "commands", {}) or {}).items()):
+            if not getattr(child, "hidden", False):
+                found += walk(child, (*prefix, name))
+        return found
+
+    return walk(typer.main.get_command(app), ())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--all", action="store_true", help="every sub-command's --help too")
     options = parser.parse_args()
 
     from tocsin.cli import COMMAND_HELP
@@ -43,6 +61,8 @@ def main() -> None:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     cases = {"--version": ["--version"], "--help": ["--help"]}
     cases |= {f"{name} --help": [name, "--help"] for name in COMMAND_HELP}
+    if options.all:
+        cases |= {f"{' '.join(path)} --help": [*path, "--help"] for path in sub_commands()}
     cases["framework --json"] = ["framework", "--json"]
     figures = {
         label: min(cpu_seconds([script, *args], env) for _ in range(options.repeat))

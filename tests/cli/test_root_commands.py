@@ -152,3 +152,27 @@ def test_version_and_the_command_listing_load_no_command_module(tmp_path: Path) 
     )
     assert result.stdout.startswith("tocsin ")
     assert "loaded: [] False False" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", ["events", "monitor", "forecast", "countries", "alerts", "speech", "assess"]
+)
+def test_a_commands_help_loads_no_library_it_does_not_show(command: str) -> None:
+    """A ``--help`` builds its text from light name lists (issue 14: under 0.3 s of CPU)."""
+    code = (
+        "import sys; from tocsin.cli import main\n"
+        f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'numpy', 'sqlalchemy', 'pydantic', 'rich', 'sklearn')\n"
+        "print('heavy:', [m for m in heavy if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert "heavy: []" in result.stdout, result.stdout
+
+
+def test_the_light_name_lists_are_the_heavy_definitions() -> None:
+    from tocsin import forecast
+
+    assert forecast.MODEL_NAMES == tuple(forecast.MODELS)
+    assert set(forecast.MODEL_NAMES) == {spec.name for spec in forecast.MODELS.values()}

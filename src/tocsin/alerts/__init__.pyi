@@ -1,5 +1,6 @@
 """Type stub of :mod:`tocsin.alerts`: the names it offers, loaded on first use."""
 
+from ._channels import CHANNELS
 from ._config import AlertSettings, delivery_config, parse_duration
 from ._content import AlertPublic, SignalLink, alert_public, policy_options
 from ._delivery import (
@@ -19,7 +20,7 @@ from ._feeds import (
     cap_feed,
     cap_xml,
 )
-from ._routing import CHANNELS, covers, idempotency_key, route
+from ._routing import covers, idempotency_key, route
 from ._rules import (
     AssessmentRaised,
     Condition,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
+from tocsin.alerts._channels import CHANNELS
 from tocsin.alerts._rules import Rule, Severity
 from tocsin.alerts._store import StoredRecipient
 
 __all__ = ["CHANNELS", "covers", "digest_key", "idempotency_key", "route"]
-
-CHANNELS = ("inbox", "email", "webhook")
 
 
 def covers(

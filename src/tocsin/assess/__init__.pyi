@@ -17,27 +17,30 @@ from ._io import (
     export_assessment,
     parse_assessment,
 )
+from ._kinds import (
+    ActionStatus,
+    AssessmentStatus,
+    Confidence,
+    EvidenceKind,
+    OptionDecision,
+    PopulationKind,
+    Rating,
+    StepStatus,
+    StructureRating,
+    Transition,
+    Trend,
+)
 from ._model import (
     SCHEMA_ID,
     Action,
-    ActionStatus,
     Assessment,
-    AssessmentStatus,
     Comment,
-    Confidence,
     DataPoint,
-    EvidenceKind,
     EvidenceLink,
     IndicatorAssessment,
-    OptionDecision,
     PolicyDecision,
-    PopulationKind,
-    Rating,
     StepState,
-    StepStatus,
     StructureAssessment,
-    StructureRating,
-    Trend,
     VulnerablePopulation,
 )
 from ._plan import (
@@ -92,7 +95,7 @@ from ._store import (
 )
 from ._structures import STRUCTURES, Structure, prefill_structures, structure
 from ._suggest import Suggestion, suggest_evidence
-from ._workflow import Transition, apply_transition
+from ._workflow import apply_transition
 
 __all__ = [
     "AssessmentVersionInfo",

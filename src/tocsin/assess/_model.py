@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tocsin.assess._kinds import (
+    ActionStatus,
+    AssessmentStatus,
+    Confidence,
+    EvidenceKind,
+    OptionDecision,
+    PopulationKind,
+    Rating,
+    StepStatus,
+    StructureRating,
+    Trend,
+)
 from tocsin.domain import FRAMEWORK_CODE_PATTERN
 
 __all__ = [
@@ -49,62 +60,6 @@ Text = Annotated[str, Field(max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class Rating(StrEnum):
-    """How far an indicator is present (the Framework of Analysis asks exactly this)."""
-
-    NOT_PRESENT = "not_present"
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
-    UNKNOWN = "unknown"
-
-    @property
-    def order(self) -> int:
-        """0 for not present … 3 for high; -1 for unknown (which is never "lower")."""
-        return _RATING_ORDER[self]
-
-
-_RATING_ORDER = {
-    Rating.UNKNOWN: -1,
-    Rating.NOT_PRESENT: 0,
-    Rating.LOW: 1,
-    Rating.MODERATE: 2,
-    Rating.HIGH: 3,
-}
-
-
-class Trend(StrEnum):
-    EASING = "easing"
-    STABLE = "stable"
-    WORSENING = "worsening"
-
-
-class Confidence(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class AssessmentStatus(StrEnum):
-    """Draft → in review → approved (a reviewer may send it back to draft)."""
-
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-
-
-class EvidenceKind(StrEnum):
-    """What an evidence link points at."""
-
-    SOURCE = "source"  # a graded Source, by key (``ngo:hrw``)
-    SIGNAL = "signal"  # a stored Signal, by id
-    EVENT = "event"  # an event, by uid
-    SPEECH_ITEM = "speech_item"  # a speech item, by key
-    FORECAST_DRIVER = "forecast_driver"  # a forecast model's factor contribution
-    DATASET = "dataset"  # a bundled data set value (``vdem:v2x_rule:2023``)
-    DOCUMENT = "document"  # a report or web page, by URL or citation
-
-
 class EvidenceLink(BaseModel):
     """One piece of evidence behind a rating, with the analyst's note and grade."""
 
@@ -133,17 +88,6 @@ class IndicatorAssessment(BaseModel):
     )
 
 
-class PopulationKind(StrEnum):
-    ETHNIC = "ethnic"
-    NATIONAL = "national"
-    RACIAL = "racial"
-    RELIGIOUS = "religious"
-    POLITICAL = "political"
-    DISPLACED = "displaced"
-    HUMAN_RIGHTS_DEFENDERS = "human_rights_defenders"
-    OTHER = "other"
-
-
 class VulnerablePopulation(BaseModel):
     """A group at risk: who, where, how many, which risk factors bear on it, and why."""
 
@@ -165,16 +109,6 @@ class VulnerablePopulation(BaseModel):
         if bad:
             raise ValueError(f"not framework codes: {bad} (use 'RF9' or '9.3')")
         return codes
-
-
-class StructureRating(StrEnum):
-    """How well a structure of resilience works."""
-
-    STRONG = "strong"
-    ADEQUATE = "adequate"
-    WEAK = "weak"
-    ABSENT = "absent"
-    UNKNOWN = "unknown"
 
 
 class DataPoint(BaseModel):
@@ -204,12 +138,6 @@ class StructureAssessment(BaseModel):
     gaps: list[Text] = Field(default_factory=list)
 
 
-class OptionDecision(StrEnum):
-    PROPOSED = "proposed"
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-
-
 class PolicyDecision(BaseModel):
     """What the team decided about one policy option of the catalogue (``P9``)."""
 
@@ -219,13 +147,6 @@ class PolicyDecision(BaseModel):
     decision: OptionDecision = OptionDecision.PROPOSED
     text: Text = ""  # the team's own wording of the option, if edited
     reason: Text = ""
-
-
-class ActionStatus(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
 
 
 class Action(BaseModel):
@@ -240,12 +161,6 @@ class Action(BaseModel):
     due_date: date | None = None
     status: ActionStatus = ActionStatus.PLANNED
     outcome: Text = ""
-
-
-class StepStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
 
 
 class StepState(BaseModel):

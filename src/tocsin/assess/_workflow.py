@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tocsin.assess._edit import AssessmentEditError
+from tocsin.assess._kinds import Transition
 from tocsin.assess._model import Assessment, AssessmentStatus
 
 __all__ = ["Transition", "apply_transition"]
-
-
-class Transition(StrEnum):
-    SUBMIT = "submit"  # draft -> in_review
-    APPROVE = "approve"  # in_review -> approved
-    RETURN = "return"  # in_review -> draft (changes requested)
 
 
 _ALLOWED = {

@@ -83,7 +83,7 @@ def _new_root() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
-        rich_markup_mode="markdown",
+        rich_markup_mode=None,
     )
     root.callback()(_root_callback)
     return root

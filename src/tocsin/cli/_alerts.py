@@ -24,9 +24,14 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Alerts: rules over Signals, who is told, the alert lifecycle, CAP/Atom feeds.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="Alert rules: add, list, remove.", no_args_is_help=True)
-recipients_app = typer.Typer(help="Who receives alerts, where and how.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Alert rules: add, list, remove.", no_args_is_help=True, rich_markup_mode=None
+)
+recipients_app = typer.Typer(
+    help="Who receives alerts, where and how.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(recipients_app, name="recipients")
 

@@ -18,7 +18,6 @@ import typer
 
 from tocsin.assess import (
     ActionStatus,
-    Assessment,
     Confidence,
     OptionDecision,
     PopulationKind,
@@ -35,10 +34,11 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tocsin.assess import (
+        Assessment,
         EvidenceLink,
     )
 
-app = typer.Typer(name="assess", no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(name="assess", no_args_is_help=True, rich_markup_mode=None)
 app.info.help = (
     "National assessments of risk and resilience (§71(b)): rate every indicator, review, "
     "approve, compare versions, export and import JSON."
@@ -213,7 +213,7 @@ def show_command(
     Example: `tocsin assess show 1 --json`
     """
     from tocsin import assess
-    from tocsin.assess import get_assessment
+    from tocsin.assess import Assessment, get_assessment
     from tocsin.framework import load_catalogue
 
     catalogue = load_catalogue()

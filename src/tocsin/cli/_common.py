@@ -8,18 +8,46 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from tocsin.settings import Settings
 
 T = TypeVar("T")
 
-stdout = Console(soft_wrap=True)  # data lines must not be broken when piped
-stderr = Console(stderr=True, soft_wrap=True)
+
+class LazyConsole:
+    """A rich ``Console`` made on first use: importing rich costs more than a ``--help``
+    may spend (issue 14), and most help runs never print through a console."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def resolve(self) -> Console:
+        """The console itself, for what needs the real object (a progress bar)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.resolve(), name)
+
+
+# Typed as consoles: every attribute is the console's.
+stdout: Console = cast("Console", LazyConsole(soft_wrap=True))  # piped data lines stay whole
+stderr: Console = cast("Console", LazyConsole(stderr=True, soft_wrap=True))
+
+
+def real_console(console: Console) -> Console:
+    """The console behind ``stdout`` or ``stderr`` (rich's progress bar needs the object)."""
+    return console.resolve() if isinstance(console, LazyConsole) else console
 
 
 @dataclass
@@ -70,7 +98,7 @@ def progress(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True) as bar:
+    with Progress(*columns, console=real_console(stderr), transient=True) as bar:
         task = bar.add_task(description, total=total)
         for item in items:
             yield item

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tocsin.cli._common import print_json, state, stdout
-from tocsin.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings
 
+    from tocsin.settings import Settings
 
-config_app = typer.Typer(help="Tocsin's settings.", no_args_is_help=True)
+
+config_app = typer.Typer(help="Tocsin's settings.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def describe_settings(settings: Settings) -> list[dict[str, str | None]]:

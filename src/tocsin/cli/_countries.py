@@ -14,7 +14,7 @@ from tocsin.errors import TocsinError
 if TYPE_CHECKING:
     from tocsin.countries import CodeScheme
 
-app = typer.Typer(name="countries", no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(name="countries", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _as_dict(record: CountryRecord) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def countries() -> None:
 
     Examples:
 
+    \b
     * `tocsin countries list --region Africa`
     * `tocsin countries lookup "Ivory Coast"`
     * `tocsin countries lookup 345 --scheme cow --year 1999`
@@ -56,6 +57,7 @@ def list_countries(
 
     Examples:
 
+    \b
     * `tocsin countries list`
     * `tocsin countries list --region "Western Africa" --no-historical`
     * `tocsin countries list --json > countries.json`
@@ -117,6 +119,7 @@ def lookup(
 
     Examples:
 
+    \b
     * `tocsin countries lookup "Congo, Dem. Rep."`
     * `tocsin countries lookup 365 --scheme cow --year 1980` — the USSR
     * `tocsin countries lookup ROM --scheme wb --json`

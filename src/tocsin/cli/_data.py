@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tocsin.cli._common import print_json, state, stderr, stdout
+from tocsin.cli._common import print_json, real_console, state, stderr, stdout
 
 if TYPE_CHECKING:
     from tocsin.datasets import DatasetSpec, Release
@@ -21,6 +21,7 @@ app = typer.Typer(
     help="Public data sets bundled with Tocsin: list, show, update from the source, validate.\n\n"
     "Example: `tocsin data list`",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -171,7 +172,9 @@ def update_command(
         DownloadColumn(),
         TransferSpeedColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True, disable=not show_bar) as bar:
+    with Progress(
+        *columns, console=real_console(stderr), transient=True, disable=not show_bar
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def report(file_name: str, done: int, total: int | None) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tocsin.cli._alerts import watch_command
-from tocsin.cli._common import print_json, state, stderr, stdout
+from tocsin.cli._common import print_json, real_console, state, stderr, stdout
 from tocsin.errors import TocsinError
 from tocsin.events import EVENT_FORMATS
 
@@ -25,15 +25,18 @@ if TYPE_CHECKING:
 events_app = typer.Typer(
     help="Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 monitor_app = typer.Typer(
     help="Monitoring: detect escalation early, emit Signals, evaluate the detector.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 picture_app = typer.Typer(
     help="Pictures (SVG or PNG): a country's timeline by type, a map of escalation risk.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 events_app.add_typer(picture_app, name="picture")
 
@@ -116,7 +119,7 @@ def import_command(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True, disable=not show) as bar:
+    with Progress(*columns, console=real_console(stderr), transient=True, disable=not show) as bar:
         task = bar.add_task(f"storing {file.name}", total=len(parsed.frame))
         with db.session() as session:
             summary = import_events(

@@ -10,7 +10,7 @@ import typer
 
 from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
-from tocsin.forecast import MODELS, TARGETS
+from tocsin.forecast import MODEL_NAMES, TARGETS
 
 if TYPE_CHECKING:
     pass
@@ -19,11 +19,11 @@ app = typer.Typer(
     name="forecast",
     help="The statistical forecast of mass-killing onset: backtest, run, explain, pictures.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 _SOURCES = ("ewp_panel", "mass_killing", "pts", "freedom_house", "vdem")
-ModelOption = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
+ModelOption = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODEL_NAMES)}.")]
 TargetOption = Annotated[str, typer.Option("--target", help=f"One of: {', '.join(TARGETS)}.")]
 HorizonOption = Annotated[int, typer.Option("--horizon", help="Years ahead: 1 or 2.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -125,7 +125,7 @@ def explain_command(
     """
     import pandas as pd
 
-    from tocsin.forecast import current_forecast, explain, forecast_frame
+    from tocsin.forecast import MODELS, current_forecast, explain, forecast_frame
 
     frame = forecast_frame(state(ctx).settings, target, horizon)
     watch = current_forecast(frame, model=model, target=target, horizon=horizon)
@@ -202,7 +202,9 @@ def pictures(
     if fmt not in ("svg", "png"):
         raise TocsinError(f"unknown picture format {fmt!r}", fix="use --format svg or png")
     frame = forecast_frame(state(ctx).settings, "any", 2)
-    results = {name: backtest(frame, model=name, n_jobs=jobs, refits=refits) for name in MODELS}
+    results = {
+        name: backtest(frame, model=name, n_jobs=jobs, refits=refits) for name in MODEL_NAMES
+    }
     first = min(int(r.combined["year"].min()) for r in results.values())
     period = (max(first, 1994), 2023)
     written = [
@@ -273,7 +275,7 @@ def realtime(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             f"{line}: data year {part['data_year']}, trained to {part['trained_to']}; "
             f"onsets {years}: {onsets}"
         )
-        for model in ("published", *MODELS):
+        for model in ("published", *MODEL_NAMES):
             if model in part:
                 stdout.print(f"  {model:12} {part[model]}")
 

@@ -8,10 +8,10 @@ import typer
 
 from tocsin.cli._common import print_json, stdout
 from tocsin.errors import TocsinError
-from tocsin.framework import SECTIONS, catalogue_to_dict, catalogue_tree, load_catalogue
+from tocsin.framework import SECTIONS
 
 # No `help=` here: the callback's docstring, examples included, is the help text.
-app = typer.Typer(name="framework", no_args_is_help=False, rich_markup_mode="markdown")
+app = typer.Typer(name="framework", no_args_is_help=False, rich_markup_mode=None)
 
 
 @app.callback(invoke_without_command=True)
@@ -46,6 +46,7 @@ def framework(
 
     Examples:
 
+    \b
     * `tocsin framework` — the whole catalogue as a tree
     * `tocsin framework --factor RF9` — factor 9 and everything mapped to it
     * `tocsin framework --section policies --section steps`
@@ -57,6 +58,8 @@ def framework(
     bad = [s for s in sections or () if s not in SECTIONS]
     if bad:
         raise TocsinError(f"unknown section {bad[0]!r}", fix=f"use one of {', '.join(SECTIONS)}")
+    from tocsin.framework import catalogue_to_dict, catalogue_tree, load_catalogue
+
     catalogue = load_catalogue()
     if factor is not None and factor not in {f.id for f in catalogue.factors}:
         raise TocsinError(

@@ -11,14 +11,14 @@ import typer
 
 from tocsin.cli._common import state, stdout
 from tocsin.errors import TocsinError
-from tocsin.settings import Settings
 
 if TYPE_CHECKING:
     from tocsin.reports import (
         Report,
     )
+    from tocsin.settings import Settings
 
-app = typer.Typer(name="report", no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(name="report", no_args_is_help=True, rich_markup_mode=None)
 app.info.help = "Reports for decision makers: the assessment report and the one-page brief."
 
 

@@ -11,10 +11,12 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from tocsin.cli._common import print_json, progress, state, stderr, stdout
 from tocsin.errors import TocsinError
@@ -23,7 +25,7 @@ app = typer.Typer(
     name="speech",
     help="Hate speech and incitement monitoring: import, score, train, evaluate, surges.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 DEFAULT_DATA = Path("..") / "shared" / "data" / "speech"
@@ -159,6 +161,8 @@ def _load_model(model: Path | None) -> Any:
 
 
 def _chunks(path: Path, text_column: str, size: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
     if path.suffix in {".jsonl", ".ndjson"}:
         yield from pd.read_json(path, lines=True, chunksize=size, dtype=False)
     else:
@@ -475,6 +479,8 @@ def surges(
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
+
+    import pandas as pd
 
     version = load_default_classifier().card_["version"]
     with db.session() as session:

@@ -11,7 +11,11 @@ from tocsin.cli._common import print_json, state, stdout
 if TYPE_CHECKING:
     pass
 
-db_app = typer.Typer(help="The database: migrate it and see what it holds.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: migrate it and see what it holds.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 @db_app.command("upgrade")

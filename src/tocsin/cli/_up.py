@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tocsin.cli._common import print_json, progress, state, stderr, stdout
-from tocsin.settings import Settings
 
 if TYPE_CHECKING:
     from tocsin.bootstrap import UpReport
+    from tocsin.settings import Settings
 
     pass
 

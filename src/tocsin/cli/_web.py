@@ -11,7 +11,10 @@ from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
 
 web_app = typer.Typer(
-    name="web", help="Users and identity keys of the web application.", no_args_is_help=True
+    name="web",
+    help="Users and identity keys of the web application.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]

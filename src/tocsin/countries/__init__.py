@@ -12,17 +12,8 @@ Examples
 ('MMR', 'COD', 'YEM')
 """
 
-from tocsin.countries._crosswalk import Crosswalk, get_crosswalk
-from tocsin.countries._records import CODE_SCHEMES, CodeScheme, CountryRecord, UnknownCountryError
-from tocsin.countries._report import CrosswalkReport, crosswalk_report
+# Names are loaded on first use, so that a help text listing the code schemes does not
+# load the crosswalk's table; the stub beside this file lists them.
+import lazy_loader
 
-__all__ = [
-    "CODE_SCHEMES",
-    "CodeScheme",
-    "CountryRecord",
-    "Crosswalk",
-    "CrosswalkReport",
-    "UnknownCountryError",
-    "crosswalk_report",
-    "get_crosswalk",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

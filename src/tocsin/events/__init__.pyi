@@ -21,6 +21,7 @@ from ._escalation import (
     surge_labels,
 )
 from ._evaluate import EscalationEvaluation, ForecastMetrics, evaluate_escalation
+from ._formats import EVENT_FORMATS, EventFormat
 from ._gazetteer import (
     Admin1Area,
     assign_areas,
@@ -69,7 +70,7 @@ from ._pictures import (
     plot_escalation_map,
     plot_event_timeline,
 )
-from ._readers import EVENT_FORMATS, EventFormat, parse_events
+from ._readers import parse_events
 from ._scale import resample_events, scale_event_file, source_table
 from ._signals import (
     PRODUCER,

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 from tocsin.errors import TocsinError
 from tocsin.events._acled import parse_acled
+from tocsin.events._formats import EVENT_FORMATS
 from tocsin.events._gdelt import parse_gdelt
 from tocsin.events._mapping import ColumnMapping, parse_mapped_csv
 from tocsin.events._model import fingerprint
 from tocsin.events._parse import ParsedEvents
 from tocsin.events._ucdp import parse_ucdp_csv, parse_ucdp_geojson
-
-EventFormat = Literal["ucdp", "acled", "gdelt", "csv"]
-EVENT_FORMATS: tuple[str, ...] = get_args(EventFormat)
 
 
 def parse_events(

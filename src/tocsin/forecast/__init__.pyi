@@ -26,10 +26,10 @@ from ._metrics import (
     roc_auc,
 )
 from ._model import TOCSIN_FEATURES, TocsinModel
+from ._names import MODEL_NAMES, TARGETS
 from ._panel import (
     EWP_PREDICTORS,
     LEAKING_COLUMNS,
-    TARGETS,
     MissingReport,
     PanelError,
     check_panel,
@@ -101,6 +101,7 @@ __all__ = [
     "world_outlines",
     "EWP_PREDICTORS",
     "MODELS",
+    "MODEL_NAMES",
     "TOCSIN_EXTRA_FEATURES",
     "TOCSIN_FEATURES",
     "ModelSpec",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tocsin.errors import TocsinError
+from tocsin.forecast._names import TARGETS
 
 __all__ = [
     "EWP_PREDICTORS",
@@ -48,7 +49,6 @@ LEAKING_COLUMNS = frozenset(
 )
 """Columns that hold the future: never allowed among the predictors."""
 
-TARGETS = ("any", "state_led")
 """``any``: any new mass killing (EWP's target); ``state_led``: state-led episodes only."""
 
 

@@ -19,42 +19,8 @@ Examples
 ['P1', 'P4', 'P5']
 """
 
-from tocsin.framework._catalogue import (
-    SECTIONS,
-    CatalogueError,
-    catalogue_to_dict,
-    default_catalogue_path,
-    load_catalogue,
-)
-from tocsin.framework._schema import (
-    FACTOR_CODE,
-    INDICATOR_CODE,
-    Catalogue,
-    Indicator,
-    LegalInstrument,
-    PolicyOption,
-    ReportRiskFactor,
-    RiskFactor,
-    Source,
-    Trigger,
-)
-from tocsin.framework._tree import catalogue_tree
+# Names are loaded on first use (their module is imported then), so that a help text or a
+# light name does not load every module; the stub beside this file lists them.
+import lazy_loader
 
-__all__ = [
-    "FACTOR_CODE",
-    "INDICATOR_CODE",
-    "SECTIONS",
-    "Catalogue",
-    "CatalogueError",
-    "Indicator",
-    "LegalInstrument",
-    "PolicyOption",
-    "ReportRiskFactor",
-    "RiskFactor",
-    "Source",
-    "Trigger",
-    "catalogue_to_dict",
-    "catalogue_tree",
-    "default_catalogue_path",
-    "load_catalogue",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 
 from tocsin.errors import RowProblem, TocsinError
 from tocsin.framework._schema import Catalogue, Location, reference_problems
+from tocsin.framework._sections import SECTIONS
 
 __all__ = ["CatalogueError", "catalogue_to_dict", "default_catalogue_path", "load_catalogue"]
 
-SECTIONS = ("factors", "report", "triggers", "policies", "steps", "instruments")
 # CLI section names -> catalogue fields.
 _FIELDS = {
     "factors": "factors",

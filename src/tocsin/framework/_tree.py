@@ -7,8 +7,9 @@ from typing import Any
 from rich.markup import escape
 from rich.tree import Tree
 
-from tocsin.framework._catalogue import SECTIONS, catalogue_to_dict
+from tocsin.framework._catalogue import catalogue_to_dict
 from tocsin.framework._schema import Catalogue
+from tocsin.framework._sections import SECTIONS
 
 __all__ = ["catalogue_tree"]
 

@@ -1,0 +1,3 @@
+"""The channels an alert is delivered on: light, so that help texts can list them."""
+
+CHANNELS = ("inbox", "email", "webhook")
