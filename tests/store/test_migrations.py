@@ -75,3 +75,14 @@ def test_every_slice_is_collected_with_its_own_branch() -> None:
                     break
                 first = parent
             assert folder.parent.name in first.branch_labels, revision.path
+
+
+def test_the_light_revision_reading_agrees_with_alembic(db: Database) -> None:
+    """`head_revision` and `current_revision` avoid importing Alembic (start-up time); they
+    must give what Alembic's own script directory and migration context give."""
+    script = ScriptDirectory.from_config(db._alembic_config())
+    assert db.head_revision() == "+".join(sorted(script.get_heads()))
+    with db.engine.connect() as connection:
+        heads = MigrationContext.configure(connection).get_current_heads()
+    assert db.current_revision() == "+".join(sorted(heads))
+    db.require_current()

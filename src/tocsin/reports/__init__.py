@@ -17,24 +17,8 @@ Examples
 True
 """
 
-from tocsin.reports._charts import profile_chart
-from tocsin.reports._content import METHOD_NOTES, CitedSource, Report, StructureRow, build_report
-from tocsin.reports._html import render_brief_html, render_html
-from tocsin.reports._pdf import render_brief_pdf, render_pdf
-from tocsin.reports._service import assessment_report, bundled_forecast, file_report
+# Names are loaded on first use (their module is imported then), so that a help text or a
+# light name does not load every module; the stub beside this file lists them.
+import lazy_loader
 
-__all__ = [
-    "METHOD_NOTES",
-    "CitedSource",
-    "Report",
-    "StructureRow",
-    "assessment_report",
-    "build_report",
-    "bundled_forecast",
-    "file_report",
-    "profile_chart",
-    "render_brief_html",
-    "render_brief_pdf",
-    "render_html",
-    "render_pdf",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

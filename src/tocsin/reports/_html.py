@@ -7,7 +7,6 @@ from importlib import resources
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tocsin.reports._charts import profile_chart
 from tocsin.reports._content import METHOD_NOTES, Report
 
 __all__ = ["render_brief_html", "render_html"]
@@ -25,6 +24,8 @@ def _environment() -> Environment:
 
 
 def _svg(report: Report, *, compact: bool) -> str:
+    from tocsin.reports._charts import profile_chart  # matplotlib: loaded when drawing
+
     text = profile_chart(report.profile, fmt="svg", compact=compact).decode("utf-8")
     return text[text.index("<svg") :]  # drop the XML prolog: the SVG sits inside the page
 

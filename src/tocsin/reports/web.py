@@ -18,7 +18,6 @@ from tocsin.errors import TocsinError
 from tocsin.framework import load_catalogue
 from tocsin.reports._content import Report
 from tocsin.reports._html import render_html
-from tocsin.reports._pdf import render_brief_pdf, render_pdf
 from tocsin.reports._service import assessment_report
 from tocsin.store import UnknownReferenceError
 from tocsin.web import ContextDep, Principal, Requires, SessionDep, add_capability, check_csrf
@@ -56,6 +55,8 @@ def report_pdf(
     ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
 ) -> Response:
     """The assessment report as PDF."""
+    from tocsin.reports._pdf import render_pdf  # fpdf2 and matplotlib: loaded when asked
+
     return Response(render_pdf(_report(session, context, ident)), media_type="application/pdf")
 
 
@@ -64,6 +65,8 @@ def brief_pdf(
     ident: Ident, session: SessionDep, context: ContextDep, _principal: Reader
 ) -> Response:
     """The one-page country brief as PDF."""
+    from tocsin.reports._pdf import render_brief_pdf
+
     return Response(
         render_brief_pdf(_report(session, context, ident)), media_type="application/pdf"
     )

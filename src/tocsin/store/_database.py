@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tocsin.errors import TocsinError
 from tocsin.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PACKAGE_DIR = Path(__file__).parents[1]
@@ -52,6 +52,33 @@ def slice_table_modules() -> list[str]:
             if (p.parent / "migrations").is_dir() and p.parent.name != "store"
         ),
     ]
+
+
+VERSION_TABLE = "alembic_version"
+
+
+def revision_heads(locations: list[Path]) -> set[str]:
+    """The revisions no other revision stacks on (``down_revision``), in ``locations``."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for folder in locations:
+        for path in folder.glob("*.py"):
+            values: dict[str, Any] = {}
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
+                    targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            try:
+                                values[target.id] = ast.literal_eval(node.value)
+                            except ValueError:
+                                continue
+            if not isinstance(values.get("revision"), str):
+                continue
+            revisions.add(values["revision"])
+            down = values.get("down_revision")
+            parents.update([down] if isinstance(down, str) else down or ())
+    return revisions - parents
 
 
 def _first_line(error: BaseException | None) -> str:
@@ -119,6 +146,8 @@ class Database:
             yield session
 
     def _alembic_config(self) -> Config:
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("path_separator", "os")
@@ -134,10 +163,14 @@ class Database:
         capability's name, depending on the core revision), so capabilities can add tables
         without ordering their revisions against each other.
         """
+        from alembic import command
+
         self._run_alembic(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
         """Undo migrations down to ``revision`` (``"base"`` for an empty database)."""
+        from alembic import command
+
         self._run_alembic(command.downgrade, revision)
 
     def _run_alembic(self, action: Any, revision: str) -> None:
@@ -154,11 +187,18 @@ class Database:
             ) from error
 
     def current_revision(self) -> str | None:
-        """The schema revisions of the database, joined by '+' (None if it has none yet)."""
+        """The schema revisions of the database, joined by '+' (None if it has none yet).
+
+        Read from Alembic's version table with a plain query: importing Alembic costs about
+        a second of CPU, which every command and ``tocsin serve`` would pay for this check.
+        """
         try:
             with self.engine.connect() as connection:
-                heads = MigrationContext.configure(connection).get_current_heads()
-                return "+".join(sorted(heads)) if heads else None
+                if not inspect(connection).has_table(VERSION_TABLE):
+                    return None
+                heads = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+                found = sorted(str(head) for head in heads.scalars())
+                return "+".join(found) if found else None
         except OperationalError as error:
             raise DatabaseError(
                 f"cannot open the database at {self.describe()}: {_first_line(error.orig)}",
@@ -166,8 +206,13 @@ class Database:
             ) from error
 
     def head_revision(self) -> str | None:
-        """The revisions this Tocsin's migrations lead to, joined by '+' like current_revision."""
-        heads = ScriptDirectory.from_config(self._alembic_config()).get_heads()
+        """The revisions this Tocsin's migrations lead to, joined by '+' like current_revision.
+
+        Read from the revision files' ``revision`` and ``down_revision`` lines, not through
+        Alembic's script directory (a second of imports, see :meth:`current_revision`);
+        ``tests/store/test_migrations.py`` checks that both give the same heads.
+        """
+        heads = revision_heads(migration_locations())
         return "+".join(sorted(heads)) if heads else None
 
     def require_current(self) -> None:
