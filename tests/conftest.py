@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from tocsin.store import Database
@@ -84,8 +85,60 @@ def empty_db(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture
-def db(empty_db: Database) -> Database:
-    """A database migrated to the head revision, on each backend."""
-    empty_db.upgrade()
-    return empty_db
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the head once per session: each test copies it, instead of
+    running every migration again (0.2-0.4 s a test)."""
+    path = tmp_path_factory.mktemp("migrated") / "tocsin.db"
+    template = Database(f"sqlite:///{path}")
+    template.upgrade()
+    template.dispose()  # the last connection closes: the WAL is checkpointed into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database migrated to the head once per session, the template each test's
+    own database is created from (0.1 s, against 0.75 s for the migrations)."""
+    name = f"tocsin_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    template = Database(_with_database(postgres_url, name))
+    template.upgrade()
+    template.dispose()  # CREATE DATABASE ... TEMPLATE needs the template without sessions
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database at the head revision, on each backend: a copy of the session's migrated
+    template (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL)."""
+    if request.param == "sqlite":
+        path = tmp_path / "tocsin.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        database = Database(f"sqlite:///{path}")
+        admin = None
+        name = ""
+    else:
+        template: str = request.getfixturevalue("migrated_postgres")
+        base: str = request.getfixturevalue("postgres_url")
+        name = f"tocsin_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        database = Database(_with_database(base, name))
+    database.require_current()
+    yield database
+    database.dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -20,6 +20,7 @@ from ._feeds import (
     cap_feed,
     cap_xml,
 )
+from ._lifecycle import ALERT_STATUSES, AlertLifecycleError, check_transition
 from ._routing import covers, idempotency_key, route
 from ._rules import (
     AssessmentRaised,
@@ -55,7 +56,6 @@ from ._service import (
 from ._store import (
     AlertCreate,
     AlertEvent,
-    AlertLifecycleError,
     AlertState,
     OutboxMessage,
     RecipientCreate,
@@ -105,7 +105,9 @@ from ._worker import (
 __all__ = [
     "AlertCreate",
     "AlertEvent",
+    "ALERT_STATUSES",
     "AlertLifecycleError",
+    "check_transition",
     "AlertState",
     "OutboxMessage",
     "RecipientCreate",

@@ -29,13 +29,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.errors import TocsinError
+from tocsin.alerts._lifecycle import (
+    CLOSING,
+    AlertLifecycleError,
+    check_transition,
+)
 from tocsin.store import Base, SignalRow, StoredSignal, UTCDateTime, stored_signal
 
 __all__ = [
     "AlertCreate",
     "AlertEvent",
-    "AlertLifecycleError",
     "AlertState",
     "OutboxMessage",
     "RecipientCreate",
@@ -73,12 +76,6 @@ __all__ = [
     "set_alert_status",
     "set_escalation_level",
 ]
-
-ALERT_STATUSES = ("new", "acknowledged", "acted", "dismissed")
-
-
-class AlertLifecycleError(TocsinError):
-    """An alert was asked to move where its lifecycle does not allow."""
 
 
 class AlertRuleRow(Base):
@@ -529,13 +526,6 @@ def record_alert_event(
     )
 
 
-_ALLOWED = {
-    "acknowledged": {"new"},
-    "acted": {"new", "acknowledged"},
-    "dismissed": {"new", "acknowledged"},
-}
-
-
 def set_alert_status(
     session: Session,
     alert_id: int,
@@ -550,20 +540,10 @@ def set_alert_status(
     row = session.get(AlertRow, alert_id, with_for_update=True)
     if row is None:
         raise AlertLifecycleError(f"no alert {alert_id}", fix="list them with `tocsin alerts list`")
-    if status not in _ALLOWED:
-        raise AlertLifecycleError(
-            f"unknown status {status!r}", fix="use acknowledged, acted, dismissed"
-        )
-    if row.status not in _ALLOWED[status]:
-        raise AlertLifecycleError(
-            f"alert {alert_id} is {row.status}; it cannot become {status}",
-            fix="an alert is acknowledged once, then acted on or dismissed once",
-        )
-    if status == "dismissed" and not note.strip():
-        raise AlertLifecycleError("a dismissal needs a reason", fix="pass --reason '...'")
+    check_transition(alert_id, row.status, status, note=note)
     if row.acknowledged_at is None:
         row.acknowledged_at = now
-    if status in ("acted", "dismissed"):
+    if status in CLOSING:
         row.closed_at = now
     row.status, row.updated_at = status, now
     record_alert_event(

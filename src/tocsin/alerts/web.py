@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.alerts._config import AlertSettings
 from tocsin.alerts._content import AlertPublic
+from tocsin.alerts._lifecycle import AlertLifecycleError
 from tocsin.alerts._rules import Rule, RuleCreate
 from tocsin.alerts._service import (
     AlertNotFoundError,
@@ -46,7 +47,7 @@ from tocsin.alerts._service import (
     respond_in_inbox,
     user_inbox,
 )
-from tocsin.alerts._store import AlertLifecycleError, list_alerts
+from tocsin.alerts._store import list_alerts
 from tocsin.errors import TocsinError
 from tocsin.store import audit
 from tocsin.web import (
