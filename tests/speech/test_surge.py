@@ -54,3 +54,47 @@ def test_surges_become_signals_in_the_store(loaded: Database) -> None:
     with loaded.session() as session:
         stored = list_signals(session, iso3="KEN", kinds=[SignalKind.SPEECH_SURGE], codes=["RF7"])
     assert len(stored) == len(signals) == 2
+
+
+def test_the_surge_pass_reads_stored_scores_and_records_signals(loaded: Database) -> None:
+    """The use case the CLI (`speech surges`) and the worker call: scores of the shipped
+    model in the store → surges → Signals, recorded once however often it runs."""
+    from tocsin.speech import (
+        SpeechItem,
+        import_speech_items,
+        list_speech_items,
+        load_default_classifier,
+        record_speech_scores,
+        record_speech_surges,
+    )
+
+    flagged_per_day = [1] * 30 + [20]
+    items = [
+        SpeechItem(
+            text=f"post {day} {i}", iso3="KEN", published_date=date(2024, 1, 1) + timedelta(day)
+        )
+        for day, n in enumerate(flagged_per_day)
+        for i in range(n)
+    ]
+    version = load_default_classifier().card_["version"]
+    now = datetime(2024, 2, 2, tzinfo=UTC)
+    with loaded.session() as session:
+        import_speech_items(
+            session, items, kind="speech", file_name="posts.csv", sha256="x", now=now
+        )
+        stored = list_speech_items(session, limit=1000)
+        record_speech_scores(
+            session,
+            ((s.id, {"hateful": 0.9}, ["religion"], True, 0.9) for s in stored),
+            model_version=version,
+            now=now,
+        )
+    assert record_speech_surges(loaded, now=now, emit=False)  # found, not recorded
+    with loaded.session() as session:
+        assert list_signals(session, iso3="KEN", kinds=[SignalKind.SPEECH_SURGE]) == []
+    first = record_speech_surges(loaded, now=now)
+    again = record_speech_surges(loaded, now=now)
+    with loaded.session() as session:
+        recorded = list_signals(session, iso3="KEN", kinds=[SignalKind.SPEECH_SURGE])
+    assert len(first) == len(again) == len(recorded) >= 1
+    assert all(s.end_date == date(2024, 1, 31) for s in recorded)

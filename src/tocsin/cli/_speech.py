@@ -468,42 +468,12 @@ def surges(
 
     Example: `tocsin speech surges --emit --json`
     """
-    from tocsin.speech import (
-        daily_flag_counts,
-        detect_surges,
-        list_speech_scores,
-        load_default_classifier,
-        surge_signals,
-    )
-    from tocsin.store import Database, record_signals
+    from tocsin.speech import record_speech_surges
+    from tocsin.store import Database
 
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
-
-    import pandas as pd
-
-    version = load_default_classifier().card_["version"]
-    with db.session() as session:
-        scores = list_speech_scores(session, model_version=version)
-    frame = pd.DataFrame(
-        {
-            "iso3": [s.iso3 for s in scores],
-            "published_date": [s.published_date for s in scores],
-            "is_flagged": [s.is_flagged for s in scores],
-            "target_groups": [";".join(s.target_groups) for s in scores],
-        }
-    )
-    found = (
-        detect_surges(daily_flag_counts(frame), window_days=window_days, alpha=alpha)
-        if len(frame)
-        else pd.DataFrame()
-    )
-    signals = (
-        surge_signals(found, producer=f"speech-surge@poisson-{window_days}d") if len(found) else []
-    )
-    if emit and signals:
-        with db.session() as session:
-            record_signals(session, signals, now=_now())
+    signals = record_speech_surges(db, now=_now(), window_days=window_days, alpha=alpha, emit=emit)
     payload = [s.model_dump(mode="json") for s in signals]
     if as_json:
         print_json({"n_surges": len(signals), "emitted": emit, "signals": payload})

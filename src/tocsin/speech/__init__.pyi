@@ -85,6 +85,7 @@ from ._store import (
 )
 from ._suite import FUNCTIONALITIES, SUITE_LANGUAGES, Functionality, load_suite
 from ._surge import SURGE_CODES, daily_flag_counts, detect_surges, surge_signals
+from ._surge_pass import record_speech_surges
 from ._text import normalise_text
 from ._train import (
     TrainingSettings,
@@ -101,6 +102,7 @@ from ._worksheet import (
 )
 
 __all__ = [
+    "record_speech_surges",
     "SpeechImportResult",
     "SpeechQueueEntry",
     "StoredRabatAssessment",
