@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.fixtures import PASSWORD, sign_in
 from tocsin.events import list_events
 from tocsin.store import Database, list_audit
 

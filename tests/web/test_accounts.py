@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.web.conftest import PASSWORD, new_user, sign_in
+from tests.web.fixtures import PASSWORD, new_user, sign_in
 from tocsin.incidents import ReportVisibility
 from tocsin.settings import Settings
 from tocsin.store import Database, list_audit

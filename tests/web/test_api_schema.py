@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.web.conftest import NOW
+from tests.web.fixtures import NOW
 from tocsin.web import SCOPES, create_api_token, get_user_by_username
 from tocsin.web._security import digest
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.fixtures import csrf_of, sign_in
 from tests.web.test_access import report_data
 from tocsin.settings import Settings
 from tocsin.store import list_audit

@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import IN_CI
-from tests.web.conftest import PASSWORD, populate
+from tests.web.fixtures import PASSWORD, populate
 from tests.web.test_attachments import png
 from tocsin.events import (
     Act,

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from tests.web.conftest import sign_in
+from tests.web.fixtures import sign_in
 from tocsin.settings import Settings
 from tocsin.web import (
     CountrySection,

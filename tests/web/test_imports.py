@@ -17,7 +17,7 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.web.conftest import PASSWORD
+from tests.web.fixtures import PASSWORD
 from tocsin.events import count_events, parse_events
 from tocsin.settings import Settings
 from tocsin.speech import list_speech_items

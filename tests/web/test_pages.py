@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 
 import tocsin.web
-from tests.web.conftest import sign_in
+from tests.web.fixtures import sign_in
 from tocsin.web import NavItem, WebSettings, add_capability, check_csrf, create_app
 
 

@@ -22,7 +22,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import NOW, USERS, csrf_of
+from tests.web.fixtures import NOW, USERS, csrf_of
 from tocsin.web import (
     PERMISSIONS,
     SCOPES,

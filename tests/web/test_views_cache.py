@@ -22,7 +22,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, new_user, sign_in
+from tests.web.fixtures import PASSWORD, new_user, sign_in
 from tocsin.events import ParsedEvents, conform, content_hashes, import_events
 from tocsin.settings import Settings
 from tocsin.web import WebSettings, create_app, delete_web_sessions, get_user_by_username

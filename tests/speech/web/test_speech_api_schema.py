@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.speech.web.test_speech_access import ids  # noqa: F401  (a fixture: scored items)
 from tests.web.test_api_schema import admin_token  # noqa: F401  (a fixture)
-from tests.web.test_speech_access import ids  # noqa: F401  (a fixture: scored items)
 
 
 def test_the_speech_api_never_crashes_and_keeps_to_its_schema(

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.web.fixtures import NOW, PASSWORD
+from tests.web.test_browser import browser, server, shots
 from tocsin.alerts import (
     RecipientCreate,
     RuleCreate,
@@ -25,9 +27,6 @@ from tocsin.alerts import (
 )
 from tocsin.framework import load_catalogue
 from tocsin.store import Database
-
-from .conftest import NOW, PASSWORD
-from .test_browser import browser, server, shots
 
 __all__ = ["browser", "server", "shots"]  # the fixtures, shared with test_browser.py
 

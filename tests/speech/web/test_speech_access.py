@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import NOW, csrf_of
+from tests.web.fixtures import NOW, csrf_of
 from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.settings import Settings
 from tocsin.speech import (

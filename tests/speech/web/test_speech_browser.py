@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 
 from tests.conftest import IN_CI
-from tests.web.conftest import PASSWORD, populate
+from tests.speech.web.test_speech_access import VIOLENT, store_and_score
+from tests.web.fixtures import PASSWORD, populate
 from tests.web.test_browser import CHROMIUM, FLAGS
-from tests.web.test_speech_access import VIOLENT, store_and_score
 from tocsin.settings import Settings
 from tocsin.speech import list_rabat_assessments
 from tocsin.store import Database, list_audit

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.web.fixtures import NOW
 from tocsin.alerts import (
     RecipientCreate,
     RuleCreate,
@@ -29,8 +30,6 @@ from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.framework import load_catalogue
 from tocsin.store import Database, list_audit
 from tocsin.web import create_api_token, get_user_by_username
-
-from .conftest import NOW
 
 #: username -> countries of the recipient linked to them (None: no recipient at all).
 ROUTES: dict[str, list[str] | None] = {
@@ -298,7 +297,7 @@ def test_the_country_page_shows_open_alerts_and_actions(
 
 
 def _csrf(client: TestClient) -> str:
-    from .conftest import csrf_of
+    from tests.web.fixtures import csrf_of
 
     return csrf_of(client)
 
