@@ -89,3 +89,22 @@ def test_no_package_imports_one_that_imports_it_back() -> None:
     except graphlib.CycleError as error:
         cycle = " -> ".join(error.args[1])
         raise AssertionError(f"packages import each other in a circle: {cycle}") from None
+
+
+def test_no_package_reaches_into_another_packages_private_modules() -> None:
+    """Capabilities talk through each other's ``__all__``: ``from tocsin.x._y import`` is for
+    ``tocsin.x`` itself (migrations excepted: a revision is frozen with the types it used)."""
+    root = REPO / "src" / "tocsin"
+    reaching = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if "migrations" in parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = node.module.split(".")
+                private = len(names) > 2 and names[0] == "tocsin" and names[2].startswith("_")
+                if private and names[1] != parts[0].removesuffix(".py"):
+                    reaching.append(f"{path.relative_to(REPO)}:{node.lineno} {node.module}")
+    assert reaching == []

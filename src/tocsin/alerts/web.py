@@ -61,13 +61,13 @@ from tocsin.web import (
     SessionDep,
     add_capability,
     allowed_sensitivities,
+    check_csrf,
+    page,
     register_country_section,
 )
 
 # The HTML/JSON twin renderer of the web app (same base template, menu and CSRF token), as
 # docs/web.md tells capabilities that add pages to use.
-from tocsin.web._deps import check_csrf
-from tocsin.web._render import page
 
 TEMPLATES = Path(__file__).parent / "templates"
 

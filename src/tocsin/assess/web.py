@@ -52,7 +52,7 @@ from tocsin.assess._suggest import Suggestion
 from tocsin.assess._workflow import Transition
 from tocsin.errors import DataFileError, TocsinError
 from tocsin.framework import load_catalogue
-from tocsin.store._repository import UnknownReferenceError
+from tocsin.store import UnknownReferenceError
 from tocsin.web import (
     ContextDep,
     CountrySection,

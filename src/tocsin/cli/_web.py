@@ -63,8 +63,13 @@ def user_add(
     Example: `tocsin web user-add amina --role monitor --name "Amina K."`
     """
     from tocsin.store import Database, audit
-    from tocsin.web import ROLES, create_user, get_user_by_username, hash_password
-    from tocsin.web._security import one_time_password
+    from tocsin.web import (
+        ROLES,
+        create_user,
+        get_user_by_username,
+        hash_password,
+        one_time_password,
+    )
 
     if role not in ROLES:
         raise TocsinError(f"unknown role {role!r}", fix=f"use one of: {', '.join(ROLES)}")

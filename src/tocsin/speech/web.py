@@ -51,8 +51,7 @@ from tocsin.speech._store import (
     speech_review_queue,
 )
 from tocsin.speech._worksheet import prefill_stored_worksheet
-from tocsin.store import audit, list_signals
-from tocsin.store._repository import UnknownReferenceError
+from tocsin.store import UnknownReferenceError, audit, list_signals
 from tocsin.web import (
     CountrySection,
     NavItem,
@@ -62,13 +61,14 @@ from tocsin.web import (
     SessionDep,
     add_capability,
     allowed_sensitivities,
+    check_csrf,
+    error_responses,
+    page,
     register_country_section,
     register_upload_kind,
 )
 
 # The HTML/JSON twin renderer of the web app (same templates, menu and CSRF token).
-from tocsin.web._deps import check_csrf
-from tocsin.web._render import error_responses, page
 
 __all__ = [
     "PartIn",

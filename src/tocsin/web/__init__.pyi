@@ -39,7 +39,7 @@ from ._imports import (
 )
 from ._keys import rotate_identity_key
 from ._nav import NavItem, NavRegistry
-from ._render import ErrorOut, error_responses
+from ._render import ErrorOut, error_responses, page
 from ._reports import Identities, IncidentReportIn, IncidentReportOut
 from ._security import (
     PERMISSIONS,
@@ -48,6 +48,7 @@ from ._security import (
     Principal,
     allowed_sensitivities,
     hash_password,
+    one_time_password,
     report_visibility,
     role_permissions,
     verify_password,
@@ -117,10 +118,12 @@ __all__ = [
     "allowed_sensitivities",
     "check_csrf",
     "error_responses",
+    "page",
     "create_app",
     "ensure_first_admin",
     "get_session",
     "hash_password",
+    "one_time_password",
     "load_key_ring",
     "register_country_section",
     "report_visibility",
