@@ -332,11 +332,11 @@ def train(
     ] = False,
     separate_label: Annotated[
         bool, typer.Option(help="Give the three-way label its own validation thresholds.")
-    ] = True,
+    ] = False,
     counter_ratio: Annotated[
         bool,
         typer.Option(help="Withhold a flag only if counter-speech is a share of its strength."),
-    ] = True,
+    ] = False,
     embedding_cache: CacheOption = None,
 ) -> None:
     """Train the classifier from the shared corpora and the suite's training templates.
