@@ -160,3 +160,84 @@ def test_counter_speech_override_withholds_a_flag() -> None:
 def test_a_model_needs_its_core_outputs() -> None:
     with pytest.raises(ValueError, match="outputs missing"):
         SpeechClassifier({"hate": _constant([0.3, 0.3, 0.4])}, {})
+
+
+def test_a_text_withheld_as_counter_speech_is_not_labelled_hateful() -> None:
+    """Issue 12: the label said hateful while the flag withheld it as counter-speech."""
+    outputs = {
+        "hate": _constant([0.9, 0.04, 0.06]),
+        "violence": _constant([0.9]),
+        "dehumanisation": _constant([0.1]),
+        "counter_speech": _constant([0.9]),
+    }
+    thresholds = {
+        "hateful": 0.5,
+        "offensive": 0.5,
+        "violence": 0.5,
+        "dehumanisation": 0.5,
+        "counter_override": 0.8,
+    }
+    zero = np.zeros((1, 2), np.float32)
+    row = SpeechClassifier(outputs, thresholds).score(["x"], languages=["en"], embeddings=zero)
+    assert not row.loc[0, "is_flagged"]
+    assert row.loc[0, "label"] == "neither"  # offensive 0.06 is under its threshold
+    assert row.loc[0, "hateful"] == pytest.approx(0.9)  # the probability itself is kept
+
+
+def test_counter_ratio_keeps_confident_hate_flagged() -> None:
+    """A counter-speech probability over the override but far under the flag's strength
+    (hateful 0.60, counter-speech 0.20) no longer withholds the flag."""
+    outputs = {
+        "hate": _constant([0.6, 0.3, 0.1]),
+        "violence": _constant([0.39]),
+        "dehumanisation": _constant([0.1]),
+        "counter_speech": _constant([0.2]),
+    }
+    base = {
+        "hateful": 0.5,
+        "offensive": 0.5,
+        "violence": 0.3,
+        "dehumanisation": 0.5,
+        "counter_override": 0.2,
+    }
+    zero = np.zeros((1, 2), np.float32)
+    old = SpeechClassifier(outputs, base).score(["x"], languages=["en"], embeddings=zero)
+    assert not old.loc[0, "is_flagged"]
+    new = SpeechClassifier(outputs, base | {"counter_ratio": 0.5})
+    row = new.score(["x"], languages=["en"], embeddings=zero)
+    assert row.loc[0, "is_flagged"] and row.loc[0, "label"] == "hateful"
+
+
+def test_the_label_keeps_its_own_thresholds_when_the_model_has_them() -> None:
+    outputs = {
+        "hate": _constant([0.45, 0.35, 0.2]),
+        "violence": _constant([0.1]),
+        "dehumanisation": _constant([0.1]),
+        "counter_speech": _constant([0.01]),
+    }
+    base = {
+        "hateful": 0.6,
+        "offensive": 0.5,
+        "violence": 0.5,
+        "dehumanisation": 0.5,
+        "counter_override": 1.01,
+    }
+    zero = np.zeros((1, 2), np.float32)
+    shared = SpeechClassifier(outputs, base).score(["x"], languages=["en"], embeddings=zero)
+    assert shared.loc[0, "label"] == "neither" and not shared.loc[0, "is_flagged"]
+    own = SpeechClassifier(outputs, base | {"label.hateful": 0.4, "label.offensive": 0.5})
+    row = own.score(["x"], languages=["en"], embeddings=zero)
+    assert row.loc[0, "label"] == "hateful"
+    assert not row.loc[0, "is_flagged"]  # the flag reads its own threshold (0.6)
+
+
+def test_training_can_choose_separate_label_thresholds_and_a_counter_ratio(
+    suite_frame: pd.DataFrame,
+) -> None:
+    embeddings = HashEmbedder().embed(suite_frame["text"].tolist())
+    settings = TrainingSettings(
+        C=1.0, suite_weight=1.0, fast_C=1.0, separate_label=True, counter_ratio=True
+    )
+    model = train_classifier(suite_frame, embeddings, settings)
+    assert {"label.hateful", "label.offensive", "counter_ratio"} <= set(model.thresholds)
+    assert 0.0 <= model.thresholds["counter_ratio"] <= 1.5

@@ -35,6 +35,7 @@ def test_quoted_and_denounced_hate_is_counter_speech_not_a_flag(
 ) -> None:
     row = _score(shipped, embedder, 'Saying "kill all Muslims" is disgusting and wrong')
     assert not row["is_flagged"]
+    assert row["label"] != "hateful"  # withheld as counter-speech, so never labelled hateful
     assert row["counter_speech"] >= shipped.thresholds["counter_speech"]
 
 

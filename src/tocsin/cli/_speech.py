@@ -334,6 +334,13 @@ def train(
     stacked: Annotated[
         bool, typer.Option(help="Let the heads read the fast path's probabilities too.")
     ] = False,
+    separate_label: Annotated[
+        bool, typer.Option(help="Give the three-way label its own validation thresholds.")
+    ] = False,
+    counter_ratio: Annotated[
+        bool,
+        typer.Option(help="Withhold a flag only if counter-speech is a share of its strength."),
+    ] = False,
     embedding_cache: CacheOption = None,
 ) -> None:
     """Train the classifier from the shared corpora and the suite's training templates.
@@ -357,7 +364,14 @@ def train(
 
     frame, card = _training_frame(data, required=True)
     embeddings = embed_training_data(frame, UseEmbedder(), embedding_cache)
-    settings = TrainingSettings(C=C, suite_weight=suite_weight, hidden=hidden, stacked=stacked)
+    settings = TrainingSettings(
+        C=C,
+        suite_weight=suite_weight,
+        hidden=hidden,
+        stacked=stacked,
+        separate_label=separate_label,
+        counter_ratio=counter_ratio,
+    )
     classifier = train_classifier(frame, embeddings, settings, data_card=card)
     target = output or Path(
         str(resources.files("tocsin.speech").joinpath("model", DEFAULT_MODEL_FILE))

@@ -116,7 +116,10 @@ class SpeechClassifier:
     thresholds : mapping of str to float
         Decision thresholds chosen on validation: ``hateful``, ``offensive``, ``violence``,
         ``dehumanisation``, ``counter_speech``, ``counter_override`` (counter-speech
-        probability above which a flag is withheld; above 1 means never),
+        probability above which a flag is withheld; above 1 means never), optionally
+        ``counter_ratio`` (the override also needs counter-speech ≥ this times the flag
+        strength) and ``label.hateful`` / ``label.offensive`` (the three-way label's own
+        thresholds; without them the label uses ``hateful`` / ``offensive``),
         ``target.<category>``, and for the fast path ``route``, ``fast.hateful``,
         ``fast.offensive``, ``fast.violence``.
     fast_hate, fast_violence : TextHead or None
@@ -199,17 +202,33 @@ class SpeechClassifier:
         """Labels, flags and target groups from probabilities, by the validation thresholds."""
         t = self.thresholds
         prefix = "fast." if fast else ""
-        hateful = scores["hateful"] >= t[f"{prefix}hateful"]
-        offensive = ~hateful & (scores["offensive"] >= t[f"{prefix}offensive"])
-        label = np.where(hateful, "hateful", np.where(offensive, "offensive", "neither"))
-        violent = scores["violence"] >= t[f"{prefix}violence"]
-        n = len(label)
+        # The three-way label has its own thresholds (``label.hateful``, ``label.offensive``,
+        # chosen for the corpora's macro-F1) where the model has them; the flag's hateful
+        # threshold (``hateful``) is chosen jointly with the other flag thresholds.
+        label_hateful = t.get(f"{prefix}label.hateful", t[f"{prefix}hateful"])
+        label_offensive = t.get(f"{prefix}label.offensive", t[f"{prefix}offensive"])
+        n = len(scores["hateful"])
         dehumanisation = scores.get("dehumanisation", np.zeros(n))
         counter = scores.get("counter_speech", np.zeros(n))
-        harmful = hateful | violent
+        strength = np.maximum.reduce([scores["hateful"], scores["violence"], dehumanisation])
+        harmful = (scores["hateful"] >= t[f"{prefix}hateful"]) | (
+            scores["violence"] >= t[f"{prefix}violence"]
+        )
+        withheld = np.zeros(n, dtype=bool)
         if not fast:
             harmful |= dehumanisation >= t["dehumanisation"]
-            harmful &= ~(counter >= t["counter_override"])
+            # Counter-speech withholds a flag when its probability is over the override and
+            # at least ``counter_ratio`` times the flag's strength (0 in older models): a
+            # half-believed counter-speech reading does not cancel plain, confident hate.
+            withheld = (counter >= t["counter_override"]) & (
+                counter >= t.get("counter_ratio", 0.0) * strength
+            )
+        # A text withheld as counter-speech is never labelled hateful: its label is
+        # offensive or neither, by the same thresholds.
+        hateful = (scores["hateful"] >= label_hateful) & ~withheld
+        offensive = ~hateful & (scores["offensive"] >= label_offensive)
+        label = np.where(hateful, "hateful", np.where(offensive, "offensive", "neither"))
+        harmful &= ~withheld
         groups = []
         for i in range(n):
             found = [
@@ -229,9 +248,7 @@ class SpeechClassifier:
                 "counter_speech": counter,
                 "target_groups": groups,
                 "is_flagged": harmful,
-                "flag_strength": np.maximum.reduce(
-                    [scores["hateful"], scores["violence"], dehumanisation]
-                ),
+                "flag_strength": strength,
             }
         )
 

@@ -2,7 +2,8 @@
 
 Each language file (``data/suite/<language>.json``) lists target groups (with their
 category), non-protected targets, optional slurs, and seven templates per functionality
-(counter_quote, negated and neutral have extra training templates from position 7 on).
+(counter_quote, negated, neutral, normative_threat, positive and abuse_non_protected have
+extra training templates from position 7 on).
 A template is expanded once per group (``{G}``), non-protected target (``{N}``) or slur
 (``{S}``); templates without a placeholder give one case. The split is **by template**:
 positions 0–3 (and 7 on) train, 4 validation, 5–6 test, so no test sentence shares its

@@ -101,6 +101,14 @@ class TrainingSettings:
         (out of fold on the training rows). Needs ``fast_path``.
     fast_path : bool
         Whether to fit the fast path at all (tests skip it for speed).
+    separate_label : bool
+        Whether the three-way label keeps its own thresholds (``label.hateful``,
+        ``label.offensive``, best for the corpora's mean validation macro-F1) instead of
+        sharing the flag's jointly chosen hateful threshold (design 11).
+    counter_ratio : bool
+        Whether the flag thresholds also choose ``counter_ratio``: counter-speech withholds a
+        flag only when its probability is at least this share of the flag's strength
+        (design 11; otherwise 0, the override threshold alone).
     """
 
     C: float = 1.0
@@ -111,6 +119,8 @@ class TrainingSettings:
     hidden: int = 0
     stacked: bool = False
     fast_path: bool = True
+    separate_label: bool = False
+    counter_ratio: bool = False
 
 
 def _category_set(row_targets: set[str]) -> str:
@@ -400,15 +410,21 @@ def train_classifier(
         "counter_override": binary_proba["counter_speech"],
     }
 
+    strength = np.maximum.reduce(
+        [flag_scores["hateful"], flag_scores["violence"], flag_scores["dehumanisation"]]
+    )
+
     def flags(chosen: dict[str, float]) -> NDArray[np.bool_]:
         harmful = (
             (flag_scores["hateful"] >= chosen["hateful"])
             | (flag_scores["violence"] >= chosen["violence"])
             | (flag_scores["dehumanisation"] >= chosen["dehumanisation"])
         )
-        result: NDArray[np.bool_] = harmful & ~(
-            flag_scores["counter_override"] >= chosen["counter_override"]
+        counter = flag_scores["counter_override"]
+        withheld = (counter >= chosen["counter_override"]) & (
+            counter >= chosen.get("counter_ratio", 0.0) * strength
         )
+        result: NDArray[np.bool_] = harmful & ~withheld
         return result
 
     def flag_objective(chosen: dict[str, float]) -> float:
@@ -429,18 +445,27 @@ def train_classifier(
         "counter_override": 1.01,
     }
     flag_grid = np.append(np.round(np.arange(0.05, 0.96, 0.05), 2), 1.01)
+    grids = dict.fromkeys(chosen, flag_grid)
+    if settings.counter_ratio:
+        chosen["counter_ratio"] = 0.0
+        grids["counter_ratio"] = np.round(np.arange(0.0, 1.51, 0.1), 2)
     for _ in range(2):  # coordinate ascent, two passes
         for key in chosen:
 
             def along(t: float, key: str = key) -> float:
                 return flag_objective({**chosen, key: t})
 
-            chosen[key] = best_threshold(along, flag_grid)
+            chosen[key] = best_threshold(along, grids[key])
+    label_hateful, label_offensive = thresholds["hateful"], thresholds["offensive"]
     thresholds |= chosen
-    # The offensive threshold again, given the hateful one the flag uses.
-    thresholds["offensive"] = best_threshold(
-        lambda t: hate_objective(thresholds["hateful"], t), grid
-    )
+    if settings.separate_label:
+        thresholds["label.hateful"] = label_hateful
+        thresholds["label.offensive"] = label_offensive
+    else:
+        # The offensive threshold again, given the hateful one the flag uses.
+        thresholds["offensive"] = best_threshold(
+            lambda t: hate_objective(thresholds["hateful"], t), grid
+        )
     validation_figures["flag_objective"] = round(flag_objective(chosen), 3)
     final_flag = flags(chosen)
     suite_rows = validation & is_suite
@@ -448,7 +473,11 @@ def train_classifier(
         float((final_flag[suite_rows] == flag_truth[suite_rows]).mean()), 3
     )
     validation_figures["hate_macro_f1_mean_over_sources"] = round(
-        hate_objective(thresholds["hateful"], thresholds["offensive"]), 3
+        hate_objective(
+            thresholds.get("label.hateful", thresholds["hateful"]),
+            thresholds.get("label.offensive", thresholds["offensive"]),
+        ),
+        3,
     )
 
     card = {
