@@ -80,6 +80,7 @@ from ._signals import (
     event_signals,
 )
 from ._store import (
+    ANALYSIS_COLUMNS,
     TEXT_COLUMNS,
     EventImportSummary,
     EventMonthCount,
@@ -89,6 +90,7 @@ from ._store import (
     events_version,
     import_events,
     list_events,
+    load_analysis_frame,
     load_events_frame,
     record_field_events,
     set_incident_links,
@@ -117,7 +119,9 @@ __all__ = [
     "events_version",
     "import_events",
     "list_events",
+    "load_analysis_frame",
     "load_events_frame",
+    "ANALYSIS_COLUMNS",
     "TEXT_COLUMNS",
     "record_field_events",
     "set_incident_links",
