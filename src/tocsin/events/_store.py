@@ -447,7 +447,7 @@ ANALYSIS_COLUMNS = (
 _READ_CHUNK = 100_000  # rows fetched from the driver at a time by load_analysis_frame
 
 
-def _chunk_frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:
+def _chunk_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     """Driver rows to a frame with the canonical dtypes, column by column (no row objects)."""
     values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     out: dict[str, Any] = {}
@@ -458,9 +458,9 @@ def _chunk_frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:
             # SQLite keeps dates as ISO text; other drivers give date objects
             text = len(array) > 0 and isinstance(array.iloc[0], str)
             parsed = pd.to_datetime(array, format="%Y-%m-%d") if text else pd.to_datetime(array)
-            out[column] = parsed.astype(dtype)
+            out[column] = parsed.astype(pd.api.types.pandas_dtype(dtype))
         elif dtype in ("float64", "Int64"):
-            out[column] = pd.to_numeric(array).astype(dtype)
+            out[column] = pd.to_numeric(array).astype(pd.api.types.pandas_dtype(dtype))
         else:
             out[column] = array
     return pd.DataFrame(out)
