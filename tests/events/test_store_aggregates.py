@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from tocsin.events import (
+    ANALYSIS_COLUMNS,
     content_hashes,
     count_events_by_month,
-    ANALYSIS_COLUMNS,
     import_events,
     load_analysis_frame,
     load_events_frame,
