@@ -87,3 +87,17 @@ def test_monitor_evaluate_reports_new_area_surges(events_data: Path) -> None:
     data = json.loads(result.output)
     assert data["n_test_new_area_surges"] <= data["n_test_surges"]
     assert {"new_area_recall", "new_area_median_lead_weeks"} <= set(data["metrics"][0])
+
+
+def _no_nan(constant: str) -> float:
+    raise AssertionError(f"{constant} is not JSON")
+
+
+def test_monitor_evaluate_json_is_strict_when_there_is_no_surge(events_data: Path) -> None:
+    args = ["monitor", "evaluate", "--events", str(events_data / "gdelt1_events_sample.tsv")]
+    result = runner.invoke(app, [*args, "--format", "gdelt", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output, parse_constant=_no_nan)
+    assert data["n_test_surges"] == 0  # nothing to score: the metrics are null, not NaN
+    assert data["pr_auc_ratio_to_best_baseline"] is None
+    assert data["metrics"][0]["pr_auc"] is None and data["metrics"][0]["n_alarms"] == 0

@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from tocsin.events import (
+    ANALYSIS_COLUMNS,
     content_hashes,
     count_events_by_month,
     import_events,
+    load_analysis_frame,
     load_events_frame,
     parse_events,
 )
@@ -82,3 +84,26 @@ def test_the_latest_events_equal_the_frames_tail(db: Database, events_data: Path
     assert len(full) > 25
     expected = full.tail(25).iloc[::-1].reset_index(drop=True)
     pd.testing.assert_frame_equal(latest.reset_index(drop=True), expected)
+
+
+def test_analysis_frame_equals_the_full_frame_on_its_columns(
+    db: Database, events_data: Path
+) -> None:
+    _load(db, events_data)
+    with db.session() as session:
+        full = load_events_frame(session)
+        fast = load_analysis_frame(session)
+    assert list(fast.columns) == list(ANALYSIS_COLUMNS)
+    assert len(fast) == len(full) > 500
+    assert fast["fatalities_best"].isna().sum() > 50  # unknown counts stay unknown
+    ordered = fast.sort_values(["start_date", "uid"]).reset_index(drop=True)
+    # text comes as Python objects (the ORM path lets pandas make string arrays)
+    text = [c for c in ANALYSIS_COLUMNS if fast[c].dtype == object]
+    assert text == ["uid", "dataset", "incident_id", "iso3", "admin1", "event_type"] + [
+        "target_kind",
+        "perpetrator",
+    ]
+    full = full.astype(dict.fromkeys(text, object))
+    for column in text:  # missing text is None in one and NaN in the other
+        full[column] = full[column].where(full[column].notna(), None)
+    pd.testing.assert_frame_equal(ordered, full[list(ANALYSIS_COLUMNS)].reset_index(drop=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -360,7 +361,7 @@ def evaluate_command(
             evaluation.ratio_to_best_baseline("default_detector"), 3
         )
     if as_json:
-        print_json(result)
+        print_json(_nan_as_null(result))
         return
     stdout.print(
         f"{events.name}: {evaluation.n_test:,} test area-weeks, {evaluation.n_test_surges} surges "
@@ -394,6 +395,18 @@ def evaluate_command(
         )
     stdout.print(table)
     stdout.print(f"PR AUC / best baseline: {result['pr_auc_ratio_to_best_baseline']}")
+
+
+def _nan_as_null(value: Any) -> Any:
+    """``value`` with every NaN (a metric with no surge to score) as ``None``: JSON has no
+    NaN, and strict parsers (jq, browsers) refuse the bare ``NaN`` Python would write."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_as_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_nan_as_null(v) for v in value]
+    return value
 
 
 # Alerts (issue 8): the long-lived `tocsin monitor watch` worker is defined by the alerts CLI.

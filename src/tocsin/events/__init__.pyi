@@ -81,6 +81,7 @@ from ._signals import (
     event_signals,
 )
 from ._store import (
+    ANALYSIS_COLUMNS,
     TEXT_COLUMNS,
     EventImportSummary,
     EventMonthCount,
@@ -90,6 +91,7 @@ from ._store import (
     events_version,
     import_events,
     list_events,
+    load_analysis_frame,
     load_events_frame,
     record_field_events,
     set_incident_links,
@@ -118,7 +120,9 @@ __all__ = [
     "events_version",
     "import_events",
     "list_events",
+    "load_analysis_frame",
     "load_events_frame",
+    "ANALYSIS_COLUMNS",
     "TEXT_COLUMNS",
     "record_field_events",
     "set_incident_links",

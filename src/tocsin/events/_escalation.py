@@ -143,7 +143,10 @@ def area_week_panel(frame: pd.DataFrame, *, last_week: pd.Timestamp | None = Non
     deaths = events["fatalities_best"].astype("Float64").fillna(0).to_numpy(dtype=float)
     civilians = civilian_deaths_of(events).to_numpy()
     areas = assign_areas(events).to_numpy()
-    perpetrator = events["perpetrator"].fillna("").astype(str).str.strip().str.lower()
+    # each distinct perpetrator name is normalised once (a million events hold few names)
+    codes, names = pd.factorize(events["perpetrator"].fillna("").astype(object))
+    normalised = pd.Index(names, dtype=object).astype(str).str.strip().str.lower()
+    perpetrator = pd.Series(normalised.to_numpy(dtype=object)[codes], index=events.index)
     violent = one_sided | battle
     actor = pd.DataFrame({"area": areas, "actor": perpetrator.to_numpy(), "week": week.to_numpy()})
     first_week = actor.groupby(["area", "actor"])["week"].transform("min").to_numpy()

@@ -144,10 +144,10 @@ def assign_areas(frame: pd.DataFrame) -> pd.Series:
     """``ISO3/area`` for each event: the polygon that holds it, else its admin-1 name as
     the gazetteer spells it, else the source's admin-1 name ("(unknown)" if none)."""
     iso3 = frame["iso3"].fillna("???").astype(str)
-    given = frame["admin1"].astype("string")
+    given = frame["admin1"].astype(object)
     lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float)
-    area = np.asarray(given.fillna(UNKNOWN_AREA).to_numpy(dtype=object))
+    area = np.array(given.fillna(UNKNOWN_AREA).to_numpy(dtype=object), dtype=object)
     codes, countries = pd.factorize(iso3)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(countries) + 1))

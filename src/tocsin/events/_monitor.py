@@ -24,7 +24,7 @@ from tocsin.events._signals import (
     escalation_signals,
     event_signals,
 )
-from tocsin.events._store import TEXT_COLUMNS, EventImportSummary, import_events, load_events_frame
+from tocsin.events._store import EventImportSummary, import_events, load_analysis_frame
 from tocsin.store import Database, record_signals
 
 __all__ = ["MonitoringPass", "import_event_file", "run_monitoring_pass"]
@@ -51,7 +51,7 @@ def run_monitoring_pass(db: Database, *, now: datetime, min_risk: float) -> Moni
     date of its data), and trigger-event Signals for the last four weeks of data.
     """
     with db.session() as session:
-        frame = load_events_frame(session, without=TEXT_COLUMNS)
+        frame = load_analysis_frame(session)
         if frame.empty:
             raise TocsinError("no events in the database", fix="run `tocsin events import` first")
         risks = escalation_risks(frame, EscalationDetector.default())

@@ -172,7 +172,11 @@ def event_signals(frame: pd.DataFrame, *, since: date) -> list[Signal]:
                 provenance=Provenance(
                     capability="events",
                     producer=PRODUCER,
-                    details={"uids": part["uid"].head(20).tolist(), "event_type": event_type},
+                    details={
+                        # the first 20 by date then uid, whatever order the events came in
+                        "uids": part.sort_values(["start_date", "uid"])["uid"].head(20).tolist(),
+                        "event_type": event_type,
+                    },
                 ),
             )
         )

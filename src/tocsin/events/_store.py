@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -425,6 +426,78 @@ def load_events_frame(
 
 #: The free-text columns of an event, which no analysis reads (only pages and exports).
 TEXT_COLUMNS = ("notes", "source_url", "source_names", "extra_acts")
+
+#: The columns the monitoring pass reads: the escalation panel and the trigger-event Signals.
+ANALYSIS_COLUMNS = (
+    "uid",
+    "dataset",
+    "incident_id",
+    "start_date",
+    "iso3",
+    "admin1",
+    "latitude",
+    "longitude",
+    "event_type",
+    "target_kind",
+    "perpetrator",
+    "fatalities_best",
+    "civilian_deaths",
+)
+
+_READ_CHUNK = 100_000  # rows fetched from the driver at a time by load_analysis_frame
+
+
+def _chunk_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """Driver rows to a frame with the canonical dtypes, column by column (no row objects)."""
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    out: dict[str, Any] = {}
+    for column, column_values in zip(columns, values, strict=True):
+        dtype = EVENT_COLUMNS.get(column, "object")
+        array = pd.Series(np.array(column_values, dtype=object), dtype=object)
+        if dtype.startswith("datetime64"):
+            # SQLite keeps dates as ISO text; other drivers give date objects
+            text = len(array) > 0 and isinstance(array.iloc[0], str)
+            parsed = pd.to_datetime(array, format="%Y-%m-%d") if text else pd.to_datetime(array)
+            out[column] = parsed.astype(pd.api.types.pandas_dtype(dtype))
+        elif dtype in ("float64", "Int64"):
+            out[column] = pd.to_numeric(array).astype(pd.api.types.pandas_dtype(dtype))
+        else:
+            out[column] = array
+    return pd.DataFrame(out)
+
+
+def load_analysis_frame(
+    session: Session, *, columns: Sequence[str] = ANALYSIS_COLUMNS
+) -> pd.DataFrame:
+    """Every stored event, only ``columns``, with the canonical dtypes, in no set order.
+
+    The monitoring pass's read of the whole store: one plain ``SELECT`` of the columns it
+    needs, fetched from the driver in chunks of :data:`_READ_CHUNK` rows and turned into
+    columns at once, without the ORM's per-row objects or per-value type conversion (dates
+    are parsed vectorised). The same values as :func:`load_events_frame` gives for those
+    columns (a test holds this), at a fraction of the time on a million events.
+    """
+    table = EventRow.__table__
+    selected = [
+        type_coerce(table.c[c], String) if c in ("start_date", "end_date") else table.c[c]
+        for c in columns
+    ]
+    connection = session.connection()
+    sql = str(select(*selected).compile(dialect=connection.dialect))
+    raw = connection.connection.dbapi_connection
+    if raw is None:  # pragma: no cover - a checked-out connection always has one
+        raise RuntimeError("no database connection")
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        parts = []
+        while rows := cursor.fetchmany(_READ_CHUNK):
+            parts.append(_chunk_frame(rows, columns))
+    finally:
+        cursor.close()
+    if not parts:
+        parts.append(_chunk_frame([], columns))
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
