@@ -15,9 +15,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tocsin.incidents import ReportVisibility
+from tocsin.web._store import ROLES as ROLES  # the roles, re-exported beside their permissions
 from tocsin.web._store import StoredUser
-
-ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
 
 #: Permission -> roles that hold it. The one place access rules are written down: the
 #: capabilities' routes declare these (``Requires("assessment:edit")``), never role sets.
