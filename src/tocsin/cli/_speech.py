@@ -334,6 +334,13 @@ def train(
     stacked: Annotated[
         bool, typer.Option(help="Let the heads read the fast path's probabilities too.")
     ] = False,
+    stack_by_template: Annotated[
+        bool,
+        typer.Option(
+            "--stack-by-template/--stack-by-row",
+            help="With --stacked: out-of-fold fast scores keep a suite template in one fold.",
+        ),
+    ] = True,
     separate_label: Annotated[
         bool, typer.Option(help="Give the three-way label its own validation thresholds.")
     ] = False,
@@ -369,6 +376,7 @@ def train(
         suite_weight=suite_weight,
         hidden=hidden,
         stacked=stacked,
+        stack_by_template=stack_by_template,
         separate_label=separate_label,
         counter_ratio=counter_ratio,
     )
@@ -420,7 +428,7 @@ def evaluate(
         **{
             k: v
             for k, v in classifier.card_.get("settings", {}).items()
-            if k in {"C", "suite_weight", "hidden", "stacked", "fast_C"}
+            if k in {"C", "suite_weight", "hidden", "stacked", "stack_by_template", "fast_C"}
         }
     )
     germeval = (

@@ -26,7 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from tocsin.speech._embed import Embedder
-from tocsin.speech._heads import TextHead, hashed_counts, weight_counts
+from tocsin.speech._hashing import FrozenTextHead, hashed_rows
 from tocsin.speech._outputs import LogisticOutput
 from tocsin.speech._text import normalise_text
 
@@ -122,8 +122,8 @@ class SpeechClassifier:
         thresholds; without them the label uses ``hateful`` / ``offensive``),
         ``target.<category>``, and for the fast path ``route``, ``fast.hateful``,
         ``fast.offensive``, ``fast.violence``.
-    fast_hate, fast_violence : TextHead or None
-        The hashed TF-IDF heads of the fast path.
+    fast_hate, fast_violence : FrozenTextHead or None
+        The hashed TF-IDF heads of the fast path (``TextHead.freeze()`` of the trained ones).
     card : dict
         What the model was trained on and its validation figures.
     """
@@ -133,8 +133,8 @@ class SpeechClassifier:
         outputs: Mapping[str, LogisticOutput],
         thresholds: Mapping[str, float],
         *,
-        fast_hate: TextHead | None = None,
-        fast_violence: TextHead | None = None,
+        fast_hate: FrozenTextHead | None = None,
+        fast_violence: FrozenTextHead | None = None,
         stacked: bool = False,
         card: dict[str, Any] | None = None,
     ) -> None:
@@ -183,11 +183,9 @@ class SpeechClassifier:
         """Fast-path probabilities (hateful, offensive, neither, violence) of normalised texts."""
         if self.fast_hate is None or self.fast_violence is None:
             raise ValueError("SpeechClassifier: this model has no fast path")
-        counts = hashed_counts(list(texts))
-        hate = self.fast_hate.head_.predict_proba(weight_counts(counts, self.fast_hate.idf_))
-        violence = self.fast_violence.head_.predict_proba(
-            weight_counts(counts, self.fast_violence.idf_)
-        )
+        counts = hashed_rows(list(texts))
+        hate = self.fast_hate.proba_of_rows(counts)
+        violence = self.fast_violence.proba_of_rows(counts)
         classes = list(self.fast_hate.classes_)
         return {
             "hateful": hate[:, classes.index("hateful")],

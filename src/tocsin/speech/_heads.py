@@ -18,12 +18,11 @@ from numpy.typing import NDArray
 from scipy import optimize, sparse  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from tocsin.speech._hashing import CHAR_FEATURES, WORD_FEATURES, FrozenTextHead, hashed_rows
+
 __all__ = ["LinearHead", "TextHead", "hashed_counts", "hashed_tfidf_features", "weight_counts"]
 
 Matrix = Any  # a dense NDArray or a scipy.sparse CSR matrix
-
-WORD_FEATURES = 2**18
-CHAR_FEATURES = 2**18
 
 
 def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -266,17 +265,7 @@ def hashed_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     Every :class:`TextHead` reads the same counts, so they can be computed once per batch
     and weighted by each head's IDF (:func:`weight_counts`).
     """
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    common: dict[str, Any] = {"alternate_sign": False, "norm": None, "lowercase": False}
-    words = HashingVectorizer(
-        analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES, **common
-    )
-    chars = HashingVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), n_features=CHAR_FEATURES, **common
-    )
-    counts = sparse.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
-    counts.data = 1.0 + np.log(counts.data)
+    counts: sparse.csr_matrix = hashed_rows(texts).to_csr()
     return counts
 
 
@@ -340,6 +329,18 @@ class TextHead:
 
     def predict(self, texts: Sequence[str]) -> NDArray[Any]:
         return self.head_.predict(self.features(texts))
+
+    def freeze(self) -> FrozenTextHead:
+        """The fitted arrays as a scoring-only head (no scikit-learn needed to score)."""
+        return FrozenTextHead(
+            classes_=self.head_.classes_,
+            idf_=self.idf_,
+            coef_=self.head_.coef_,
+            intercept_=self.head_.intercept_,
+            temperature_=self.head_.temperature_,
+            decision_weights_=self.head_.decision_weights_,
+            params=(self.C, self.n_folds, self.random_state),
+        )
 
     def to_arrays(self, prefix: str) -> dict[str, NDArray[Any]]:
         nonzero = np.flatnonzero(self.idf_)

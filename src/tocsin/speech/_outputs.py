@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize  # type: ignore[import-untyped]
 
 __all__ = [
     "LogisticOutput",
@@ -74,6 +73,8 @@ class LogisticOutput:
 
     def calibrate(self, X: NDArray[Any], y: NDArray[Any]) -> LogisticOutput:
         """Fit the calibration on held-out rows (``y``: booleans, or class labels)."""
+        from scipy import optimize  # type: ignore[import-untyped]  # training only
+
         z = self.logits(X)
         if self.is_binary:
             truth = np.asarray(y, dtype=float)

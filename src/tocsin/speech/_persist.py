@@ -13,7 +13,7 @@ import numpy as np
 
 from tocsin.errors import TocsinError
 from tocsin.speech._classifier import SpeechClassifier
-from tocsin.speech._heads import TextHead
+from tocsin.speech._hashing import FrozenTextHead
 from tocsin.speech._outputs import LogisticOutput
 
 __all__ = ["DEFAULT_MODEL_FILE", "classifier_bytes", "load_classifier", "load_default_classifier"]
@@ -68,8 +68,8 @@ def _from_bytes(data: bytes, origin: str) -> SpeechClassifier:
     return SpeechClassifier(
         outputs,
         {k: float(v) for k, v in meta["thresholds"].items()},
-        fast_hate=TextHead.from_arrays(arrays, "fast_hate.") if has_fast else None,
-        fast_violence=TextHead.from_arrays(arrays, "fast_violence.") if has_fast else None,
+        fast_hate=FrozenTextHead.from_arrays(arrays, "fast_hate.") if has_fast else None,
+        fast_violence=FrozenTextHead.from_arrays(arrays, "fast_violence.") if has_fast else None,
         stacked=bool(meta.get("stacked", False)),
         card=card,
     )

@@ -99,6 +99,11 @@ class TrainingSettings:
     stacked : bool
         Whether the encoder outputs also read the fast path's four log-probabilities
         (out of fold on the training rows). Needs ``fast_path``.
+    stack_by_template : bool
+        Whether those out-of-fold probabilities keep every expansion of a suite template in
+        one fold (design 12). Without it (design 9) the other expansions of a template sit
+        in the other fold, so the fast path's probabilities of suite rows are near-perfect
+        and the heads learn to trust them on suite-like wording.
     fast_path : bool
         Whether to fit the fast path at all (tests skip it for speed).
     separate_label : bool
@@ -118,6 +123,7 @@ class TrainingSettings:
     suite_share: float = 0.5
     hidden: int = 0
     stacked: bool = False
+    stack_by_template: bool = True
     fast_path: bool = True
     separate_label: bool = False
     counter_ratio: bool = False
@@ -240,6 +246,7 @@ def assemble_training_data(folder: Path | None, *, random_state: int = 42) -> pd
             "counter_speech": suite["counter_speech"],
             "targets": suite["target"],
             "functionality": suite["functionality"],
+            "template_id": suite["template_id"],
         }
     )
     frame = pd.concat([corpora, suite_frame], ignore_index=True)
@@ -493,8 +500,8 @@ def train_classifier(
     return SpeechClassifier(
         outputs,
         thresholds,
-        fast_hate=fast_hate,
-        fast_violence=fast_violence,
+        fast_hate=None if fast_hate is None else fast_hate.freeze(),
+        fast_violence=None if fast_violence is None else fast_violence.freeze(),
         stacked=settings.stacked,
         card=card,
     )
@@ -566,8 +573,44 @@ def fit_fast_path(
     return (
         fast_hate,
         fast_violence,
-        _fast_features(frame, fast_hate, fast_violence, hate_rows, violence_rows),
+        _fast_features(
+            frame,
+            fast_hate,
+            fast_violence,
+            hate_rows,
+            violence_rows,
+            settings if settings.stacked and settings.stack_by_template else None,
+        ),
     )
+
+
+def _template_groups(frame: pd.DataFrame) -> NDArray[Any]:
+    """One group per suite template (all its expansions), one per corpus row."""
+    templates = frame["template_id"] if "template_id" in frame else pd.Series(None, frame.index)
+    rows = pd.Series([f"row.{i}" for i in range(len(frame))], index=frame.index)
+    groups: NDArray[Any] = templates.where(templates.notna(), rows).astype(str).to_numpy()
+    return groups
+
+
+def _grouped_out_of_fold(
+    frame: pd.DataFrame,
+    rows: NDArray[np.bool_],
+    labels: NDArray[Any],
+    settings: TrainingSettings,
+    n_classes: int,
+) -> NDArray[np.float64]:
+    """Fast-path probabilities of ``rows``, each from a head fitted without its group."""
+    from sklearn.model_selection import GroupKFold
+
+    texts = frame["text"].to_numpy()[rows]
+    groups = _template_groups(frame)[rows]
+    proba = np.zeros((int(rows.sum()), n_classes))
+    for fitted, held_out in GroupKFold(n_splits=2).split(texts, labels, groups):
+        head = TextHead(C=settings.fast_C, n_folds=2).fit(texts[fitted].tolist(), labels[fitted])
+        if len(head.classes_) != n_classes:
+            raise ValueError("fast path: a template fold lacks a class; cannot stack on it")
+        proba[held_out] = head.predict_proba(texts[held_out].tolist())
+    return proba
 
 
 def _fast_features(
@@ -576,6 +619,7 @@ def _fast_features(
     fast_violence: TextHead,
     hate_rows: NDArray[np.bool_],
     violence_rows: NDArray[np.bool_],
+    grouped: TrainingSettings | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     n = len(frame)
     split = frame["split"].to_numpy()
@@ -584,10 +628,18 @@ def _fast_features(
     others = np.flatnonzero(wanted)
     hate = np.zeros((n, 3))
     hate[others] = fast_hate.predict_proba([texts[i] for i in others])
-    hate[hate_rows] = fast_hate.head_.oof_proba_
     violence = np.zeros((n, 2))
     violence[others] = fast_violence.predict_proba([texts[i] for i in others])
-    violence[violence_rows] = fast_violence.head_.oof_proba_
+    if grouped is None:
+        hate[hate_rows] = fast_hate.head_.oof_proba_
+        violence[violence_rows] = fast_violence.head_.oof_proba_
+    else:
+        hate_labels = frame["hate"].to_numpy()[hate_rows].astype(str)
+        hate[hate_rows] = _grouped_out_of_fold(frame, hate_rows, hate_labels, grouped, 3)
+        violence_labels = np.where(frame["violence"] == True, "violence", "none")  # noqa: E712
+        violence[violence_rows] = _grouped_out_of_fold(
+            frame, violence_rows, violence_labels[violence_rows], grouped, 2
+        )
     hate_classes = list(fast_hate.classes_)
     return {
         "hateful": hate[:, hate_classes.index("hateful")],
