@@ -18,18 +18,17 @@ from numpy.typing import NDArray
 from scipy import optimize, sparse  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from tocsin.speech._hashing import CHAR_FEATURES, WORD_FEATURES, FrozenTextHead, hashed_rows
+from tocsin.speech._hashing import (
+    CHAR_FEATURES,
+    WORD_FEATURES,
+    FrozenTextHead,
+    _softmax,
+    hashed_rows,
+)
 
 __all__ = ["LinearHead", "TextHead", "hashed_counts", "hashed_tfidf_features", "weight_counts"]
 
 Matrix = Any  # a dense NDArray or a scipy.sparse CSR matrix
-
-
-def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    result: NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
-    return result
 
 
 def _as_logits(decision: NDArray[np.float64]) -> NDArray[np.float64]:

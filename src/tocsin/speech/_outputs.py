@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tocsin.speech._hashing import _softmax
+
 __all__ = [
     "LogisticOutput",
     "best_threshold",
@@ -27,12 +29,6 @@ __all__ = [
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
     result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-    return result
-
-
-def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    result: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
     return result
 
 
