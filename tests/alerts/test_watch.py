@@ -8,7 +8,7 @@ import json
 import signal
 import threading
 import urllib.request
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tocsin.alerts import Health, JsonLog, health_server, list_alerts, parse_duration, watch_loop
 from tocsin.cli import build_app
 from tocsin.domain import SignalKind
-from tocsin.store import Database, record_signals
+from tocsin.store import Database, list_signals, record_signals
 
 from .conftest import NOW
 from .conftest import signal as make_signal
@@ -120,3 +120,74 @@ def test_monitor_watch_ingests_and_detects_through_the_use_cases(home: Path) -> 
     figures = json.loads(run.stdout)
     assert passes[-1]["n_detection_signals"] == figures["n_signals"]
     assert passes[-1]["data_end"] == figures["data_end"]
+
+
+def _speech_burst_csv(path: Path) -> Path:
+    """Sixty quiet days of posts in Sudan, with one hateful post every few days, then a
+    day on which twenty hateful posts appear."""
+    rows = ["post_id,body,day"]
+    start = date(2024, 1, 1)
+    hateful = "Immigrants are vermin and must be killed."
+    for offset in range(60):
+        day = (start + timedelta(days=offset)).isoformat()
+        rows.append(f"q{offset},The market reopens on Monday after the rains.,{day}")
+        if offset % 7 == 0:
+            rows.append(f"h{offset},{hateful},{day}")
+    burst = (start + timedelta(days=60)).isoformat()
+    rows += [f"b{n},{hateful} ({n}),{burst}" for n in range(20)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_monitor_watch_records_speech_surges_through_the_use_case(
+    home: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    args = ["--data-dir", str(home)]
+    items = _speech_burst_csv(tmp_path / "posts.csv")
+    imported = runner.invoke(build_app(), [*args, "speech", "import", str(items), "-m",
+                                           "text=body", "-m", "external_id=post_id", "-m",
+                                           "published_date=day", "-d", "country=SDN"])  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    scored = runner.invoke(build_app(), [*args, "speech", "classify", "--fast", "--json"])
+    assert scored.exit_code == 0, scored.output
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = runner.invoke(
+            build_app(),
+            [*args, "monitor", "watch", "--every", "1h", "--health-port", "0", "--max-passes", "1"],
+        )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert result.exit_code == 0, (result.output, result.exception)
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    passes = [r for r in records if r["event"] == "pass_done"]
+    assert len(passes) == 1 and passes[0]["n_speech_surge_signals"] >= 1
+    # the watch loop's surges are the ones `speech surges` finds, and they are stored
+    found = runner.invoke(build_app(), [*args, "speech", "surges", "--json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["n_surges"] == passes[0]["n_speech_surge_signals"]
+    db = Database(f"sqlite:///{home / 'tocsin.db'}")
+    with db.session() as session:
+        stored = list_signals(session, kinds=[SignalKind.SPEECH_SURGE])
+    db.dispose()
+    assert {s.iso3 for s in stored} == {"SDN"}
+    assert {s.start_date for s in stored} == {date(2024, 3, 1)}
+
+
+def test_monitor_watch_without_speech_items_skips_the_surge_pass(home: Path) -> None:
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = CliRunner().invoke(
+            build_app(),
+            ["--data-dir", str(home), "monitor", "watch", "--every", "1h", "--health-port", "0",
+             "--max-passes", "1"],
+        )  # fmt: skip
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert result.exit_code == 0, (result.output, result.exception)
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    passes = [r for r in records if r["event"] == "pass_done"]
+    assert len(passes) == 1 and "n_speech_surge_signals" not in passes[0]

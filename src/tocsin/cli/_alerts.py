@@ -588,12 +588,17 @@ def watch_command(
     fmt: Annotated[str, typer.Option("--format", help="Format of --events files.")] = "ucdp",
     health_port: Annotated[int, typer.Option(help="Port of GET /health (0: any).")] = 8765,
     max_passes: Annotated[int | None, typer.Option(help="Stop after this many passes.")] = None,
+    speech: Annotated[
+        bool, typer.Option("--speech/--no-speech", help="Look for speech surges each pass.")
+    ] = True,
 ) -> None:
     """Run the monitoring loop: ingest, detect, evaluate alert rules, deliver.
 
     Each pass re-imports the --events files (imports are idempotent), runs the
-    monitoring pass (what `tocsin monitor run` does) when there are events, evaluates the
-    alert rules and delivers the outbox; between passes, failed deliveries are retried.
+    monitoring pass (what `tocsin monitor run` does) when there are events, records the
+    surges of flagged speech items as Signals (what `tocsin speech surges --emit` does)
+    when speech items are stored, evaluates the alert rules and delivers the outbox;
+    between passes, failed deliveries are retried.
     Logs are JSON lines on stderr; GET http://127.0.0.1:PORT/health reports the last pass.
 
     Example: `tocsin monitor watch --every 15m --events ged_caf.csv --format ucdp`
@@ -610,6 +615,7 @@ def watch_command(
         watch_loop,
     )
     from tocsin.events import import_event_file, run_monitoring_pass
+    from tocsin.speech import count_speech_items, record_speech_surges
 
     period = parse_duration(every)
     settings = state(ctx).settings.alerts
@@ -629,6 +635,12 @@ def watch_command(
             detected = run_monitoring_pass(db, now=_now(), min_risk=0.5)
             result["n_detection_signals"] = len(detected.signal_ids)
             result["data_end"] = detected.data_end.isoformat()
+        if speech:
+            with db.session() as session:
+                has_speech = count_speech_items(session) > 0
+            if has_speech:
+                surges = record_speech_surges(db, now=_now())
+                result["n_speech_surge_signals"] = len(surges)
         report = evaluate_alerts(db, now=_now(), base_url=settings.base_url)
         result |= {
             "n_alerts_created": len(report.created),
