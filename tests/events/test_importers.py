@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,22 @@ def test_events_round_trip_through_the_frame() -> None:
     assert frame.loc[0, "civilian_deaths"] == 4 and len(frame.loc[0, "extra_acts"]) == 1
     back = row_to_event(frame.iloc[0].to_dict())
     assert back.acts == event.acts and back.sources == event.sources
+
+
+def test_dates_outside_the_event_span_are_refused_by_the_model_and_by_the_importers() -> None:
+    with pytest.raises(ValueError, match="outside 1800-01-01"):
+        Event(dataset="field", source_event_id="r1", start_date=date(445, 11, 26), iso3="CAF",
+              acts=[{"type": "killing"}])  # fmt: skip
+    data = b"ref,when,country,what\nA1,2024-01-02,Mali,killing\nA2,0445-11-26,Mali,killing\n"
+    mapping = ColumnMapping(
+        dataset="t",
+        columns={
+            "source_event_id": "ref",
+            "start_date": "when",
+            "country": "country",
+            "event_type": "what",
+        },
+    )
+    parsed = parse_events(data, "csv", file_name="t.csv", mapping=mapping)
+    assert [(p.line, p.field) for p in parsed.problems] == [(3, "start_date")]
+    assert len(parsed.frame) == 1

@@ -41,7 +41,9 @@ from ._linking import (
 from ._mapping import MAPPABLE_FIELDS, ColumnMapping
 from ._model import (
     CONTENT_COLUMNS,
+    EARLIEST_EVENT_DATE,
     EVENT_COLUMNS,
+    LATEST_EVENT_DATE,
     Act,
     Actor,
     Event,
@@ -164,9 +166,11 @@ __all__ = [
     "score_links",
     "ATROCITY_ACT_TYPES",
     "CONTENT_COLUMNS",
+    "EARLIEST_EVENT_DATE",
     "EVENT_COLUMNS",
     "EVENT_FORMATS",
     "EVENT_TYPES",
+    "LATEST_EVENT_DATE",
     "MAPPABLE_FIELDS",
     "ONE_SIDED_TYPES",
     "TRIGGER_TYPES",

@@ -20,6 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tocsin.events._taxonomy import ActorKind, DatePrecision, EventType, GeoPrecision
 
+#: The dates an event may carry. The event frame holds nanosecond timestamps, which end
+#: before 1678 and after 2261; a date outside this span is a typing error, not history.
+EARLIEST_EVENT_DATE = date(1800, 1, 1)
+LATEST_EVENT_DATE = date(2199, 12, 31)
+
 
 class Actor(BaseModel):
     """Who did it or to whom: a name, a kind, and the identity group targeted if known."""
@@ -112,6 +117,11 @@ class Event(BaseModel):
             self.end_date = self.start_date
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        for value in (self.start_date, self.end_date):
+            if not EARLIEST_EVENT_DATE <= value <= LATEST_EVENT_DATE:
+                raise ValueError(
+                    f"date {value} is outside {EARLIEST_EVENT_DATE}..{LATEST_EVENT_DATE}"
+                )
         return self
 
     @property

@@ -15,7 +15,12 @@ import pyarrow.csv as pacsv
 
 from tocsin.countries import CodeScheme, get_crosswalk
 from tocsin.errors import DataFileError, RowProblem
-from tocsin.events._model import conform, content_hashes
+from tocsin.events._model import (
+    EARLIEST_EVENT_DATE,
+    LATEST_EVENT_DATE,
+    conform,
+    content_hashes,
+)
 
 
 @dataclass
@@ -164,14 +169,21 @@ class RowChecks:
         """A date column in one of ``formats``; flag values that match none."""
         raw = self.text(column, required=required)
         parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        outside = pd.Series(False, index=raw.index)
+        earliest, latest = pd.Timestamp(EARLIEST_EVENT_DATE), pd.Timestamp(LATEST_EVENT_DATE)
         for fmt in formats:
-            missing = parsed.isna() & raw.notna()
+            missing = parsed.isna() & raw.notna() & ~outside
             if not missing.any():
                 break
             attempt = pd.to_datetime(raw[missing], format=fmt, errors="coerce")
-            parsed[missing] = attempt.astype("datetime64[ns]")
+            # a date such as 0445-11-26 parses, but the event frame's nanosecond timestamps
+            # cannot hold it: it is refused here, with its line, not by a crash later
+            in_span = attempt.isna() | ((attempt >= earliest) & (attempt <= latest))
+            outside.loc[in_span.index[~in_span]] = True
+            parsed[missing] = attempt.where(in_span).astype("datetime64[ns]")
         shown = " or ".join(f.replace("%", "") for f in formats)
-        self.flag(raw.notna() & parsed.isna(), column, f"not a date ({shown})", raw)
+        self.flag(outside, column, f"outside {EARLIEST_EVENT_DATE}..{LATEST_EVENT_DATE}", raw)
+        self.flag(raw.notna() & parsed.isna() & ~outside, column, f"not a date ({shown})", raw)
         return parsed
 
     def mapped(
