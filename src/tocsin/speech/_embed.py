@@ -152,7 +152,7 @@ def cached_tokenizer(cache: Path | None = None) -> Any:
         return tokenizer  # NumPy strings would not round-trip these pieces: no cache
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f"usem3-tokenizer-{key}.partial.npz"
+        partial = folder / f"usem3-tokenizer-{key}.{os.getpid()}.partial.npz"
         np.savez(
             partial,
             pieces=pieces_array,
