@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tocsin.errors import DataFileError
+from tocsin.errors import DataFileError, TocsinError
 from tocsin.events import (
     EVENT_COLUMNS,
+    EVENT_FORMATS,
+    EVENT_PARSERS,
     ColumnMapping,
     Event,
     ParsedEvents,
@@ -189,3 +191,9 @@ def test_dates_outside_the_event_span_are_refused_by_the_model_and_by_the_import
     parsed = parse_events(data, "csv", file_name="t.csv", mapping=mapping)
     assert [(p.line, p.field) for p in parsed.problems] == [(3, "start_date")]
     assert len(parsed.frame) == 1
+
+
+def test_every_event_format_has_one_parser_in_the_registry() -> None:
+    assert tuple(EVENT_PARSERS) == EVENT_FORMATS
+    with pytest.raises(TocsinError, match="unknown event format 'xml'"):
+        parse_events(b"", "xml", file_name="x.xml")

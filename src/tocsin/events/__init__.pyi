@@ -72,7 +72,7 @@ from ._pictures import (
     plot_escalation_map,
     plot_event_timeline,
 )
-from ._readers import parse_events
+from ._readers import EVENT_PARSERS, EventParser, parse_events
 from ._scale import resample_events, scale_event_file, source_table
 from ._signals import (
     PRODUCER,
@@ -169,6 +169,7 @@ __all__ = [
     "EARLIEST_EVENT_DATE",
     "EVENT_COLUMNS",
     "EVENT_FORMATS",
+    "EVENT_PARSERS",
     "EVENT_TYPES",
     "LATEST_EVENT_DATE",
     "MAPPABLE_FIELDS",
@@ -181,6 +182,7 @@ __all__ = [
     "DatePrecision",
     "Event",
     "EventFormat",
+    "EventParser",
     "EventType",
     "EventTypeInfo",
     "Fatalities",
