@@ -27,10 +27,10 @@ import pandas as pd
 
 from tocsin.events import EscalationDetector, evaluate_escalation, parse_events
 from tocsin.events._escalation import (
-    FEATURES,
     HAWKES_FEATURES,
     LEGACY_FEATURES,
     RELATIVE_FEATURES,
+    TRANSFER_FEATURES,
     TWO_PART_FEATURES,
     LogisticSurgeDetector,
     TwoPartEscalationDetector,
@@ -48,13 +48,13 @@ from tocsin.events._evaluate import (
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS: dict[str, tuple[list[str], Callable[[], Any]]] = {
     "L logistic (C=0.01)": (LEGACY_FEATURES, partial(LogisticSurgeDetector, C=0.01)),
-    "T logistic (C=0.01)": (FEATURES, partial(LogisticSurgeDetector, C=0.01)),
-    "T logistic (C=0.1)": (FEATURES, partial(LogisticSurgeDetector, C=0.1)),
-    "T logistic (C=1)": (FEATURES, partial(LogisticSurgeDetector, C=1.0)),
-    "O count (alpha=0.1)": (FEATURES, partial(EscalationDetector, alpha=0.1)),
-    "O count (alpha=1)": (FEATURES, partial(EscalationDetector, alpha=1.0)),
-    "O count (alpha=10)": (FEATURES, partial(EscalationDetector, alpha=10.0)),
-    "O count (alpha=100)": (FEATURES, partial(EscalationDetector, alpha=100.0)),
+    "T logistic (C=0.01)": (TRANSFER_FEATURES, partial(LogisticSurgeDetector, C=0.01)),
+    "T logistic (C=0.1)": (TRANSFER_FEATURES, partial(LogisticSurgeDetector, C=0.1)),
+    "T logistic (C=1)": (TRANSFER_FEATURES, partial(LogisticSurgeDetector, C=1.0)),
+    "O count (alpha=0.1)": (TRANSFER_FEATURES, partial(EscalationDetector, alpha=0.1)),
+    "O count (alpha=1)": (TRANSFER_FEATURES, partial(EscalationDetector, alpha=1.0)),
+    "O count (alpha=10)": (TRANSFER_FEATURES, partial(EscalationDetector, alpha=10.0)),
+    "O count (alpha=100)": (TRANSFER_FEATURES, partial(EscalationDetector, alpha=100.0)),
     # third pass (2026-12-03), fixed in docs/methodology/escalation.md before fitting
     **{
         f"H decay (alpha={a:g})": (HAWKES_FEATURES, partial(EscalationDetector, alpha=a))

@@ -100,11 +100,11 @@ RELATIVE_FEATURES = [
 #: two parts of :class:`TwoPartEscalationDetector` apart.
 TWO_PART_FEATURES = ["osv_deaths_4", "osv_deaths_12", *RELATIVE_FEATURES[1:]]
 
-#: Features of the detector (design T of docs/methodology/escalation.md): few, and each
-#: one means the same in a country where 50 die a month as where 500 do, once the
-#: country's own scale (``country_scale``) is an input beside it. Persistence
-#: (``osv_deaths_4``) is the first, so the detector can always fall back on it.
-FEATURES = [
+#: Features of designs T and O (docs/methodology/escalation.md; O was shipped until the
+#: third pass): few, and each one means the same in a country where 50 die a month as
+#: where 500 do, once the country's own scale (``country_scale``) is an input beside it.
+#: Persistence (``osv_deaths_4``) is the first, so the detector can always fall back on it.
+TRANSFER_FEATURES = [
     "osv_deaths_4",
     "osv_deaths_12",
     "osv_deaths_52",
@@ -118,6 +118,11 @@ FEATURES = [
     "country_scale",
     "trailing_mean_4",
 ]
+
+#: Features of the shipped detector: design R of the third pass, chosen on validation
+#: (docs/methodology/escalation.md). Persistence first (the count model's offset), the
+#: trailing mean last (the surge threshold's yardstick).
+FEATURES = RELATIVE_FEATURES
 
 #: The first detector's features (design L, issue 5), kept to compare designs.
 LEGACY_FEATURES = [
@@ -530,11 +535,13 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     Parameters
     ----------
-    alpha : float, default=100.0
+    alpha : float, default=1.0
         L2 penalty of the Poisson regression (as scikit-learn's ``PoissonRegressor``); the
-        larger, the closer to persistence. Chosen on validation (the CAR GED before 2010)
-        among 0.1, 1, 10 and 100, before any test was scored
-        (docs/methodology/escalation.md).
+        larger, the closer to persistence. Chosen on validation (V1: the CAR GED before
+        2010; V2: the ACLED 2022 H1 sample) with the features, design R of the third pass
+        (:data:`FEATURES`), among 1, 10 and 100, before its tests were scored
+        (docs/methodology/escalation.md; design O, with :data:`TRANSFER_FEATURES`, had
+        α = 100).
     min_deaths, ratio : float
         The surge definition (as :func:`surge_labels`).
 
@@ -566,9 +573,7 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         "ratio": [float, int],
     }
 
-    def __init__(
-        self, *, alpha: float = 100.0, min_deaths: float = 25.0, ratio: float = 2.0
-    ) -> None:
+    def __init__(self, *, alpha: float = 1.0, min_deaths: float = 25.0, ratio: float = 2.0) -> None:
         self.alpha = alpha
         self.min_deaths = min_deaths
         self.ratio = ratio
@@ -643,7 +648,13 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> EscalationDetector:
-        """Rebuild a fitted detector from :meth:`to_dict`."""
+        """Rebuild a fitted detector from :meth:`to_dict` (its features must be
+        the first of :data:`FEATURES`, which is how the panel's rows are given to it)."""
+        names = list(state.get("features", FEATURES[: len(state["mean"])]))
+        if names != FEATURES[: len(state["mean"])]:
+            raise ValueError(
+                f"EscalationDetector: a detector fitted on {names} cannot read {FEATURES}"
+            )
         detector = cls(alpha=state["alpha"], min_deaths=state["min_deaths"], ratio=state["ratio"])
         detector.scaler_ = StandardScaler()
         detector.scaler_.mean_ = np.asarray(state["mean"])
@@ -658,8 +669,8 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def default(cls) -> EscalationDetector:
-        """The packaged detector, fitted on UCDP GED for the Central African Republic
-        1991–2022 (see docs/methodology/escalation.md for how it was made)."""
+        """The packaged detector (design R, α = 1), fitted on UCDP GED for the Central
+        African Republic 1991–2022 (see docs/methodology/escalation.md for how it was made)."""
         path = resources.files("tocsin.events") / "data" / "escalation_default.json"
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
@@ -851,8 +862,8 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
 
     The risk is ``osv_deaths_4 / (trailing 4-week mean + 1)``; an alarm at a threshold of
     2 is the classic "twice the usual" rule. Reads ``osv_deaths_4`` from column 0 of ``X``
-    and ``osv_deaths_52`` from the last column (the first and third of :data:`FEATURES`,
-    or a two-column ``X``).
+    and ``osv_deaths_52`` from the last column of a two-column ``X`` (the evaluation passes
+    those two), or from the third column of an ``X`` with :data:`TRANSFER_FEATURES`.
     """
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -880,7 +891,8 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         recent = X[:, 0]
-        usual = X[:, FEATURES.index("osv_deaths_52") if X.shape[1] == len(FEATURES) else -1] / 13.0
+        wide = X.shape[1] == len(TRANSFER_FEATURES)
+        usual = X[:, TRANSFER_FEATURES.index("osv_deaths_52") if wide else -1] / 13.0
         return np.asarray(recent / (usual + 1.0))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
