@@ -1,11 +1,11 @@
 """Fit the packaged default escalation detector on UCDP GED for the CAR, 1991-2022.
 
 Usage: uv run python bench/events_fit_default_detector.py [../shared]
-Writes src/tocsin/events/data/escalation_default.json. The detector (the count model with
-the penalty chosen on validation) is fitted on the next 4 weeks' deaths of every labelled
-area-week of the CAR file; `monitor evaluate` scores every other file with it (the
-"default_detector" line, a test on a country it never saw) and falls back on it where a
-file is too short to refit on.
+Writes src/tocsin/events/data/escalation_default.json. The detector (design R of the third
+pass: the count model on FEATURES with the penalty chosen on validation, alpha = 1) is
+fitted on the next 4 weeks' deaths of every labelled area-week of the CAR file; `monitor
+evaluate` scores every other file with it (the "default_detector" line, a test on a
+country it never saw) and falls back on it where a file is too short to refit on.
 """
 
 from __future__ import annotations

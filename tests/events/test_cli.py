@@ -100,4 +100,6 @@ def test_monitor_evaluate_json_is_strict_when_there_is_no_surge(events_data: Pat
     data = json.loads(result.output, parse_constant=_no_nan)
     assert data["n_test_surges"] == 0  # nothing to score: the metrics are null, not NaN
     assert data["pr_auc_ratio_to_best_baseline"] is None
-    assert data["metrics"][0]["pr_auc"] is None and data["metrics"][0]["n_alarms"] == 0
+    assert data["metrics"][0]["pr_auc"] is None
+    # with no surge every alarm is a false one: at most one per area-year
+    assert 0 <= data["metrics"][0]["n_alarms"] <= data["n_test"] // 52

@@ -55,13 +55,56 @@ ALL_FEATURES = [
     "new_actor_events_12",
     "country_scale",
     "trailing_mean_4",
+    *(f"osv_decay_{h}" for h in (1, 4, 16)),
+    *(f"neighbour_osv_decay_{h}" for h in (4, 16)),
+    *(f"battle_decay_{h}" for h in (4, 16)),
+    *(f"rel_osv_decay_{h}" for h in (1, 4, 16)),
+    *(f"rel_neighbour_osv_decay_{h}" for h in (4, 16)),
+    "country_trend",
 ]
 
-#: Features of the detector (design T of docs/methodology/escalation.md): few, and each
-#: one means the same in a country where 50 die a month as where 500 do, once the
-#: country's own scale (``country_scale``) is an input beside it. Persistence
-#: (``osv_deaths_4``) is the first, so the detector can always fall back on it.
-FEATURES = [
+#: Half-lives (weeks) of the decaying sums of the third pass (docs/methodology/escalation.md).
+DECAY_HALF_LIVES = {"osv": (1, 4, 16), "neighbour_osv": (4, 16), "battle": (4, 16)}
+
+#: Design H (third pass): Hawkes-like decaying sums of the area's and its neighbours'
+#: one-sided deaths and of battles, persistence first and the trailing mean last.
+HAWKES_FEATURES = [
+    "osv_deaths_4",
+    "osv_decay_1",
+    "osv_decay_4",
+    "osv_decay_16",
+    "neighbour_osv_decay_4",
+    "neighbour_osv_decay_16",
+    "battle_decay_4",
+    "battle_decay_16",
+    "trailing_mean_4",
+]
+
+#: Design R (third pass): the decaying sums relative to the country's own scale, new
+#: armed actors and the country's trend.
+RELATIVE_FEATURES = [
+    "osv_deaths_4",
+    "rel_osv_decay_1",
+    "rel_osv_decay_4",
+    "rel_osv_decay_16",
+    "rel_neighbour_osv_decay_4",
+    "rel_neighbour_osv_decay_16",
+    "battle_decay_4",
+    "battle_decay_16",
+    "new_actor_events_12",
+    "country_trend",
+    "trailing_mean_4",
+]
+
+#: Design N (third pass): R's features with ``osv_deaths_12`` second, which tells the
+#: two parts of :class:`TwoPartEscalationDetector` apart.
+TWO_PART_FEATURES = ["osv_deaths_4", "osv_deaths_12", *RELATIVE_FEATURES[1:]]
+
+#: Features of designs T and O (docs/methodology/escalation.md; O was shipped until the
+#: third pass): few, and each one means the same in a country where 50 die a month as
+#: where 500 do, once the country's own scale (``country_scale``) is an input beside it.
+#: Persistence (``osv_deaths_4``) is the first, so the detector can always fall back on it.
+TRANSFER_FEATURES = [
     "osv_deaths_4",
     "osv_deaths_12",
     "osv_deaths_52",
@@ -75,6 +118,11 @@ FEATURES = [
     "country_scale",
     "trailing_mean_4",
 ]
+
+#: Features of the shipped detector: design R of the third pass, chosen on validation
+#: (docs/methodology/escalation.md). Persistence first (the count model's offset), the
+#: trailing mean last (the surge threshold's yardstick).
+FEATURES = RELATIVE_FEATURES
 
 #: The first detector's features (design L, issue 5), kept to compare designs.
 LEGACY_FEATURES = [
@@ -244,6 +292,17 @@ class _Windows:
             sums = np.where(hi > lo, sums, np.nan)
         return self._scatter(sums)
 
+    def decayed(self, values: np.ndarray, half_life: float, weeks: int = 52) -> pd.Series:
+        """Σ_{k=0…weeks-1} 2^(-k/half_life) · values_{t-k} within the area (``values`` in
+        the panel's row order); weeks before the area's first row count as 0."""
+        ordered = np.asarray(values, dtype=float)[self.order]
+        out = ordered.copy()
+        factor = 0.5 ** (1.0 / half_life)
+        for k in range(1, min(weeks, len(ordered))):
+            inside = self.position[k:] - k >= self.start[k:]
+            out[k:] += np.where(inside, factor**k * ordered[:-k], 0.0)
+        return self._scatter(out)
+
     def weeks_since(self, column: str, cap: int) -> pd.Series:
         """Weeks since the area last had ``column`` > 0 (``cap`` if never, at most ``cap``)."""
         had = self.panel[column].to_numpy(dtype=float)[self.order] > 0
@@ -352,7 +411,36 @@ def escalation_features(panel: pd.DataFrame, *, columns: list[str] | None = None
     pairs = area_neighbours(panel)
     out["neighbour_osv_deaths_4"] = _neighbour_sum(panel, out["osv_deaths_4"], pairs)
     out["neighbour_osv_deaths_12"] = _neighbour_sum(panel, out["osv_deaths_12"], pairs)
-    return out[FEATURES if columns is None else columns]
+    wanted = FEATURES if columns is None else columns
+    if any(c not in out.columns for c in wanted):
+        _decay_features(panel, windows, pairs, out, country)
+    return out[wanted]
+
+
+def _decay_features(
+    panel: pd.DataFrame,
+    windows: _Windows,
+    pairs: pd.DataFrame,
+    out: pd.DataFrame,
+    country: pd.DataFrame,
+) -> None:
+    """Add the third pass's features to ``out``: decaying sums (Hawkes-like excitation),
+    the same relative to the country's scale, and the country's trend."""
+    osv = panel["osv_deaths"].to_numpy(dtype=float)
+    for h in DECAY_HALF_LIVES["osv"]:
+        out[f"osv_decay_{h}"] = windows.decayed(osv, h)
+    for h in DECAY_HALF_LIVES["neighbour_osv"]:
+        out[f"neighbour_osv_decay_{h}"] = _neighbour_sum(panel, out[f"osv_decay_{h}"], pairs)
+    battles = panel["battle_events"].to_numpy(dtype=float)
+    for h in DECAY_HALF_LIVES["battle"]:
+        out[f"battle_decay_{h}"] = windows.decayed(battles, h)
+    scale = out["country_scale"] + 1.0
+    for h in DECAY_HALF_LIVES["osv"]:
+        out[f"rel_osv_decay_{h}"] = out[f"osv_decay_{h}"] / scale
+    for h in DECAY_HALF_LIVES["neighbour_osv"]:
+        out[f"rel_neighbour_osv_decay_{h}"] = out[f"neighbour_osv_decay_{h}"] / scale
+    # the country's last 4 weeks against its usual 4 weeks over the last year
+    out["country_trend"] = country["d"] / (country["y"] / 13.0 + 1.0)
 
 
 def surge_labels(
@@ -447,11 +535,13 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     Parameters
     ----------
-    alpha : float, default=100.0
+    alpha : float, default=1.0
         L2 penalty of the Poisson regression (as scikit-learn's ``PoissonRegressor``); the
-        larger, the closer to persistence. Chosen on validation (the CAR GED before 2010)
-        among 0.1, 1, 10 and 100, before any test was scored
-        (docs/methodology/escalation.md).
+        larger, the closer to persistence. Chosen on validation (V1: the CAR GED before
+        2010; V2: the ACLED 2022 H1 sample) with the features, design R of the third pass
+        (:data:`FEATURES`), among 1, 10 and 100, before its tests were scored
+        (docs/methodology/escalation.md; design O, with :data:`TRANSFER_FEATURES`, had
+        α = 100).
     min_deaths, ratio : float
         The surge definition (as :func:`surge_labels`).
 
@@ -483,9 +573,7 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         "ratio": [float, int],
     }
 
-    def __init__(
-        self, *, alpha: float = 100.0, min_deaths: float = 25.0, ratio: float = 2.0
-    ) -> None:
+    def __init__(self, *, alpha: float = 1.0, min_deaths: float = 25.0, ratio: float = 2.0) -> None:
         self.alpha = alpha
         self.min_deaths = min_deaths
         self.ratio = ratio
@@ -560,7 +648,13 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> EscalationDetector:
-        """Rebuild a fitted detector from :meth:`to_dict`."""
+        """Rebuild a fitted detector from :meth:`to_dict` (its features must be
+        the first of :data:`FEATURES`, which is how the panel's rows are given to it)."""
+        names = list(state.get("features", FEATURES[: len(state["mean"])]))
+        if names != FEATURES[: len(state["mean"])]:
+            raise ValueError(
+                f"EscalationDetector: a detector fitted on {names} cannot read {FEATURES}"
+            )
         detector = cls(alpha=state["alpha"], min_deaths=state["min_deaths"], ratio=state["ratio"])
         detector.scaler_ = StandardScaler()
         detector.scaler_.mean_ = np.asarray(state["mean"])
@@ -575,10 +669,122 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def default(cls) -> EscalationDetector:
-        """The packaged detector, fitted on UCDP GED for the Central African Republic
-        1991–2022 (see docs/methodology/escalation.md for how it was made)."""
+        """The packaged detector (design R, α = 1), fitted on UCDP GED for the Central
+        African Republic 1991–2022 (see docs/methodology/escalation.md for how it was made)."""
         path = resources.files("tocsin.events") / "data" / "escalation_default.json"
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+class TwoPartEscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+    """Design N of the third pass: one count model for areas with recent one-sided
+    deaths and a second, the new-area component, for areas quiet in the last 12 weeks.
+
+    Rows whose column ``quiet_column`` of ``X`` (``osv_deaths_12`` in
+    :data:`TWO_PART_FEATURES`) is 0 are *quiet*: persistence says nothing there, and the
+    quiet part, an :class:`EscalationDetector` fitted on the quiet rows only, can learn
+    how neighbours' violence, battles, new actors and the country's trend precede an
+    onset. The other rows go to the active part, an :class:`EscalationDetector` fitted on
+    them (persistence its offset, as before). Each row takes the expected deaths and the
+    surge risk of its own part, both calibrated on rows like it. With fewer than two rows
+    of either kind one model fitted on all rows serves both.
+
+    Parameters
+    ----------
+    alpha : float, default=100.0
+        L2 penalty of both count models.
+    quiet_column : int, default=1
+        The column whose 0 marks a quiet row (the last column if ``X`` has fewer).
+    min_deaths, ratio : float
+        The surge definition (as :func:`surge_labels`).
+
+    Attributes
+    ----------
+    active_, quiet_ : EscalationDetector
+        The two fitted parts (the same object when one model serves both).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.c_[np.r_[np.zeros(20), np.full(20, 30.0)], np.r_[np.zeros(20), np.full(20, 60.0)]]
+    >>> y = np.r_[np.zeros(20), np.full(20, 40.0)]
+    >>> detector = TwoPartEscalationDetector(alpha=1.0).fit(X, y)
+    >>> detector.quiet_ is detector.active_
+    False
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "alpha": [float, int],
+        "quiet_column": [int],
+        "min_deaths": [float, int],
+        "ratio": [float, int],
+    }
+
+    def __init__(
+        self,
+        *,
+        alpha: float = 100.0,
+        quiet_column: int = 1,
+        min_deaths: float = 25.0,
+        ratio: float = 2.0,
+    ) -> None:
+        self.alpha = alpha
+        self.quiet_column = quiet_column
+        self.min_deaths = min_deaths
+        self.ratio = ratio
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True  # counts of deaths
+        tags.regressor_tags.poor_score = True  # a rate model of rare, bursty counts
+        return tags
+
+    def _part(self) -> EscalationDetector:
+        return EscalationDetector(alpha=self.alpha, min_deaths=self.min_deaths, ratio=self.ratio)
+
+    def _quiet(self, X: np.ndarray) -> np.ndarray:
+        column = min(self.quiet_column, X.shape[1] - 1)
+        return np.asarray(X[:, column] <= 0)
+
+    def fit(self, X: Any, y: Any) -> Self:
+        """Fit both parts on feature rows ``X`` and the next 4 weeks' deaths ``y``."""
+        if not isinstance(self.quiet_column, int) or self.quiet_column < 0:
+            raise ValueError(
+                f"TwoPartEscalationDetector: quiet_column must be an int >= 0, "
+                f"got {self.quiet_column!r}"
+            )
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        quiet = self._quiet(X)
+        if quiet.sum() < 2 or (~quiet).sum() < 2:
+            self.active_ = self.quiet_ = self._part().fit(X, y)
+        else:
+            self.active_ = self._part().fit(X[~quiet], y[~quiet])
+            self.quiet_ = self._part().fit(X[quiet], y[quiet])
+        return self
+
+    def _by_part(self, X: Any, method: str) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        quiet = self._quiet(X)
+        out = np.empty(len(X))
+        if (~quiet).any():
+            out[~quiet] = getattr(self.active_, method)(X[~quiet])
+        if quiet.any():
+            out[quiet] = getattr(self.quiet_, method)(X[quiet])
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Expected one-sided civilian deaths in the next 4 weeks, one per row."""
+        return self._by_part(X, "predict")
+
+    def surge_risk(self, X: Any) -> np.ndarray:
+        """Chance (0–1) that the next 4 weeks reach the surge threshold, one per row."""
+        return self._by_part(X, "surge_risk")
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Share of the Poisson deviance explained (D²) on the counts ``y``."""
+        return float(d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=1))
 
 
 class LogisticSurgeDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -656,8 +862,8 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
 
     The risk is ``osv_deaths_4 / (trailing 4-week mean + 1)``; an alarm at a threshold of
     2 is the classic "twice the usual" rule. Reads ``osv_deaths_4`` from column 0 of ``X``
-    and ``osv_deaths_52`` from the last column (the first and third of :data:`FEATURES`,
-    or a two-column ``X``).
+    and ``osv_deaths_52`` from the last column of a two-column ``X`` (the evaluation passes
+    those two), or from the third column of an ``X`` with :data:`TRANSFER_FEATURES`.
     """
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -685,7 +891,8 @@ class TrailingMeanBaseline(ClassifierMixin, BaseEstimator):  # type: ignore[misc
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         recent = X[:, 0]
-        usual = X[:, FEATURES.index("osv_deaths_52") if X.shape[1] == len(FEATURES) else -1] / 13.0
+        wide = X.shape[1] == len(TRANSFER_FEATURES)
+        usual = X[:, TRANSFER_FEATURES.index("osv_deaths_52") if wide else -1] / 13.0
         return np.asarray(recent / (usual + 1.0))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

@@ -155,9 +155,11 @@ def labelled_area_weeks(
     """
     panel = area_week_panel(frame)
     wanted = list(FEATURES if columns is None else columns)
-    features = escalation_features(panel, columns=list(dict.fromkeys([*wanted, "osv_deaths_12"])))
+    # the baselines read osv_deaths_4 and osv_deaths_52, whatever the design's features
+    kept = list(dict.fromkeys([*wanted, "osv_deaths_4", "osv_deaths_52"]))
+    features = escalation_features(panel, columns=list(dict.fromkeys([*kept, "osv_deaths_12"])))
     labels = surge_labels(panel, min_deaths=min_deaths, ratio=ratio)
-    data = pd.concat([panel, features[wanted].add_prefix("x_"), labels], axis=1)
+    data = pd.concat([panel, features[kept].add_prefix("x_"), labels], axis=1)
     data["new_area"] = (features["osv_deaths_12"] == 0).to_numpy()
     data = data[data["surge"].notna()].reset_index(drop=True)
     return data, [f"x_{c}" for c in wanted]
