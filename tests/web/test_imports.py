@@ -263,6 +263,9 @@ def test_bad_uploads_get_clear_errors(analyst: Browser, monkeypatch: pytest.Monk
 def test_roles_that_may_not_import_are_refused(
     base_url: str, analyst: Browser, username: str, request: pytest.FixtureRequest
 ) -> None:
+    # the analyst's own job, so that the test does not rest on one run before it (with
+    # tests spread over processes, the others may run elsewhere)
+    analyst.wait(analyst.upload(UCDP.name, UCDP.read_bytes(), "events:ucdp").headers["location"])
     job_id = analyst.http.get("/data/imports.json").json()[0]["id"]
     other = Browser(base_url, username)
     request.addfinalizer(other.http.close)
