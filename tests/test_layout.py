@@ -91,6 +91,14 @@ def test_no_package_imports_one_that_imports_it_back() -> None:
         raise AssertionError(f"packages import each other in a circle: {cycle}") from None
 
 
+def test_the_web_package_names_no_capability() -> None:
+    """Capabilities plug into the web app (entry points of ``tocsin.web``); the web package
+    imports none of them, so none can depend on the web app's internals in return."""
+    edges = _package_imports()
+    assert "incidents" in edges and "web" in edges["incidents"]  # the plug-in uses web
+    assert "incidents" not in edges["web"]
+
+
 def test_no_package_reaches_into_another_packages_private_modules() -> None:
     """Capabilities talk through each other's ``__all__``: ``from tocsin.x._y import`` is for
     ``tocsin.x`` itself (migrations excepted: a revision is frozen with the types it used)."""

@@ -89,7 +89,7 @@ def test_a_retried_submission_returns_the_first_report(
     assert (first_is_new, again_is_new) == (True, False)
     assert again.public_id == first.public_id == "r-a1"
     assert again.narrative == "Four herders killed at a market."
-    assert again.owner_username == ""  # owners' names are the web slice's to add
+    assert again.owner_username == ""  # owners' names are added by get_named_report & co.
 
 
 def test_reads_apply_the_callers_visibility(db: Database, owners: tuple[int, int]) -> None:

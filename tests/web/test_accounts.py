@@ -1,29 +1,37 @@
-"""Accounts: the first admin, TOTP second factor, key rotation, sign-out, the CLI."""
+"""Accounts: the first admin, TOTP second factor, key rotation (every slice's resealer),
+sign-out, the CLI."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import UTC, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pyotp
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.web.fixtures import PASSWORD, new_user, sign_in
-from tocsin.incidents import ReportVisibility
+from tocsin.incidents import ReportVisibility, get_incident_report
 from tocsin.settings import Settings
 from tocsin.store import Database, list_audit
 from tocsin.web import (
+    SEALED_GROUP,
     KeyRing,
+    Resealer,
     WebSettings,
+    _keys,
     count_users,
     ensure_first_admin,
-    get_incident_report,
+    get_user_by_username,
     rotate_identity_key,
+    update_user,
 )
 
 
@@ -109,6 +117,64 @@ def test_rotation_re_encrypts_every_identity_under_a_new_key(
     analyst = sign_in(app, "analyst")
     shown = analyst.get(f"/api/v1/reports/{report_id}?identities=true").json()
     assert shown["identities"]["witnesses"] == ["Rotation Witness"]
+
+
+def test_rotation_runs_every_registered_resealer(
+    app: FastAPI,
+    settings: Settings,
+    web_settings: WebSettings,
+    post_form: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each slice re-encrypts its own values (entry points of ``tocsin.sealed``): every
+    one registered runs, in the one transaction, and the audit counts all their values."""
+    registered = {point.name for point in entry_points(group=SEALED_GROUP)}
+    assert {"incidents", "web"} <= registered
+    ring = KeyRing.from_json(web_settings.key_file(settings).read_text(), origin="test")
+    username = new_user(app, "analyst")
+    with app.state.tocsin.db.session() as session:
+        user = get_user_by_username(session, username)
+        assert user is not None
+        sealed = ring.encrypt("JBSWY3DPEHPK3PXP", context=f"totp:{user.id}")
+        update_user(
+            session, user.id, now=datetime.now(UTC), totp=(sealed.ciphertext, sealed.key_id)
+        )
+    form = {
+        "iso3": "CAF",
+        "start_date": "2025-02-02",
+        "event_type": "torture",
+        "witnesses": "Resealed Witness",
+        "sensitivity": "restricted",
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    assert post_form("monitor", "/reports", form, follow_redirects=False).status_code == 303
+    ran: dict[str, int] = {}
+    installed = _keys.installed_resealers
+
+    def counted() -> dict[str, Resealer]:
+        def wrap(name: str, reseal: Resealer) -> Resealer:
+            def run(session: Session, ring: KeyRing) -> int:
+                ran[name] = reseal(session, ring)
+                return ran[name]
+
+            return run
+
+        return {name: wrap(name, reseal) for name, reseal in installed().items()}
+
+    monkeypatch.setattr(_keys, "installed_resealers", counted)
+    result = rotate_identity_key(settings, web_settings, now=datetime.now(UTC), retire=False)
+    assert set(ran) == registered and all(n >= 1 for n in ran.values()), ran
+    assert result.n_reencrypted == sum(ran.values())
+    after = KeyRing.from_json(web_settings.key_file(settings).read_text(), origin="test")
+    app.state.tocsin.key_ring = after  # a running server reloads the ring on restart
+    with app.state.tocsin.db.session() as session:
+        rotations = [e for e in list_audit(session) if e.action == "identity_key.rotate"]
+        assert rotations[0].details["n_values"] == result.n_reencrypted
+        user = get_user_by_username(session, username)
+        assert user is not None and user.totp_key_id == result.new_key_id
+        assert user.totp_ciphertext is not None
+        secret = after.decrypt(user.totp_key_id, user.totp_ciphertext, context=f"totp:{user.id}")
+        assert secret == "JBSWY3DPEHPK3PXP"
 
 
 def test_the_first_admin_is_made_once_with_a_one_time_password(tmp_path: Path) -> None:

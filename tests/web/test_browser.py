@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 
 from tests.conftest import IN_CI
+from tests.incidents.test_attachments import png
 from tests.web.fixtures import PASSWORD, populate
-from tests.web.test_attachments import png
 from tocsin.events import (
     Act,
     Actor,
@@ -34,10 +34,10 @@ from tocsin.events import (
     parse_events,
     record_field_events,
 )
-from tocsin.incidents import ReportVisibility
+from tocsin.incidents import ReportVisibility, list_named_reports
 from tocsin.settings import Settings
 from tocsin.store import Database
-from tocsin.web import WebSettings, create_app, list_incident_reports
+from tocsin.web import WebSettings, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -188,7 +188,7 @@ def test_a_monitor_signs_in_browses_and_reports_through_a_lost_connection(
     page.screenshot(path=str(shots / "report-sent.png"), full_page=True)
 
     with db.session() as session:
-        found, total = list_incident_reports(
+        found, total = list_named_reports(
             session, visibility=ReportVisibility(), text="opened fire at the market"
         )
     assert total == 1 and found[0].owner_username == "monitor"

@@ -1,12 +1,13 @@
 """Incident reports' tables and queries: the reports field monitors file, and their
 encrypted attachments.
 
-The store keeps what the web layer hands it and never decrypts anything: identities of
-witnesses, victims and sources arrive as ciphertext with the id of the key that made it.
-Reading a report always goes through a :class:`ReportVisibility`, so a query cannot
+The tables keep what the capability's rules hand them and never decrypt anything:
+identities of witnesses, victims and sources arrive as ciphertext with the id of the key
+that made it (sealed by :func:`tocsin.incidents.submit_report` under the kernel's key
+ring). Reading a report always goes through a :class:`ReportVisibility`, so a query cannot
 forget to apply the caller's access rules. The reports' owners are accounts of the web
-slice (``owner_id``); their names are the web slice's to add (``owner_username`` is empty
-here).
+slice (``owner_id``); ``owner_username`` is empty here, and filled by the reads that ask
+the web slice for names (:func:`tocsin.incidents.get_named_report` and its siblings).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class ReportAttachmentRow(Base):
     """A file attached to an incident report, encrypted (envelope encryption).
 
     ``content`` is the file encrypted under a random data key; ``sealed`` is that data key
-    and the file's name, encrypted by the web layer's key ring (``key_id``), so rotating
+    and the file's name, encrypted under the key ring (``key_id``), so rotating
     the ring re-encrypts a few bytes per file, not the files.
     """
 
@@ -98,7 +99,7 @@ class ReportAttachmentRow(Base):
 
 @dataclass(frozen=True)
 class IncidentReportCreate:
-    """A report to store. ``identities_*`` are already encrypted by the web layer."""
+    """A report to store. ``identities_*`` are already encrypted (``submit_report``)."""
 
     public_id: str
     owner_id: int

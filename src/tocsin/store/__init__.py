@@ -3,7 +3,8 @@
 The kernel every capability shares: :class:`Database` (engine, sessions, the migration
 runner over every capability's migrations), the declarative :class:`Base` with its naming
 convention and column types, and the core tables (countries, framework codes, sources,
-Signals, imports, dataset versions, audit) with their queries. A capability keeps its own
+Signals, imports, dataset versions, audit) with their queries, and the AES-GCM key ring
+that seals values at rest (:class:`KeyRing`). A capability keeps its own
 tables and queries in ``tocsin.<capability>._store`` and its Alembic revisions in
 ``tocsin/<capability>/migrations/`` (found by convention).
 """

@@ -30,6 +30,7 @@ from ._repository import (
     upsert_countries,
     upsert_source,
 )
+from ._sealing import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
 from ._tables import (
     SENSITIVITIES,
     Base,
@@ -76,4 +77,9 @@ __all__ = [
     "upsert_countries",
     "upsert_source",
     "EncryptedValue",
+    "IdentityKeyError",
+    "KeyRing",
+    "Sealed",
+    "load_key_ring",
+    "save_key_ring",
 ]

@@ -1,10 +1,11 @@
 """Type stub of :mod:`tocsin.web`: the names it offers, loaded on first use."""
 
-from ._accounts import ensure_first_admin, sign_in
+from ._accounts import ensure_first_admin, reseal_totp_secrets, sign_in
 from ._app import (
     PLUGIN_GROUP,
     WebPlugin,
     add_capability,
+    add_static_files,
     create_app,
     installed_plugins,
     serve,
@@ -17,7 +18,6 @@ from ._country_sections import (
     SectionTable,
     register_country_section,
 )
-from ._crypto import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
 from ._deps import (
     ContextDep,
     CurrentUser,
@@ -29,6 +29,7 @@ from ._deps import (
     check_csrf,
     get_session,
     route_permissions,
+    utc_now,
 )
 from ._imports import (
     ImportOutcome,
@@ -37,10 +38,11 @@ from ._imports import (
     UploadKind,
     register_upload_kind,
 )
-from ._keys import rotate_identity_key
+from ._keys import SEALED_GROUP, Resealer, installed_resealers, rotate_identity_key
+from ._models import Page
 from ._nav import NavItem, NavRegistry
-from ._render import ErrorOut, error_responses, page
-from ._reports import Identities, IncidentReportIn, IncidentReportOut
+from ._render import ErrorOut, error_responses, page, wants_json
+from ._sealing import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
 from ._security import (
     PERMISSIONS,
     ROLES,
@@ -49,7 +51,6 @@ from ._security import (
     allowed_sensitivities,
     hash_password,
     one_time_password,
-    report_visibility,
     role_permissions,
     verify_password,
 )
@@ -60,12 +61,11 @@ from ._store import (
     create_api_token,
     create_user,
     delete_web_sessions,
-    get_incident_report,
     get_user,
     get_user_by_username,
-    list_incident_reports,
     list_users,
     update_user,
+    usernames,
 )
 
 __all__ = [
@@ -75,12 +75,11 @@ __all__ = [
     "create_api_token",
     "create_user",
     "delete_web_sessions",
-    "get_incident_report",
     "get_user",
     "get_user_by_username",
-    "list_incident_reports",
     "list_users",
     "update_user",
+    "usernames",
     "ImportOutcome",
     "Storing",
     "Upload",
@@ -89,6 +88,14 @@ __all__ = [
     "PLUGIN_GROUP",
     "WebPlugin",
     "installed_plugins",
+    "SEALED_GROUP",
+    "Resealer",
+    "installed_resealers",
+    "reseal_totp_secrets",
+    "add_static_files",
+    "Page",
+    "utc_now",
+    "wants_json",
     "PERMISSIONS",
     "ROLES",
     "SCOPES",
@@ -98,9 +105,6 @@ __all__ = [
     "CurrentUser",
     "IdentityKeyError",
     "ErrorOut",
-    "Identities",
-    "IncidentReportIn",
-    "IncidentReportOut",
     "KeyRing",
     "NavItem",
     "NavRegistry",
@@ -126,7 +130,6 @@ __all__ = [
     "one_time_password",
     "load_key_ring",
     "register_country_section",
-    "report_visibility",
     "role_permissions",
     "route_permissions",
     "rotate_identity_key",

@@ -10,9 +10,8 @@ import pyotp
 from sqlalchemy.orm import Session
 
 from tocsin.settings import Settings
-from tocsin.store import Database, audit
+from tocsin.store import Database, KeyRing, audit, load_key_ring
 from tocsin.web._config import WebSettings
-from tocsin.web._crypto import KeyRing, load_key_ring
 from tocsin.web._security import (
     digest,
     hash_password,
@@ -27,7 +26,9 @@ from tocsin.web._store import (
     create_user,
     create_web_session,
     get_user_by_username,
+    list_totp_secrets,
     record_login_attempt,
+    replace_totp_secret,
 )
 
 
@@ -42,6 +43,22 @@ class SignIn:
 
 def totp_context(user_id: int) -> str:
     return f"totp:{user_id}"
+
+
+def reseal_totp_secrets(session: Session, ring: KeyRing) -> int:
+    """Re-encrypt every user's TOTP secret under ``ring.active``; return how many.
+
+    The web slice's resealer (entry point ``web`` of the ``tocsin.sealed`` group), run by
+    :func:`tocsin.web.rotate_identity_key`.
+    """
+    values = list_totp_secrets(session)
+    for value in values:
+        context = totp_context(value.row_id)
+        sealed = ring.encrypt(
+            ring.decrypt(value.key_id, value.ciphertext, context=context), context=context
+        )
+        replace_totp_secret(session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext)
+    return len(values)
 
 
 def check_totp(key_ring: KeyRing, user: StoredUser, code: str | None, *, now: datetime) -> bool:

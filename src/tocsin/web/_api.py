@@ -10,25 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from tocsin.domain import SignalKind
 from tocsin.events import list_events
 from tocsin.store import list_countries
-from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep, utc_now
+from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep
 from tocsin.web._models import CountryOut, CountryPage, EventOut, Page, SignalOut, Watchlist
-from tocsin.web._reports import (
-    IncidentReportIn,
-    IncidentReportOut,
-    UnknownCountry,
-    report_out,
-    submit_report,
-)
 from tocsin.web._routes_pages import cached_country, cached_watchlist
-from tocsin.web._security import Principal, report_visibility, role_permissions
-from tocsin.web._store import get_incident_report, list_incident_reports
+from tocsin.web._security import Principal, role_permissions
 from tocsin.web._views import visible_signals
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -158,83 +149,3 @@ def api_events(
         for e in found[offset:]
     ]
     return Page(items=items, total=None, limit=limit, offset=offset)
-
-
-@router.get("/reports", response_model=Page[IncidentReportOut])
-def api_reports(
-    context: ContextDep,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(Requires("report:read"))],
-    iso3: Iso3 = None,
-    q: Annotated[str | None, Query(max_length=200, description="Search plain text.")] = None,
-    sensitivity: Annotated[str | None, Query(pattern="^(public|internal|restricted)$")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Page[IncidentReportOut]:
-    """Incident reports you may see (monitors: their own), newest first."""
-    found, total = list_incident_reports(
-        session,
-        visibility=report_visibility(principal),
-        iso3=iso3,
-        text=q,
-        sensitivity=sensitivity,
-        limit=limit,
-        offset=offset,
-    )
-    now = utc_now()
-    items = [
-        report_out(
-            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
-        )
-        for r in found
-    ]
-    return Page(items=items, total=total, limit=limit, offset=offset)
-
-
-@router.post(
-    "/reports",
-    response_model=IncidentReportOut,
-    status_code=201,
-    responses={200: {"model": IncidentReportOut}, 404: {}, 422: {}},
-)
-def api_create_report(
-    report: IncidentReportIn,
-    context: ContextDep,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(Requires("report:create"))],
-    idempotency_key: Annotated[str, Header(min_length=8, max_length=80)],
-) -> JSONResponse:
-    """Submit a report; retrying with the same ``Idempotency-Key`` never duplicates it.
-
-    The first submission answers 201, a retry 200 with the report stored the first time.
-    """
-    try:
-        stored, created = submit_report(
-            session,
-            context.key_ring,
-            principal,
-            report,
-            idempotency_key=idempotency_key,
-            now=utc_now(),
-        )
-    except UnknownCountry as error:
-        raise HTTPException(404, str(error)) from None  # the country named does not exist
-    out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
-    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
-
-
-@router.get("/reports/{report_id}", response_model=IncidentReportOut, responses={404: {}})
-def api_report(
-    report_id: str,
-    context: ContextDep,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(Requires("report:read"))],
-    identities: bool = False,
-) -> IncidentReportOut:
-    """One report, if you may see it (404 otherwise: a guessed id tells nothing)."""
-    report = get_incident_report(session, report_id, visibility=report_visibility(principal))
-    if report is None:
-        raise HTTPException(404, "no such report")
-    return report_out(
-        session, context.key_ring, principal, report, now=utc_now(), reveal=identities
-    )

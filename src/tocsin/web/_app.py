@@ -22,10 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__
 from tocsin.settings import Settings, get_settings
-from tocsin.store import Database
-from tocsin.web import _api, _map, _routes_admin, _routes_auth, _routes_pages, _routes_reports
+from tocsin.store import Database, load_key_ring
+from tocsin.web import _api, _map, _routes_admin, _routes_auth, _routes_pages
 from tocsin.web._config import WebSettings
-from tocsin.web._crypto import load_key_ring
 from tocsin.web._deps import (
     CsrfFailed,
     LoginRequired,
@@ -74,12 +73,27 @@ def add_capability(app: FastAPI, router: APIRouter, nav: list[NavItem]) -> None:
         app.state.nav.add(item)
 
 
+class AddableStaticFiles(StaticFiles):
+    """The files under ``/static``: the web package's own, then those capabilities add."""
+
+    def add_directory(self, directory: Path) -> None:
+        self.all_directories.append(directory)
+
+
+def add_static_files(app: FastAPI, directory: Path) -> None:
+    """Serve the files of a capability's folder under ``/static`` too (``/static/<name>``).
+
+    The web package's own files come first: a capability's file of the same name is not
+    served.
+    """
+    static: AddableStaticFiles = app.state.static
+    static.add_directory(directory)
+
+
 def _base_nav() -> NavRegistry:
     nav = NavRegistry()
     for item in (
         NavItem("watchlist", "Watchlist", "/watchlist", "watchlist:read", 10),
-        NavItem("reports", "Incident reports", "/reports", "report:read", 20),
-        NavItem("new-report", "New report", "/reports/new", "report:create", 21),
         NavItem("data", "Data", "/data", "data:read", 60),
         NavItem("admin", "Admin", "/admin/users", "admin:users", 70),
         NavItem("audit", "Audit log", "/admin/audit", "admin:audit", 71),
@@ -97,8 +111,8 @@ def create_app(
     """Build the application for a database that ``tocsin up`` has set up.
 
     ``web`` defaults to ``settings.web``. ``plugins`` are the capabilities' pages to
-    include (default: :func:`installed_plugins`, i.e. alerts, assessments, reports and
-    speech).
+    include (default: :func:`installed_plugins`, i.e. alerts, assessments, incident
+    reports, country reports and speech).
 
     Examples
     --------
@@ -142,8 +156,10 @@ def create_app(
     register_upload_kind(app, EVENT_UPLOADS)
     app.state.nav = _base_nav()
     app.add_middleware(JsonSuffixMiddleware)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_routes_auth, _routes_pages, _routes_reports, _routes_admin, _api, _map):
+    static = AddableStaticFiles(directory=HERE / "static")
+    app.state.static = static
+    app.mount("/static", static, name="static")
+    for module in (_routes_auth, _routes_pages, _routes_admin, _api, _map):
         app.include_router(module.router)
     for include in installed_plugins() if plugins is None else plugins:
         include(app)

@@ -31,9 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Router
 
 from tocsin.settings import Settings
-from tocsin.store import Database
+from tocsin.store import Database, KeyRing
 from tocsin.web._config import WebSettings
-from tocsin.web._crypto import KeyRing
 from tocsin.web._security import Principal, digest
 from tocsin.web._store import get_api_token, get_web_session
 

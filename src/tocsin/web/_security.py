@@ -1,8 +1,8 @@
 """Who may do what: roles, the permission table, API scopes, passwords and tokens.
 
-Permission checks live in dependencies (:class:`tocsin.web.Requires`), and what a
-caller may see of incident reports is one function (:func:`report_visibility`), so
-pages, API, exports and search all apply the same rule.
+Permission checks live in dependencies (:class:`tocsin.web.Requires`); the table below
+holds every permission, the capabilities' included. Which incident reports a caller may
+see is the incidents capability's rule (:func:`tocsin.incidents.report_visibility`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from tocsin.incidents import ReportVisibility
 from tocsin.web._store import ROLES as ROLES  # the roles, re-exported beside their permissions
 from tocsin.web._store import StoredUser
 
@@ -26,7 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "signals:read": frozenset(ROLES),
     "data:read": frozenset(ROLES),
     "data:import": frozenset({"admin", "analyst"}),  # upload event and speech files
-    "report:read": frozenset(ROLES),  # which reports: see report_visibility
+    "report:read": frozenset(ROLES),  # which reports: tocsin.incidents.report_visibility
     "report:create": frozenset({"admin", "analyst", "monitor"}),
     "report:export": frozenset({"admin", "analyst"}),
     "identity:read": frozenset({"admin", "analyst"}),
@@ -96,25 +95,6 @@ class Principal:
         if self.via == "token":
             return any(permission in SCOPES.get(scope, ()) for scope in self.scopes)
         return True
-
-
-def report_visibility(principal: Principal) -> ReportVisibility:
-    """Which incident reports this caller may see.
-
-    Monitors see only their own; reviewers public and internal ones; viewers public
-    ones; analysts and admins all. Without ``report:read`` (e.g. a token lacking the
-    scope) nothing.
-    """
-    if not principal.can("report:read"):
-        return ReportVisibility(sensitivities=())
-    role = principal.user.role
-    if role == "monitor":
-        return ReportVisibility(owner_id=principal.user.id)
-    if role == "reviewer":
-        return ReportVisibility(sensitivities=("public", "internal"))
-    if role == "viewer":
-        return ReportVisibility(sensitivities=("public",))
-    return ReportVisibility()
 
 
 _hasher = PasswordHasher()

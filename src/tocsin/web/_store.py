@@ -2,15 +2,15 @@
 the jobs of imports uploaded from the data page.
 
 They keep what the web layer hands them: secrets (session and API tokens) arrive as
-SHA-256 digests, TOTP secrets as ciphertext with the id of the key that made it. The
-incident reports' own tables are the ``incidents`` slice's; the report functions here
-add their owners' names, which are this slice's.
+SHA-256 digests, TOTP secrets as ciphertext with the id of the key that made it. Other
+slices that keep user ids (incident reports' owners) ask for their names with
+:func:`usernames`, never reading these tables themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
-from tocsin import incidents
-from tocsin.incidents import ReportVisibility, StoredIncidentReport
 from tocsin.store import Base, EncryptedValue, UTCDateTime
 
 ROLES = ("admin", "analyst", "reviewer", "monitor", "viewer")
@@ -518,75 +516,37 @@ def get_import_rejects(session: Session, job_id: int) -> str | None:
     return value
 
 
-# --- key rotation --------------------------------------------------------------------------
-
-
 # --- key rotation ---------------------------------------------------------------------------
 
 
-def list_encrypted_values(session: Session) -> list[EncryptedValue]:
-    """Every ciphertext stored at rest: the incident slice's and the users' TOTP secrets."""
-    values = incidents.list_encrypted_values(session)
-    values += [
+def list_totp_secrets(session: Session) -> list[EncryptedValue]:
+    """The users' TOTP secrets as stored (ciphertext and key id), for key rotation."""
+    return [
         EncryptedValue("users", u.id, str(u.id), u.totp_key_id, u.totp_ciphertext)
         for u in session.scalars(select(WebUserRow).where(WebUserRow.totp_ciphertext.is_not(None)))
         if u.totp_key_id and u.totp_ciphertext
     ]
-    return values
 
 
-def replace_encrypted_value(
+def replace_totp_secret(
     session: Session, value: EncryptedValue, *, key_id: str, ciphertext: str
 ) -> None:
-    """Store a re-encrypted value in place of ``value``, in whichever slice holds it."""
-    if value.table != "users":
-        incidents.replace_encrypted_value(session, value, key_id=key_id, ciphertext=ciphertext)
-        return
+    """Store a re-encrypted TOTP secret in place of ``value``."""
     user = session.get(WebUserRow, value.row_id)
     if user is not None:
         user.totp_key_id, user.totp_ciphertext = key_id, ciphertext
     session.flush()
 
 
-# --- incident reports with their owners' names ------------------------------------------------
+# --- names of users, for other slices -------------------------------------------------------
 
 
-def _owner_names(session: Session, owner_ids: set[int]) -> dict[int, str]:
-    if not owner_ids:
+def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """The user names of these user ids (ids of no user are left out)."""
+    wanted = set(user_ids)
+    if not wanted:
         return {}
     rows = session.execute(
-        select(WebUserRow.id, WebUserRow.username).where(WebUserRow.id.in_(owner_ids))
+        select(WebUserRow.id, WebUserRow.username).where(WebUserRow.id.in_(wanted))
     )
     return {int(user_id): str(username) for user_id, username in rows}
-
-
-def _named(session: Session, reports: list[StoredIncidentReport]) -> list[StoredIncidentReport]:
-    names = _owner_names(session, {r.owner_id for r in reports})
-    return [replace(r, owner_username=names.get(r.owner_id, "")) for r in reports]
-
-
-def save_incident_report(
-    session: Session, report: incidents.IncidentReportCreate, *, now: datetime
-) -> tuple[StoredIncidentReport, bool]:
-    """:func:`tocsin.incidents.save_incident_report`, for an existing user, with the
-    owner's name."""
-    if get_user(session, report.owner_id) is None:
-        raise LookupError(f"no user {report.owner_id}")
-    stored, is_new = incidents.save_incident_report(session, report, now=now)
-    return _named(session, [stored])[0], is_new
-
-
-def get_incident_report(
-    session: Session, public_id: str, *, visibility: ReportVisibility
-) -> StoredIncidentReport | None:
-    """:func:`tocsin.incidents.get_incident_report`, with the owner's name."""
-    found = incidents.get_incident_report(session, public_id, visibility=visibility)
-    return _named(session, [found])[0] if found is not None else None
-
-
-def list_incident_reports(
-    session: Session, *, visibility: ReportVisibility, **filters: Any
-) -> tuple[list[StoredIncidentReport], int]:
-    """:func:`tocsin.incidents.list_incident_reports`, with the owners' names."""
-    reports, total = incidents.list_incident_reports(session, visibility=visibility, **filters)
-    return _named(session, reports), total

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
@@ -25,12 +26,17 @@ from tocsin.events import (
     SourceReference,
     record_field_events,
 )
-from tocsin.incidents import IncidentReportCreate, StoredIncidentReport, set_report_event_uid
-from tocsin.store import audit, get_country
-from tocsin.web._attachments import AttachmentOut, attachments_of
-from tocsin.web._crypto import KeyRing
-from tocsin.web._security import Principal
-from tocsin.web._store import save_incident_report
+from tocsin.incidents._attachments import AttachmentOut, attachments_of
+from tocsin.incidents._named import save_named_report
+from tocsin.incidents._store import (
+    IncidentReportCreate,
+    StoredIncidentReport,
+    set_report_event_uid,
+)
+from tocsin.store import KeyRing, audit, get_country
+
+if TYPE_CHECKING:
+    from tocsin.web import Principal
 
 
 def _lines(value: list[str] | str | None) -> list[str]:
@@ -154,7 +160,7 @@ def submit_report(
     if not report.identities.is_empty():
         sealed = key_ring.encrypt(report.identities.model_dump(), context=report_context(public_id))
     assert report.end_date is not None
-    stored, created = save_incident_report(
+    stored, created = save_named_report(
         session,
         IncidentReportCreate(
             public_id=public_id,

@@ -2,9 +2,9 @@
 
 Each file is encrypted with AES-256-GCM under a fresh data key, bound to its report and
 its own id; the data key and the file's name are sealed by the identity key ring
-(:class:`tocsin.web.KeyRing`), so key rotation re-encrypts those few bytes and never the
+(:class:`tocsin.store.KeyRing`), so key rotation re-encrypts those few bytes and never the
 files. Who may list or download an attachment is exactly who may see its report
-(:func:`tocsin.web.report_visibility`); every download is in the audit log.
+(:func:`tocsin.incidents.report_visibility`); every download is in the audit log.
 
 Types are told from the file's first bytes, not from what the browser claims: photos
 (JPEG, PNG, WebP, GIF), PDF, plain text, Word and OpenDocument documents.
@@ -17,21 +17,23 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tocsin.incidents import (
+from tocsin.incidents._store import (
     AttachmentCreate,
     StoredIncidentReport,
     add_report_attachment,
     get_report_attachment,
     list_report_attachments,
 )
-from tocsin.store import audit
-from tocsin.web._crypto import KeyRing
-from tocsin.web._security import Principal
+from tocsin.store import KeyRing, audit
+
+if TYPE_CHECKING:
+    from tocsin.web import Principal
 
 #: Largest file accepted, and most files per report.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -3,7 +3,8 @@
 Each ciphertext is stored beside the id of the key that made it. The key ring holds
 every key still needed to read old values and names the active one for new values;
 rotation adds a key, makes it active and re-encrypts every stored value
-(:func:`tocsin.web.rotate_identity_key`). Each value is bound to its record through
+(:func:`tocsin.web.rotate_identity_key`, through each slice's resealer of the
+``tocsin.sealed`` entry-point group). Each value is bound to its record through
 AES-GCM's associated data, so a ciphertext copied onto another record does not decrypt.
 """
 

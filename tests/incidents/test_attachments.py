@@ -14,11 +14,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from tests.incidents.test_access import report_data
 from tests.web.fixtures import csrf_of, sign_in
-from tests.web.test_access import report_data
+from tocsin.incidents import _attachments
 from tocsin.settings import Settings
-from tocsin.store import list_audit
-from tocsin.web import KeyRing, WebSettings, _attachments, rotate_identity_key
+from tocsin.store import KeyRing, list_audit
+from tocsin.web import WebSettings, rotate_identity_key
 
 
 def png(width: int = 3, height: int = 2) -> bytes:

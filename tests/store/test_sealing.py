@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tocsin.web import IdentityKeyError, KeyRing, load_key_ring, save_key_ring
+from tocsin.store import IdentityKeyError, KeyRing, load_key_ring, save_key_ring
 
 
 def test_a_value_decrypts_only_with_its_key_and_context() -> None:

@@ -1,22 +1,30 @@
-"""Incident report pages: the form for monitors, the list, one report, the export."""
+"""Incident reports in the web app: the form for monitors, the list, one report, the
+export, attachments (pages with ``.json`` twins), and the API under ``/api/v1/reports``.
+
+The web app plugs it in with :func:`include_incidents` (the web plug-in ``incidents``).
+It uses the web app's own dependencies (a database session per request, the signed-in
+caller, permissions from the one table), so access rules stay in one place; which
+reports a caller sees is :func:`tocsin.incidents.report_visibility`.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import secrets
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from tocsin.events import ActorKind, EventType
-from tocsin.incidents import StoredIncidentReport, list_report_attachments
-from tocsin.store import audit, list_countries
-from tocsin.web._attachments import (
+from tocsin.incidents._access import report_visibility
+from tocsin.incidents._attachments import (
     ALLOWED,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -26,20 +34,40 @@ from tocsin.web._attachments import (
     open_attachment,
     store_attachments,
 )
-from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
-from tocsin.web._models import Page
-from tocsin.web._render import page, wants_json
-from tocsin.web._reports import (
+from tocsin.incidents._named import get_named_report, list_named_reports
+from tocsin.incidents._reports import (
     IncidentReportIn,
     IncidentReportOut,
     UnknownCountry,
     report_out,
     submit_report,
 )
-from tocsin.web._security import Principal, report_visibility
-from tocsin.web._store import get_incident_report, list_incident_reports
+from tocsin.incidents._store import StoredIncidentReport, list_report_attachments
+from tocsin.store import audit, list_countries
+from tocsin.web import (
+    ContextDep,
+    NavItem,
+    Page,
+    Principal,
+    Requires,
+    SessionDep,
+    add_capability,
+    add_static_files,
+    check_csrf,
+    page,
+    utc_now,
+    wants_json,
+)
 
-router = APIRouter(include_in_schema=False)
+__all__ = ["api_router", "include_incidents", "router"]
+
+HERE = Path(__file__).parent
+
+# Routes plugged in by add_capability do not inherit the app's own dependencies, so the
+# CSRF check is declared here (add_capability refuses a router without it).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+#: The reports' part of the REST API (tag ``api``, like the rest of ``/api/v1``).
+api_router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(check_csrf)])
 
 CanRead = Annotated[Principal, Depends(Requires("report:read"))]
 CanCreate = Annotated[Principal, Depends(Requires("report:create"))]
@@ -172,7 +200,7 @@ def reports(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    found, total = list_incident_reports(
+    found, total = list_named_reports(
         session,
         visibility=report_visibility(principal),
         iso3=iso3 or None,
@@ -226,7 +254,7 @@ def export_reports(
     iso3: str | None = None,
 ) -> Response:
     """CSV of the reports the caller may see, never with identities; always audited."""
-    found, total = list_incident_reports(
+    found, total = list_named_reports(
         session, visibility=report_visibility(principal), iso3=iso3, limit=100_000
     )
     buffer = io.StringIO()
@@ -267,7 +295,7 @@ def report_detail(
     principal: CanRead,
     identities: bool = False,
 ) -> Response:
-    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    report = get_named_report(session, public_id, visibility=report_visibility(principal))
     if report is None:
         raise HTTPException(404, "no such report")
     out = report_out(session, context.key_ring, principal, report, now=utc_now(), reveal=identities)
@@ -301,7 +329,7 @@ def add_attachments(
     principal: CanCreate,
 ) -> Response:
     """Attach more files to a report (its author, or an admin or analyst who can see it)."""
-    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    report = get_named_report(session, public_id, visibility=report_visibility(principal))
     if report is None:
         raise HTTPException(404, "no such report")
     if not may_attach(principal, report):
@@ -330,7 +358,7 @@ def download_attachment(
     principal: CanRead,
 ) -> Response:
     """One attachment, to whoever may see its report (404 otherwise); always audited."""
-    report = get_incident_report(session, public_id, visibility=report_visibility(principal))
+    report = get_named_report(session, public_id, visibility=report_visibility(principal))
     found = (
         open_attachment(session, context.key_ring, principal, report, attachment_id, now=utc_now())
         if report is not None
@@ -351,4 +379,109 @@ def download_attachment(
             "content-security-policy": "sandbox; default-src 'none'",
             "cache-control": "no-store",
         },
+    )
+
+
+# --- the API --------------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
+Iso3 = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3.")]
+
+
+@api_router.get("/reports", response_model=Page[IncidentReportOut])
+def api_reports(
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:read"))],
+    iso3: Iso3 = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search plain text.")] = None,
+    sensitivity: Annotated[str | None, Query(pattern="^(public|internal|restricted)$")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[IncidentReportOut]:
+    """Incident reports you may see (monitors: their own), newest first."""
+    found, total = list_named_reports(
+        session,
+        visibility=report_visibility(principal),
+        iso3=iso3,
+        text=q,
+        sensitivity=sensitivity,
+        limit=limit,
+        offset=offset,
+    )
+    now = utc_now()
+    items = [
+        report_out(
+            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
+        )
+        for r in found
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@api_router.post(
+    "/reports",
+    response_model=IncidentReportOut,
+    status_code=201,
+    responses={200: {"model": IncidentReportOut}, 404: {}, 422: {}},
+)
+def api_create_report(
+    report: IncidentReportIn,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:create"))],
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=80)],
+) -> JSONResponse:
+    """Submit a report; retrying with the same ``Idempotency-Key`` never duplicates it.
+
+    The first submission answers 201, a retry 200 with the report stored the first time.
+    """
+    try:
+        stored, created = submit_report(
+            session,
+            context.key_ring,
+            principal,
+            report,
+            idempotency_key=idempotency_key,
+            now=utc_now(),
+        )
+    except UnknownCountry as error:
+        raise HTTPException(404, str(error)) from None  # the country named does not exist
+    out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@api_router.get("/reports/{report_id}", response_model=IncidentReportOut, responses={404: {}})
+def api_report(
+    report_id: str,
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("report:read"))],
+    identities: bool = False,
+) -> IncidentReportOut:
+    """One report, if you may see it (404 otherwise: a guessed id tells nothing)."""
+    report = get_named_report(session, report_id, visibility=report_visibility(principal))
+    if report is None:
+        raise HTTPException(404, "no such report")
+    return report_out(
+        session, context.key_ring, principal, report, now=utc_now(), reveal=identities
+    )
+
+
+def include_incidents(app: FastAPI) -> None:
+    """Add the incident report pages, their API and menu entries, this package's templates
+    and its static files (the report form's script) to the web app (the web plug-in
+    ``incidents``)."""
+    env = app.state.tocsin.templates.env
+    env.loader = ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")])
+    add_static_files(app, HERE / "static")
+    add_capability(app, api_router, [])
+    add_capability(
+        app,
+        router,
+        [
+            NavItem("reports", "Incident reports", "/reports", "report:read", 20),
+            NavItem("new-report", "New report", "/reports/new", "report:create", 21),
+        ],
     )

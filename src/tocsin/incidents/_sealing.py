@@ -1,0 +1,30 @@
+"""Key rotation of the incident tables: identities of reports and attachments' data keys."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tocsin.incidents._attachments import attachment_context
+from tocsin.incidents._reports import report_context
+from tocsin.incidents._store import list_encrypted_values, replace_encrypted_value
+from tocsin.store import KeyRing
+
+
+def reseal_incident_values(session: Session, ring: KeyRing) -> int:
+    """Re-encrypt every sealed value of the incident tables under ``ring.active``
+    (each decrypted with the key it names); return how many.
+
+    The incidents slice's resealer (entry point ``incidents`` of the ``tocsin.sealed``
+    group), run by :func:`tocsin.web.rotate_identity_key`.
+    """
+    values = list_encrypted_values(session)
+    for value in values:
+        context = (
+            report_context(value.record)
+            if value.table == "reports"
+            else attachment_context(value.record)
+        )
+        plain = ring.decrypt(value.key_id, value.ciphertext, context=context)
+        sealed = ring.encrypt(plain, context=context)
+        replace_encrypted_value(session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext)
+    return len(values)
