@@ -209,3 +209,25 @@ def _token(post_form: Any, username: str, scopes: list[str]) -> str:
     page = post_form(username, "/account/tokens", {"name": "t", "scopes": scopes}).text
     start = page.index("tct_")
     return str(page[start : page.index("<", start)])
+
+
+def test_a_report_dated_outside_the_event_span_is_refused_with_its_field(
+    app: FastAPI, post_form: Any
+) -> None:
+    """A date the events store cannot hold (found by fuzzing: 0445-11-26 answered 500) is a
+    422 naming the field, and nothing is stored."""
+    writer = {
+        "Authorization": "Bearer " + _token(post_form, "monitor", ["reports:write", "reports:read"])
+    }
+    api = TestClient(app, base_url="https://testserver")
+    marker = "dated-" + uuid.uuid4().hex
+    payload = {
+        k: v for k, v in report_data("public").items() if k != "idempotency_key" and k not in NAMES
+    } | {"start_date": "0445-11-26", "narrative": marker}
+    refused = api.post(
+        "/api/v1/reports", json=payload, headers=writer | {"Idempotency-Key": marker}
+    )
+    assert refused.status_code == 422, refused.text
+    assert "start_date" in refused.text
+    listed = api.get("/api/v1/reports", params={"q": marker}, headers=writer).json()
+    assert listed["items"] == []

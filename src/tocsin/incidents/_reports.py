@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy.orm import Session
 
 from tocsin.events import (
+    EARLIEST_EVENT_DATE,
+    LATEST_EVENT_DATE,
     Act,
     Actor,
     ActorKind,
@@ -70,8 +72,8 @@ class IncidentReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     iso3: str = Field(pattern=r"^[A-Z]{3}$")
-    start_date: date
-    end_date: date | None = None
+    start_date: date = Field(ge=EARLIEST_EVENT_DATE, le=LATEST_EVENT_DATE)
+    end_date: date | None = Field(default=None, ge=EARLIEST_EVENT_DATE, le=LATEST_EVENT_DATE)
     event_type: EventType
     location: str | None = Field(default=None, max_length=500)
     admin1: str | None = Field(default=None, max_length=200)
