@@ -31,6 +31,19 @@ def get(url: str) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read())
 
 
+def watch(home: Path, *options: str) -> Any:
+    """`tocsin monitor watch` in this process, its signal handlers put back afterwards."""
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return CliRunner().invoke(
+            build_app(), ["--data-dir", str(home), "monitor", "watch", "--health-port", "0",
+                          *options],
+        )  # fmt: skip
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
 def test_watch_loop_health_and_logs() -> None:
     stream = io.StringIO()
     log = JsonLog(stream, component="test")
@@ -75,15 +88,7 @@ def test_monitor_watch_runs_a_pass(home: Path) -> None:
     added = runner.invoke(build_app(), [*args, "alerts", "rules", "add", "--name", "s",
                                         "--when", "speech_surge"])  # fmt: skip
     assert added.exit_code == 0, added.output
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        result = runner.invoke(
-            build_app(),
-            [*args, "monitor", "watch", "--every", "1h", "--health-port", "0", "--max-passes", "1"],
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    result = watch(home, "--every", "1h", "--max-passes", "1")
     assert result.exit_code == 0, (result.output, result.exception)
     events = [
         json.loads(line)["event"] for line in result.stderr.splitlines() if line.startswith("{")
@@ -97,16 +102,8 @@ def test_monitor_watch_runs_a_pass(home: Path) -> None:
 
 def test_monitor_watch_ingests_and_detects_through_the_use_cases(home: Path) -> None:
     events = Path(__file__).parents[1] / "data" / "events" / "ucdp_ged231_caf_2014.csv"
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        result = CliRunner().invoke(
-            build_app(),
-            ["--data-dir", str(home), "monitor", "watch", "--every", "100ms", "--health-port",
-             "0", "--max-passes", "2", "--events", str(events), "--format", "ucdp"],
-        )  # fmt: skip
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    result = watch(home, "--every", "100ms", "--max-passes", "2", "--events", str(events),
+                   "--format", "ucdp")  # fmt: skip
     assert result.exit_code == 0, (result.output, result.exception)
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     ingests = [r["summary"] for r in records if r["event"] == "ingest"]
@@ -151,15 +148,7 @@ def test_monitor_watch_records_speech_surges_through_the_use_case(
     assert imported.exit_code == 0, imported.output
     scored = runner.invoke(build_app(), [*args, "speech", "classify", "--fast", "--json"])
     assert scored.exit_code == 0, scored.output
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        result = runner.invoke(
-            build_app(),
-            [*args, "monitor", "watch", "--every", "1h", "--health-port", "0", "--max-passes", "1"],
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    result = watch(home, "--every", "1h", "--max-passes", "1")
     assert result.exit_code == 0, (result.output, result.exception)
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     passes = [r for r in records if r["event"] == "pass_done"]
@@ -177,16 +166,7 @@ def test_monitor_watch_records_speech_surges_through_the_use_case(
 
 
 def test_monitor_watch_without_speech_items_skips_the_surge_pass(home: Path) -> None:
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        result = CliRunner().invoke(
-            build_app(),
-            ["--data-dir", str(home), "monitor", "watch", "--every", "1h", "--health-port", "0",
-             "--max-passes", "1"],
-        )  # fmt: skip
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    result = watch(home, "--every", "1h", "--max-passes", "1")
     assert result.exit_code == 0, (result.output, result.exception)
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     passes = [r for r in records if r["event"] == "pass_done"]

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, R
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from tocsin.events import ActorKind, EventType
@@ -51,6 +52,7 @@ from tocsin.web import (
     Principal,
     Requires,
     SessionDep,
+    WebContext,
     add_capability,
     add_static_files,
     check_csrf,
@@ -188,6 +190,38 @@ def create_report(
     return RedirectResponse(f"/reports/{stored.public_id}", status_code=303)
 
 
+def listed_reports(
+    context: WebContext,
+    session: Session,
+    principal: Principal,
+    *,
+    iso3: str | None,
+    text: str | None,
+    sensitivity: str | None,
+    limit: int,
+    offset: int,
+) -> Page[IncidentReportOut]:
+    """One page of the reports the caller may see, without identities (the list page and
+    the API's list both show this; restricted ones are audited as listed)."""
+    found, total = list_named_reports(
+        session,
+        visibility=report_visibility(principal),
+        iso3=iso3,
+        text=text,
+        sensitivity=sensitivity,
+        limit=limit,
+        offset=offset,
+    )
+    now = utc_now()
+    items = [
+        report_out(
+            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
+        )
+        for r in found
+    ]
+    return Page[IncidentReportOut](items=items, total=total, limit=limit, offset=offset)
+
+
 @router.get("/reports")
 def reports(
     request: Request,
@@ -200,23 +234,16 @@ def reports(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    found, total = list_named_reports(
+    data = listed_reports(
+        context,
         session,
-        visibility=report_visibility(principal),
+        principal,
         iso3=iso3 or None,
         text=q or None,
         sensitivity=sensitivity or None,
         limit=limit,
         offset=offset,
     )
-    now = utc_now()
-    items = [
-        report_out(
-            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
-        )
-        for r in found
-    ]
-    data = Page[IncidentReportOut](items=items, total=total, limit=limit, offset=offset)
     return page(
         request,
         "reports.html",
@@ -401,23 +428,16 @@ def api_reports(
     offset: Offset = 0,
 ) -> Page[IncidentReportOut]:
     """Incident reports you may see (monitors: their own), newest first."""
-    found, total = list_named_reports(
+    return listed_reports(
+        context,
         session,
-        visibility=report_visibility(principal),
+        principal,
         iso3=iso3,
         text=q,
         sensitivity=sensitivity,
         limit=limit,
         offset=offset,
     )
-    now = utc_now()
-    items = [
-        report_out(
-            session, context.key_ring, principal, r, now=now, reveal=False, action="report.list"
-        )
-        for r in found
-    ]
-    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @api_router.post(
