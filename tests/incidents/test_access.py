@@ -231,3 +231,18 @@ def test_a_report_dated_outside_the_event_span_is_refused_with_its_field(
     assert "start_date" in refused.text
     listed = api.get("/api/v1/reports", params={"q": marker}, headers=writer).json()
     assert listed["items"] == []
+
+
+def test_a_public_report_without_a_place_leaves_the_country_page_working(
+    post_form: Any, clients: dict[str, TestClient]
+) -> None:
+    """A field event with no admin1 or location is NaN in the events frame; the country
+    page once answered 500 to every role until the event was removed."""
+    report_id = submit(post_form, "monitor", "public", iso3="MLI", admin1="", location="")
+    for role in ("viewer", "analyst"):
+        response = clients[role].get("/countries/MLI.json")
+        assert response.status_code == 200, response.text
+        recent = {e["uid"]: e for e in response.json()["events"]["recent"]}
+        assert recent[f"field:{report_id}"]["admin1"] is None
+        assert recent[f"field:{report_id}"]["location"] is None
+        assert clients[role].get("/countries/MLI").status_code == 200

@@ -147,7 +147,9 @@ def watchlist(
     )
 
 
-def _optional(value: Any, kind: type[float] | type[int]) -> Any:
+def _optional(value: Any, kind: type[float] | type[int] | type[str]) -> Any:
+    # a missing text or number can come back from the events frame as NaN, which the models
+    # refuse
     return None if value is None or pd.isna(value) else kind(value)
 
 
@@ -157,8 +159,8 @@ def _event_out(row: dict[Any, Any]) -> EventOut:
         dataset=row["dataset"],
         start_date=row["start_date"].date(),
         event_type=row["event_type"],
-        admin1=row["admin1"],
-        location=row["location"],
+        admin1=_optional(row["admin1"], str),
+        location=_optional(row["location"], str),
         latitude=_optional(row["latitude"], float),
         longitude=_optional(row["longitude"], float),
         fatalities_best=_optional(row["fatalities_best"], int),
