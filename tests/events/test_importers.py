@@ -197,3 +197,14 @@ def test_every_event_format_has_one_parser_in_the_registry() -> None:
     assert tuple(EVENT_PARSERS) == EVENT_FORMATS
     with pytest.raises(TocsinError, match="unknown event format 'xml'"):
         parse_events(b"", "xml", file_name="x.xml")
+
+
+def test_a_file_without_a_required_column_is_refused_not_stored_without_ids() -> None:
+    """A UCDP country-year table given as GED once parsed into rows without ids, and the
+    import then failed inside the database (NOT NULL constraint on events.uid)."""
+    data = b"conflict_id,location_inc,year,bd_best\n333,Afghanistan,2020,100\n"
+    parsed = parse_events(data, "ucdp", file_name="brd.csv")
+    assert len(parsed.frame) == 0
+    assert ("id", "the file has no such column") in {(p.field, p.reason) for p in parsed.problems}
+    with pytest.raises(DataFileError, match="brd.csv:2: field 'id': the file has no such column"):
+        parsed.raise_if_invalid()

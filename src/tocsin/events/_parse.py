@@ -137,7 +137,11 @@ class RowChecks:
     def text(self, column: str, *, required: bool = False) -> pd.Series:
         """A text column, stripped, ``None`` when empty; flag empty ones if required."""
         if column not in self.raw:
-            return pd.Series([None] * len(self.raw), index=self.raw.index, dtype="object")
+            absent = pd.Series([None] * len(self.raw), index=self.raw.index, dtype="object")
+            if required:
+                # e.g. a UCDP country-year file given as GED: every row lacks the value
+                self.flag(absent.isna(), column, "the file has no such column", None)
+            return absent
         values = self.raw[column].str.strip()
         values = values.where(values.notna() & (values != ""), None)
         if required:
