@@ -32,6 +32,7 @@ from tocsin.events._escalation import (
     RELATIVE_FEATURES,
     TRANSFER_FEATURES,
     TWO_PART_FEATURES,
+    CalibratedTwoPartDetector,
     LogisticSurgeDetector,
     TwoPartEscalationDetector,
 )
@@ -70,6 +71,14 @@ DESIGNS: dict[str, tuple[list[str], Callable[[], Any]]] = {
             partial(TwoPartEscalationDetector, alpha=a),
         )
         for a in (1.0, 10.0, 100.0)
+    },
+    # fourth pass (2026-12-03), fixed in docs/methodology/escalation.md before fitting
+    **{
+        f"C calibrated two-part (alpha={a:g})": (
+            TWO_PART_FEATURES,
+            partial(CalibratedTwoPartDetector, alpha=a),
+        )
+        for a in (1.0, 10.0)
     },
 }
 

@@ -15,7 +15,7 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc  # type: ignore[import-untyped]
+from scipy.special import betainc, expit  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, d2_tweedie_score
@@ -785,6 +785,184 @@ class TwoPartEscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Share of the Poisson deviance explained (D²) on the counts ``y``."""
         return float(d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=1))
+
+
+def surge_targets(X: np.ndarray, y: np.ndarray, *, min_deaths: float, ratio: float) -> np.ndarray:
+    """The 0/1 surge label of rows whose next 4 weeks' deaths are ``y`` and whose last
+    column of ``X`` is the trailing mean (as :func:`surge_labels`)."""
+    return np.asarray((y >= min_deaths) & (y >= ratio * X[:, -1]), dtype=float)
+
+
+def out_of_fold_risks(make: Any, X: np.ndarray, y: np.ndarray, n_folds: int) -> np.ndarray:
+    """Each row's surge risk from a model (``make()``, fitted on counts) that never saw it.
+
+    The rows are cut into ``n_folds`` contiguous blocks; each block is scored by a model
+    fitted on the other blocks. With fewer rows than two per fold the risks are in-sample.
+    """
+    n = len(X)
+    if n_folds < 2 or n < 2 * n_folds:
+        return np.asarray(make().fit(X, y).surge_risk(X))
+    risks = np.empty(n)
+    for block in np.array_split(np.arange(n), n_folds):
+        rest = np.ones(n, dtype=bool)
+        rest[block] = False
+        risks[block] = make().fit(X[rest], y[rest]).surge_risk(X[block])
+    return risks
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1.0 - 1e-12)
+    return np.asarray(np.log(p) - np.log1p(-p))
+
+
+def fit_logit_calibration(
+    risks: np.ndarray, labels: np.ndarray, *, penalty: float
+) -> tuple[float, float]:
+    """``(a, b)`` of the map p = σ(a + b · logit(risk)) that fits the 0/1 ``labels``.
+
+    Penalised maximum likelihood with a prior at the identity (a = 0, b = 1): the
+    log-likelihood minus ``penalty`` · (a² + (b − 1)²). Rows without a single surge pull
+    ``a`` down but leave the order of the risks as it was. Newton's method on two numbers.
+    """
+    design = np.c_[np.ones(len(risks)), _logit(np.asarray(risks, dtype=float))]
+    prior = np.array([0.0, 1.0])
+
+    def objective(b: np.ndarray) -> float:
+        eta = design @ b
+        # -log-likelihood: log(1 + e^eta) - label * eta, written to stay finite
+        return float(
+            (np.logaddexp(0.0, eta) - labels * eta).sum() + penalty * ((b - prior) ** 2).sum()
+        )
+
+    beta = prior.copy()
+    current = objective(beta)
+    for _ in range(200):
+        p = expit(design @ beta)
+        gradient = design.T @ (p - labels) + 2.0 * penalty * (beta - prior)
+        hessian = (design * (p * (1.0 - p))[:, None]).T @ design + 2.0 * penalty * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        size = 1.0
+        while size > 1e-10:  # step halving: plain Newton overshoots on logits of ±27
+            trial = beta - size * step
+            value = objective(trial)
+            if value <= current:
+                break
+            size /= 2
+        else:
+            break
+        beta, previous, current = trial, current, value
+        if previous - current < 1e-12 * max(1.0, abs(current)):
+            break
+    return float(beta[0]), float(beta[1])
+
+
+def apply_logit_calibration(risks: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The calibrated probabilities σ(a + b · logit(risk))."""
+    return np.asarray(expit(a + b * _logit(np.asarray(risks, dtype=float))))
+
+
+class CalibratedTwoPartDetector(TwoPartEscalationDetector):
+    """Design C of the fourth pass: design N with each part's surge risk calibrated on
+    that part's own training rows, so that quiet and active areas are ranked on one scale.
+
+    For each part (quiet rows: column ``quiet_column`` is 0; active rows: the others) the
+    surge risks of its training rows are computed out of fold (:func:`out_of_fold_risks`,
+    ``n_folds`` contiguous blocks), and a logistic map of their logit is fitted to the
+    rows' surge labels (:func:`fit_logit_calibration`, pulled to the identity by
+    ``calibration_penalty``). The parts are then fitted on all their rows, and
+    :meth:`surge_risk` is each row's calibrated probability under its own part. Only the
+    rows given to :meth:`fit` enter the calibration.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        L2 penalty of both count models.
+    quiet_column : int, default=1
+        The column whose 0 marks a quiet row (the last column if ``X`` has fewer).
+    n_folds : int, default=5
+        Blocks of the out-of-fold risks.
+    calibration_penalty : float, default=1.0
+        Strength of the calibration's prior at the identity map.
+    min_deaths, ratio : float
+        The surge definition (as :func:`surge_labels`).
+
+    Attributes
+    ----------
+    active_, quiet_ : EscalationDetector
+        The two fitted parts (the same object when one model serves both).
+    active_calibration_, quiet_calibration_ : tuple of float
+        ``(a, b)`` of each part's calibration map.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> recent = np.r_[np.zeros(20), np.full(20, 30.0)]
+    >>> X = np.c_[recent, 2 * recent, np.ones(40)]  # the last column: the trailing mean
+    >>> y = np.r_[np.zeros(20), np.full(20, 40.0)]
+    >>> risk = CalibratedTwoPartDetector(alpha=1.0).fit(X, y).surge_risk(X)
+    >>> bool(risk[-1] > risk[0])
+    True
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **TwoPartEscalationDetector._parameter_constraints,
+        "n_folds": [int],
+        "calibration_penalty": [float, int],
+    }
+
+    def __init__(
+        self,
+        *,
+        alpha: float = 1.0,
+        quiet_column: int = 1,
+        n_folds: int = 5,
+        calibration_penalty: float = 1.0,
+        min_deaths: float = 25.0,
+        ratio: float = 2.0,
+    ) -> None:
+        super().__init__(alpha=alpha, quiet_column=quiet_column, min_deaths=min_deaths, ratio=ratio)
+        self.n_folds = n_folds
+        self.calibration_penalty = calibration_penalty
+
+    def _calibration(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        risks = out_of_fold_risks(self._part, X, y, self.n_folds)
+        labels = surge_targets(X, y, min_deaths=self.min_deaths, ratio=self.ratio)
+        return fit_logit_calibration(risks, labels, penalty=float(self.calibration_penalty))
+
+    def fit(self, X: Any, y: Any) -> Self:
+        """Fit and calibrate both parts on feature rows ``X`` and the next 4 weeks' deaths."""
+        if not isinstance(self.n_folds, int) or self.n_folds < 0:
+            raise ValueError(
+                f"CalibratedTwoPartDetector: n_folds must be an int >= 0, got {self.n_folds!r}"
+            )
+        if not isinstance(self.calibration_penalty, int | float) or self.calibration_penalty <= 0:
+            raise ValueError(
+                "CalibratedTwoPartDetector: calibration_penalty must be > 0, "
+                f"got {self.calibration_penalty!r}"
+            )
+        super().fit(X, y)
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, reset=False)
+        if self.quiet_ is self.active_:
+            self.active_calibration_ = self.quiet_calibration_ = self._calibration(X, y)
+        else:
+            quiet = self._quiet(X)
+            self.active_calibration_ = self._calibration(X[~quiet], y[~quiet])
+            self.quiet_calibration_ = self._calibration(X[quiet], y[quiet])
+        return self
+
+    def surge_risk(self, X: Any) -> np.ndarray:
+        """Calibrated chance (0–1) that the next 4 weeks reach the surge threshold."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        quiet = self._quiet(X)
+        out = np.empty(len(X))
+        for rows, part, (a, b) in (
+            (~quiet, self.active_, self.active_calibration_),
+            (quiet, self.quiet_, self.quiet_calibration_),
+        ):
+            if rows.any():
+                out[rows] = apply_logit_calibration(part.surge_risk(X[rows]), a, b)
+        return out
 
 
 class LogisticSurgeDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
