@@ -5,7 +5,9 @@ Writes src/tocsin/events/data/escalation_default.json. The detector (design R of
 pass: the count model on FEATURES with the penalty chosen on validation, alpha = 1) is
 fitted on the next 4 weeks' deaths of every labelled area-week of the CAR file; `monitor
 evaluate` scores every other file with it (the "default_detector" line, a test on a
-country it never saw) and falls back on it where a file is too short to refit on.
+country it never saw) and falls back on it where a file is too short to refit on. It also
+stores ``alarm_risk``, the risk above which the detector raised one false alarm per
+area-year on those training rows: `monitor run` emits escalation Signals from it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from tocsin.events import EscalationDetector, parse_events
-from tocsin.events._evaluate import fit_detector, labelled_area_weeks
+from tocsin.events import EscalationDetector, one_false_alarm_threshold, parse_events
+from tocsin.events._evaluate import fit_detector, labelled_area_weeks, surge_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,8 +28,14 @@ def main() -> None:
     frame = parse_events(path.read_bytes(), "ucdp", file_name=path.name).frame
     data, columns = labelled_area_weeks(frame)
     detector = fit_detector(EscalationDetector(), data, columns)
+    # the Signals' level: one false alarm per area-year on the training rows (in-sample,
+    # so if anything it is too high; no test row is used)
+    alarm_risk = one_false_alarm_threshold(
+        data["surge"].to_numpy(), surge_scores(detector, data, columns)
+    )
     state = detector.to_dict() | {
-        "fitted_on": f"{path.name}: {len(data)} area-weeks, {int(data['surge'].sum())} surges"
+        "fitted_on": f"{path.name}: {len(data)} area-weeks, {int(data['surge'].sum())} surges",
+        "alarm_risk": alarm_risk,
     }
     out = ROOT / "src/tocsin/events/data/escalation_default.json"
     out.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")

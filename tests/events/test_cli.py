@@ -8,6 +8,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tocsin.cli import app
+from tocsin.domain import SignalKind
+from tocsin.events import default_alarm_risk
+from tocsin.settings import get_settings
+from tocsin.store import Database, StoredSignal, list_signals
 
 runner = CliRunner()
 
@@ -103,3 +107,36 @@ def test_monitor_evaluate_json_is_strict_when_there_is_no_surge(events_data: Pat
     assert data["metrics"][0]["pr_auc"] is None
     # with no surge every alarm is a false one: at most one per area-year
     assert 0 <= data["metrics"][0]["n_alarms"] <= data["n_test"] // 52
+
+
+def test_monitor_run_emits_from_the_detectors_alarm_level_by_default(
+    tmp_path: Path, events_data: Path
+) -> None:
+    home = tmp_path / "home"
+    _run(home, "up", "--no-serve", "--json")
+    # the slice up to the worst week of the year (1 February 2014), so that the latest
+    # week of some areas is violent
+    document = json.loads((events_data / "ucdp_ged231_caf_2014.geojson").read_text("utf-8"))
+    document["features"] = [
+        f for f in document["features"] if f["properties"]["date_start"][:10] <= "2014-02-01"
+    ]
+    geo = tmp_path / "ged_to_february.geojson"
+    geo.write_text(json.dumps(document), encoding="utf-8")
+    _run(home, "events", "import", str(geo), "--format", "ucdp")
+    result = json.loads(_run(home, "monitor", "run", "--top", "1000", "--json"))
+    level = default_alarm_risk()
+    assert result["signal_risk"] == level
+    at_or_above = [row for row in result["top"] if row["risk"] >= level]
+    assert 0 < len(at_or_above) < result["n_areas"]  # 2014 was a year of killings
+    # every area at the alarm level has its escalation Signal (the rest are trigger events)
+    escalations = _escalation_signals(home)
+    assert {s.area for s in escalations} == {row["admin1"] for row in at_or_above}
+    assert "escalation from a risk of" in _run(home, "monitor", "run")
+
+
+def _escalation_signals(home: Path) -> list[StoredSignal]:
+    db = Database.from_settings(get_settings(home))
+    with db.session() as session:
+        found = list_signals(session, kinds=[SignalKind.ESCALATION])
+    db.dispose()
+    return found

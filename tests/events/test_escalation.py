@@ -23,16 +23,18 @@ from tocsin.events import (
     area_week_panel,
     assign_areas,
     country_areas,
+    default_alarm_risk,
     escalation_features,
     escalation_risks,
     escalation_signals,
     evaluate_escalation,
     event_signals,
     normalise_name,
+    one_false_alarm_threshold,
     parse_events,
     surge_labels,
 )
-from tocsin.events._evaluate import label_window_end
+from tocsin.events._evaluate import label_window_end, labelled_area_weeks, surge_scores
 from tocsin.framework import load_catalogue
 
 
@@ -251,3 +253,16 @@ def test_last_week_features_need_only_the_last_year(events_data: Path) -> None:
     cut = escalation_features(recent, columns=ALL_FEATURES)[recent["week"] == newest]
     assert len(full) == len(cut) > 0
     assert np.allclose(full.to_numpy(), cut.to_numpy())
+
+
+def test_the_packaged_alarm_level_is_one_false_alarm_per_area_year_on_its_training_rows(
+    shared_dir: Path,
+) -> None:
+    path = shared_dir / "data/events/ucdp/ged231_central_african_republic.geojson"
+    frame = parse_events(path.read_bytes(), "ucdp", file_name=path.name).frame
+    data, columns = labelled_area_weeks(frame)
+    scores = surge_scores(EscalationDetector.default(), data, columns)
+    negatives = scores[data["surge"].to_numpy() == 0]
+    level = default_alarm_risk()
+    assert level == one_false_alarm_threshold(data["surge"].to_numpy(), scores)
+    assert int((negatives > level).sum()) == len(data) // 52  # one per 52 area-weeks

@@ -632,7 +632,7 @@ def watch_command(
             summary = import_event_file(db, path.read_bytes(), fmt, file_name=str(path), now=_now())
             log("ingest", file=str(path), summary=summary.to_dict())
         if events:
-            detected = run_monitoring_pass(db, now=_now(), min_risk=0.5)
+            detected = run_monitoring_pass(db, now=_now())
             result["n_detection_signals"] = len(detected.signal_ids)
             result["data_end"] = detected.data_end.isoformat()
         if speech:

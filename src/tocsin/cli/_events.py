@@ -272,7 +272,13 @@ def link_command(
 @monitor_app.command("run")
 def run_command(
     ctx: typer.Context,
-    min_risk: Annotated[float, typer.Option(help="Emit Signals from this risk up.")] = 0.5,
+    min_risk: Annotated[
+        float | None,
+        typer.Option(
+            help="Emit Signals from this risk up (default: the detector's alarm level, one "
+            "false alarm per area-year on its training data)."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="How many areas to list.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
@@ -301,6 +307,7 @@ def run_command(
         "data_end": last.isoformat(),
         "data_is_stale": bool(stale),
         "n_areas": len(risks),
+        "signal_risk": found.min_risk,
         "n_signals": len(ids),
         "n_alerts_created": len(alert_pass.created),
         "top": [
@@ -317,7 +324,10 @@ def run_command(
             str(row["area"]), row["week"], f"{row['risk']:.0%}", f"{row['osv_deaths_4']:.0f}"
         )
     stdout.print(table)
-    stdout.print(f"{len(ids)} Signals recorded (events up to {last}{stale}).")
+    stdout.print(
+        f"{len(ids)} Signals recorded (escalation from a risk of {found.min_risk:.1%}; "
+        f"events up to {last}{stale})."
+    )
     stdout.print(f"{len(alert_pass.created)} new alerts (`tocsin alerts list`).")
 
 

@@ -17,10 +17,16 @@ from ._escalation import (
     TrailingMeanBaseline,
     area_neighbours,
     area_week_panel,
+    default_alarm_risk,
     escalation_features,
     surge_labels,
 )
-from ._evaluate import EscalationEvaluation, ForecastMetrics, evaluate_escalation
+from ._evaluate import (
+    EscalationEvaluation,
+    ForecastMetrics,
+    evaluate_escalation,
+    one_false_alarm_threshold,
+)
 from ._formats import EVENT_FORMATS, EventFormat
 from ._gazetteer import (
     Admin1Area,
@@ -136,6 +142,7 @@ __all__ = [
     "country_areas",
     "gazetteer",
     "normalise_name",
+    "one_false_alarm_threshold",
     "ALL_FEATURES",
     "LogisticSurgeDetector",
     "area_neighbours",
@@ -152,6 +159,7 @@ __all__ = [
     "area_keys",
     "area_week_panel",
     "civilian_deaths_of",
+    "default_alarm_risk",
     "escalation_features",
     "evaluate_escalation",
     "is_one_sided",

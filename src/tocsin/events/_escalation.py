@@ -671,8 +671,21 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     def default(cls) -> EscalationDetector:
         """The packaged detector (design R, α = 1), fitted on UCDP GED for the Central
         African Republic 1991–2022 (see docs/methodology/escalation.md for how it was made)."""
-        path = resources.files("tocsin.events") / "data" / "escalation_default.json"
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return cls.from_dict(_packaged_detector_state())
+
+
+def _packaged_detector_state() -> dict[str, Any]:
+    path = resources.files("tocsin.events") / "data" / "escalation_default.json"
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return state
+
+
+def default_alarm_risk() -> float:
+    """The packaged detector's alarm level: the surge risk above which it raised one false
+    alarm per area-year on its own training rows (``bench/events_fit_default_detector.py``
+    stores it; see docs/methodology/escalation.md). `monitor run` emits escalation Signals
+    from this risk up unless told another."""
+    return float(_packaged_detector_state()["alarm_risk"])
 
 
 class TwoPartEscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]

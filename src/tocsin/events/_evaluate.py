@@ -82,6 +82,24 @@ def _recall_at_false_alarm_rate(
     return recall, float(threshold), alarms
 
 
+def one_false_alarm_threshold(surge: np.ndarray, scores: np.ndarray) -> float:
+    """The score above which ``scores`` raise one false alarm per area-year on these rows
+    (52 area-weeks): the operating point the evaluation reads recall at, and the level from
+    which `monitor run` emits escalation Signals (computed on the packaged detector's
+    training rows).
+
+    Examples
+    --------
+    >>> y = np.array([0] * 104 + [1])
+    >>> scores = np.r_[np.linspace(0.0, 0.5, 104), 0.9]
+    >>> one_false_alarm_threshold(y, scores)  # the 3rd highest non-surge score (2 allowed)
+    0.4902912621359223
+    """
+    allowed = int(np.floor(len(surge) / 52.0))
+    _, threshold, _ = _recall_at_false_alarm_rate(np.asarray(surge), np.asarray(scores), allowed)
+    return threshold
+
+
 def _lead_times(
     test: pd.DataFrame, alarms: np.ndarray, *, new_area_only: bool = False
 ) -> tuple[int, int, float]:

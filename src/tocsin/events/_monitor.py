@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from tocsin.errors import TocsinError
-from tocsin.events._escalation import EscalationDetector
+from tocsin.events._escalation import EscalationDetector, default_alarm_risk
 from tocsin.events._mapping import ColumnMapping
 from tocsin.events._readers import parse_events
 from tocsin.events._signals import (
@@ -38,18 +38,25 @@ class MonitoringPass:
     signal_ids: list[int]  # the escalation and trigger-event Signals recorded
     data_end: date  # the newest event's start date: the data the Signals rest on
     stale_note: str  # "" if the data are recent, else what the Signals' summaries say
+    min_risk: float  # the escalation Signals' level: areas at this risk or above have one
 
     @property
     def is_stale(self) -> bool:
         return bool(self.stale_note)
 
 
-def run_monitoring_pass(db: Database, *, now: datetime, min_risk: float) -> MonitoringPass:
+def run_monitoring_pass(
+    db: Database, *, now: datetime, min_risk: float | None = None
+) -> MonitoringPass:
     """Detect escalation on every stored event and record the Signals, in one transaction.
 
     Escalation Signals for areas whose risk is at least ``min_risk`` (each with the end
-    date of its data), and trigger-event Signals for the last four weeks of data.
+    date of its data; by default the packaged detector's alarm level,
+    :func:`default_alarm_risk`: one false alarm per area-year on its training rows), and
+    trigger-event Signals for the last four weeks of data.
     """
+    if min_risk is None:
+        min_risk = default_alarm_risk()
     with db.session() as session:
         frame = load_analysis_frame(session)
         if frame.empty:
@@ -60,7 +67,11 @@ def run_monitoring_pass(db: Database, *, now: datetime, min_risk: float) -> Moni
         signals += event_signals(frame, since=last - timedelta(days=27))
         ids = record_signals(session, signals, now=now)
     return MonitoringPass(
-        risks=risks, signal_ids=ids, data_end=last, stale_note=data_end_note(last, now.date())
+        risks=risks,
+        signal_ids=ids,
+        data_end=last,
+        stale_note=data_end_note(last, now.date()),
+        min_risk=min_risk,
     )
 
 
