@@ -113,23 +113,19 @@ def test_bad_rows_are_all_reported_with_line_field_and_reason(events_data: Path)
     )
 
 
+def _mapping(**extra: str) -> ColumnMapping:
+    """The mapping of the small hand-written CSVs below: ref, when, country, what."""
+    columns = {"source_event_id": "ref", "start_date": "when", "country": "country"}
+    return ColumnMapping(dataset="t", columns=columns | {"event_type": "what"} | extra)
+
+
 def test_line_numbers_count_values_that_span_lines() -> None:
     data = (
         b"ref,when,country,what,notes\n"
         b'A1,2024-01-02,Mali,killing,"two\nlines"\n'
         b"A2,2024-01-0x,Mali,killing,one\n"
     )
-    mapping = ColumnMapping(
-        dataset="t",
-        columns={
-            "source_event_id": "ref",
-            "start_date": "when",
-            "country": "country",
-            "event_type": "what",
-            "notes": "notes",
-        },
-    )
-    parsed = parse_events(data, "csv", file_name="t.csv", mapping=mapping)
+    parsed = parse_events(data, "csv", file_name="t.csv", mapping=_mapping(notes="notes"))
     assert [(p.line, p.field) for p in parsed.problems] == [(4, "start_date")]
 
 
@@ -179,16 +175,7 @@ def test_dates_outside_the_event_span_are_refused_by_the_model_and_by_the_import
         Event(dataset="field", source_event_id="r1", start_date=date(445, 11, 26), iso3="CAF",
               acts=[{"type": "killing"}])  # fmt: skip
     data = b"ref,when,country,what\nA1,2024-01-02,Mali,killing\nA2,0445-11-26,Mali,killing\n"
-    mapping = ColumnMapping(
-        dataset="t",
-        columns={
-            "source_event_id": "ref",
-            "start_date": "when",
-            "country": "country",
-            "event_type": "what",
-        },
-    )
-    parsed = parse_events(data, "csv", file_name="t.csv", mapping=mapping)
+    parsed = parse_events(data, "csv", file_name="t.csv", mapping=_mapping())
     assert [(p.line, p.field) for p in parsed.problems] == [(3, "start_date")]
     assert len(parsed.frame) == 1
 
