@@ -20,10 +20,9 @@ from typer.testing import CliRunner
 from tests.web.fixtures import PASSWORD, new_user, sign_in
 from tocsin.incidents import ReportVisibility, get_incident_report
 from tocsin.settings import Settings
-from tocsin.store import Database, list_audit
+from tocsin.store import Database, KeyRing, list_audit
 from tocsin.web import (
     SEALED_GROUP,
-    KeyRing,
     Resealer,
     WebSettings,
     _keys,

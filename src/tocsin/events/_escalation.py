@@ -10,6 +10,7 @@ See docs/methodology/escalation.md.
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from typing import Any, Self
 
@@ -674,7 +675,9 @@ class EscalationDetector(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         return cls.from_dict(_packaged_detector_state())
 
 
+@cache
 def _packaged_detector_state() -> dict[str, Any]:
+    # read once per process: `monitor run` asks for the detector and for its alarm level
     path = resources.files("tocsin.events") / "data" / "escalation_default.json"
     state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return state

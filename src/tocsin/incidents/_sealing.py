@@ -24,7 +24,6 @@ def reseal_incident_values(session: Session, ring: KeyRing) -> int:
             if value.table == "reports"
             else attachment_context(value.record)
         )
-        plain = ring.decrypt(value.key_id, value.ciphertext, context=context)
-        sealed = ring.encrypt(plain, context=context)
+        sealed = ring.reseal(value.key_id, value.ciphertext, context=context)
         replace_encrypted_value(session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext)
     return len(values)

@@ -106,6 +106,11 @@ class KeyRing:
             ) from error
         return json.loads(plain)
 
+    def reseal(self, key_id: str, ciphertext: str, *, context: str) -> Sealed:
+        """A value made under any key of the ring, encrypted again under the active key
+        (what key rotation does to every stored value)."""
+        return self.encrypt(self.decrypt(key_id, ciphertext, context=context), context=context)
+
 
 @dataclass(frozen=True)
 class Sealed:

@@ -42,7 +42,6 @@ from ._keys import SEALED_GROUP, Resealer, installed_resealers, rotate_identity_
 from ._models import Page
 from ._nav import NavItem, NavRegistry
 from ._render import ErrorOut, error_responses, page, wants_json
-from ._sealing import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
 from ._security import (
     PERMISSIONS,
     ROLES,
@@ -103,9 +102,7 @@ __all__ = [
     "CountrySection",
     "CountrySectionProvider",
     "CurrentUser",
-    "IdentityKeyError",
     "ErrorOut",
-    "KeyRing",
     "NavItem",
     "NavRegistry",
     "OptionalPrincipal",
@@ -113,7 +110,6 @@ __all__ = [
     "Requires",
     "SectionLink",
     "SectionTable",
-    "Sealed",
     "SessionDep",
     "SettingsDep",
     "WebContext",
@@ -128,12 +124,10 @@ __all__ = [
     "get_session",
     "hash_password",
     "one_time_password",
-    "load_key_ring",
     "register_country_section",
     "role_permissions",
     "route_permissions",
     "rotate_identity_key",
-    "save_key_ring",
     "serve",
     "sign_in",
     "verify_password",

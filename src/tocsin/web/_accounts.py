@@ -53,10 +53,7 @@ def reseal_totp_secrets(session: Session, ring: KeyRing) -> int:
     """
     values = list_totp_secrets(session)
     for value in values:
-        context = totp_context(value.row_id)
-        sealed = ring.encrypt(
-            ring.decrypt(value.key_id, value.ciphertext, context=context), context=context
-        )
+        sealed = ring.reseal(value.key_id, value.ciphertext, context=totp_context(value.row_id))
         replace_totp_secret(session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext)
     return len(values)
 
