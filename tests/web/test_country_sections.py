@@ -20,8 +20,8 @@ from tocsin.web import (
     allowed_sensitivities,
     create_app,
     register_country_section,
+    visible_signals,
 )
-from tocsin.web._views import visible_signals
 
 
 class SignalDigest(CountrySection):

@@ -1,4 +1,4 @@
-"""Pages and their JSON twins: watchlist, country, data, static assets."""
+"""The web app's own pages and their JSON twins: home, data, menu, static assets; plug-ins."""
 
 from __future__ import annotations
 
@@ -11,60 +11,6 @@ from fastapi.testclient import TestClient
 import tocsin.web
 from tests.web.fixtures import sign_in
 from tocsin.web import NavItem, WebSettings, add_capability, check_csrf, create_app
-
-
-def test_the_watchlist_ranks_with_rank_changes_and_a_map(clients: dict[str, TestClient]) -> None:
-    viewer = clients["viewer"]
-    data = viewer.get("/watchlist.json").json()
-    assert data["available"] and data["data_year"] == 2023
-    assert [(r["iso3"], r["rank"], r["rank_change"]) for r in data["rows"]] == [
-        ("CAF", 1, 1),
-        ("SDN", 2, -1),
-        ("COD", 3, 1),
-        ("MMR", 4, -1),
-    ]
-    assert data["rows"][0]["drivers"][0] == {
-        "code": "RF1",
-        "title": "Situations of armed conflict or other forms of instability",
-        "contribution": 0.4,
-    }
-    page = viewer.get("/watchlist")
-    assert page.status_code == 200
-    # the world: each country refers to its path in the cacheable geometry file
-    assert page.text.count('<use href="/map/world.svg#c') > 150
-    assert 'href="/countries/CAF"' in page.text
-    same = viewer.get("/watchlist", headers={"Accept": "application/json"}).json()
-    assert same == data
-
-
-def test_the_watchlist_sorts_and_filters_by_region(clients: dict[str, TestClient]) -> None:
-    viewer = clients["viewer"]
-    by_name = viewer.get("/watchlist.json?sort=name").json()["rows"]
-    assert [r["name"] for r in by_name] == sorted(r["name"] for r in by_name)
-    descending = viewer.get("/watchlist.json?sort=-rank").json()["rows"]
-    assert [r["rank"] for r in descending] == [4, 3, 2, 1]
-    asia = viewer.get("/watchlist.json", params={"region": "Asia"}).json()
-    assert [r["iso3"] for r in asia["rows"]] == ["MMR"] and "Africa" in asia["regions"]
-    assert viewer.get("/watchlist.json?sort=nonsense").json()["sort"] == "rank"
-
-
-def test_the_country_page_shows_forecast_history_resilience_and_says_what_is_missing(
-    clients: dict[str, TestClient],
-) -> None:
-    viewer = clients["viewer"]
-    data = viewer.get("/countries/CAF.json").json()
-    assert data["country"]["name"] and data["forecast"]["rank"] == 1
-    assert [h["data_year"] for h in data["history"]] == [2022, 2023]
-    assert {r["dataset"] for r in data["resilience"]} == {"pts", "freedom_house", "vdem"}
-    # Each of these is a capability's section, or a note saying it is not available yet.
-    missing = {n["section"] for n in data["not_available"]}
-    assert missing <= {"speech", "assessment", "alerts"} and not missing & set(data["sections"])
-    page = viewer.get("/countries/caf")
-    assert page.status_code == 200 and "Drivers by risk factor" in page.text
-    assert 'class="countrymap"' in page.text
-    assert ("Not available yet" in page.text) == bool(missing)
-    assert viewer.get("/countries/XXX").status_code == 404
-    assert viewer.get("/api/v1/countries/XXX").status_code == 404
 
 
 def test_the_data_page_lists_data_sets_with_licences(clients: dict[str, TestClient]) -> None:
@@ -140,3 +86,21 @@ def test_cached_pages_are_kept_apart_by_what_the_caller_may_see(
     assert "Kaga-Bandoro" not in viewer.get("/api/v1/countries/CAF").text
     assert "Kaga-Bandoro" not in viewer.get("/countries/CAF").text
     context.db.dispose()
+
+
+def test_the_served_app_runs_the_plug_ins_warmers_in_the_background(
+    settings: object, web_settings: object
+) -> None:
+    import threading
+
+    from tocsin.web import register_warmer
+    from tocsin.web._app import warm_in_background
+
+    app = create_app(settings, web_settings, plugins=[])  # type: ignore[arg-type]
+    warmed: list[object] = []
+    done = threading.Event()
+    register_warmer(app, warmed.append)
+    register_warmer(app, lambda _context: done.set())
+    assert warm_in_background(app) is app
+    assert done.wait(10) and warmed == [app.state.tocsin]
+    app.state.tocsin.db.dispose()

@@ -3,19 +3,23 @@
 from ._accounts import ensure_first_admin, reseal_totp_secrets, sign_in
 from ._app import (
     PLUGIN_GROUP,
+    Warmer,
     WebPlugin,
     add_capability,
     add_static_files,
     create_app,
     installed_plugins,
+    register_warmer,
     serve,
 )
 from ._config import WebSettings
 from ._country_sections import (
     CountrySection,
     CountrySectionProvider,
+    CountrySectionRegistry,
     SectionLink,
     SectionTable,
+    country_section_registry,
     register_country_section,
 )
 from ._deps import (
@@ -39,7 +43,8 @@ from ._imports import (
     register_upload_kind,
 )
 from ._keys import SEALED_GROUP, Resealer, installed_resealers, rotate_identity_key
-from ._models import Page
+from ._map import bounds, fit_point, svg_path, world_paths, world_shapes, world_use
+from ._models import CountryOut, Page, SignalOut
 from ._nav import NavItem, NavRegistry
 from ._render import ErrorOut, error_responses, page, wants_json
 from ._security import (
@@ -53,6 +58,7 @@ from ._security import (
     role_permissions,
     verify_password,
 )
+from ._signals import visible_signals
 from ._store import (
     StoredApiToken,
     StoredUser,
@@ -68,6 +74,19 @@ from ._store import (
 )
 
 __all__ = [
+    "CountryOut",
+    "CountrySectionRegistry",
+    "SignalOut",
+    "Warmer",
+    "bounds",
+    "country_section_registry",
+    "fit_point",
+    "register_warmer",
+    "svg_path",
+    "visible_signals",
+    "world_paths",
+    "world_shapes",
+    "world_use",
     "StoredApiToken",
     "StoredUser",
     "count_users",

@@ -7,20 +7,17 @@ its response model, so nothing outside it can leak.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from tocsin.domain import SignalKind
-from tocsin.events import list_events
 from tocsin.store import list_countries
-from tocsin.web._deps import ContextDep, CurrentUser, Requires, SessionDep
-from tocsin.web._models import CountryOut, CountryPage, EventOut, Page, SignalOut, Watchlist
-from tocsin.web._routes_pages import cached_country, cached_watchlist
+from tocsin.web._deps import CurrentUser, Requires, SessionDep
+from tocsin.web._models import CountryOut, Page, SignalOut
 from tocsin.web._security import Principal, role_permissions
-from tocsin.web._views import visible_signals
+from tocsin.web._signals import visible_signals
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -51,18 +48,6 @@ def me(principal: CurrentUser) -> Me:
     )
 
 
-@router.get("/watchlist", response_model=Watchlist)
-def api_watchlist(
-    context: ContextDep,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(Requires("watchlist:read"))],
-    region: Annotated[str | None, Query(max_length=100)] = None,
-    sort: Annotated[str, Query(pattern=r"^-?(rank|risk|name|change)$")] = "rank",
-) -> Watchlist:
-    """The current forecast, ranked, with rank changes and the latest Signals."""
-    return cached_watchlist(context, session, principal, region=region, sort=sort)
-
-
 @router.get("/countries", response_model=Page[CountryOut])
 def api_countries(
     session: SessionDep,
@@ -86,20 +71,6 @@ def api_countries(
     return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
 
 
-@router.get("/countries/{iso3}", response_model=CountryPage, responses={404: {}})
-def api_country(
-    iso3: str,
-    context: ContextDep,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(Requires("country:read"))],
-) -> CountryPage:
-    """Everything the country page shows."""
-    data = cached_country(context, session, principal, iso3)
-    if data is None:
-        raise HTTPException(404, "no such country")
-    return data
-
-
 @router.get("/signals", response_model=Page[SignalOut])
 def api_signals(
     session: SessionDep,
@@ -120,32 +91,3 @@ def api_signals(
     )
     items = [SignalOut.of(s) for s in found[offset : offset + limit]]
     return Page(items=items, total=len(found), limit=limit, offset=offset)
-
-
-@router.get("/events", response_model=Page[EventOut])
-def api_events(
-    session: SessionDep,
-    _principal: Annotated[Principal, Depends(Requires("country:read"))],
-    iso3: Iso3 = None,
-    since: date | None = None,
-    until: date | None = None,
-    limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> Page[EventOut]:
-    """Stored events, oldest first (``total`` is not counted)."""
-    found = list_events(session, iso3=iso3, since=since, until=until, limit=offset + limit)
-    items = [
-        EventOut(
-            uid=e.uid,
-            dataset=e.dataset,
-            start_date=e.start_date,
-            event_type=e.event_type.value,
-            admin1=e.admin1,
-            location=e.location,
-            latitude=e.latitude,
-            longitude=e.longitude,
-            fatalities_best=e.acts[0].fatalities.best,
-        )
-        for e in found[offset:]
-    ]
-    return Page(items=items, total=None, limit=limit, offset=offset)

@@ -34,7 +34,6 @@ from tocsin.web._deps import (
     WebContext,
     check_csrf,
 )
-from tocsin.web._imports import EVENT_UPLOADS, register_upload_kind
 from tocsin.web._nav import NavItem, NavRegistry
 from tocsin.web._render import ErrorOut, JsonSuffixMiddleware, page, wants_json
 
@@ -51,7 +50,16 @@ def installed_plugins() -> list[WebPlugin]:
     return [point.load() for point in found]
 
 
-#: Features whose capability has not landed: a page that says so, until it does.
+#: A task that fills a served app's caches ahead of its first visitors (see
+#: :func:`register_warmer`).
+Warmer = Callable[[WebContext], object]
+
+
+def register_warmer(app: FastAPI, warmer: Warmer) -> None:
+    """Run ``warmer(context)`` in a background thread when the app starts serving
+    (``tocsin serve``), e.g. to compute the busiest pages. It must catch and log its own
+    failures: it is only a head start, and the pages compute whatever it did not."""
+    app.state.warmers.append(warmer)
 
 
 def add_capability(app: FastAPI, router: APIRouter, nav: list[NavItem]) -> None:
@@ -93,7 +101,6 @@ def add_static_files(app: FastAPI, directory: Path) -> None:
 def _base_nav() -> NavRegistry:
     nav = NavRegistry()
     for item in (
-        NavItem("watchlist", "Watchlist", "/watchlist", "watchlist:read", 10),
         NavItem("data", "Data", "/data", "data:read", 60),
         NavItem("admin", "Admin", "/admin/users", "admin:users", 70),
         NavItem("audit", "Audit log", "/admin/audit", "admin:audit", 71),
@@ -111,8 +118,8 @@ def create_app(
     """Build the application for a database that ``tocsin up`` has set up.
 
     ``web`` defaults to ``settings.web``. ``plugins`` are the capabilities' pages to
-    include (default: :func:`installed_plugins`, i.e. alerts, assessments, incident
-    reports, country reports and speech).
+    include (default: :func:`installed_plugins`, i.e. alerts, assessments, events uploads,
+    incident reports, country reports, speech and the watchlist with the country pages).
 
     Examples
     --------
@@ -153,7 +160,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.tocsin = context
-    register_upload_kind(app, EVENT_UPLOADS)
+    app.state.warmers = []
     app.state.nav = _base_nav()
     app.add_middleware(JsonSuffixMiddleware)
     static = AddableStaticFiles(directory=HERE / "static")
@@ -223,13 +230,16 @@ def create_app_from_environment() -> FastAPI:
 
 
 def warm_in_background(app: FastAPI) -> FastAPI:
-    """Fill the served app's caches (the top countries' events) in a thread, then return."""
-    from tocsin.web._views import warm_events
-
+    """Start the plug-ins' warmers (:func:`register_warmer`) in a thread, then return."""
     context: WebContext = app.state.tocsin
-    threading.Thread(
-        target=warm_events, args=(context.db, context.forever), name="warm", daemon=True
-    ).start()
+    warmers: list[Warmer] = list(app.state.warmers)
+
+    def warm() -> None:
+        for warmer in warmers:
+            warmer(context)
+
+    if warmers:
+        threading.Thread(target=warm, name="warm", daemon=True).start()
     return app
 
 

@@ -1,5 +1,5 @@
-"""Imports uploaded on the data page, run in the background: event files, and the kinds
-capabilities add (:class:`UploadKind`, :func:`register_upload_kind`; speech files).
+"""Imports uploaded on the data page, run in the background: the kinds of file capabilities
+add (:class:`UploadKind`, :func:`register_upload_kind`; event files, speech files).
 
 An analyst or admin uploads a file; the request stores an import *job* (state in the
 database, so a reload or another browser sees it) and hands the file to this process's
@@ -17,7 +17,6 @@ failed: upload the file again (imports are idempotent, nothing is stored twice).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import socket
@@ -29,12 +28,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import yaml
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from tocsin.errors import DataFileError, RowProblem, TocsinError
-from tocsin.events import EVENT_FORMATS, ColumnMapping, import_events, parse_events
 from tocsin.store import Database, audit
 from tocsin.web._deps import WebContext
 from tocsin.web._store import StoredImportJob, get_import_job, update_import_job
@@ -342,64 +339,6 @@ class ImportRunner:
         finally:
             with self._lock:
                 self._live.pop(job_id, None)
-
-
-def import_event_upload(
-    upload: Upload, db: Database, storing: Storing, now: datetime
-) -> ImportOutcome:
-    """Parse and store an uploaded event file (UCDP, ACLED, GDELT, or CSV with a mapping)."""
-    mapping = None
-    if upload.fmt == "csv":
-        if not upload.mapping:
-            raise TocsinError(
-                "the csv format needs a column mapping",
-                fix="attach the mapping file (YAML or JSON; see docs/methodology/events.md)",
-            )
-        try:
-            text = upload.mapping.decode("utf-8")
-            raw = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-            mapping = ColumnMapping.model_validate(raw)
-        except (ValueError, yaml.YAMLError) as error:
-            raise TocsinError(
-                f"the column mapping is not valid: {error}",
-                fix="see docs/methodology/events.md for the mapping's fields",
-            ) from error
-    parsed = parse_events(upload.data, upload.fmt, file_name=upload.file_name, mapping=mapping)
-    rejected = parsed.rejected.to_csv(index=False) if parsed.problems else None
-    problems = tuple(parsed.problems)
-    if parsed.problems and not upload.skip_invalid:
-        return ImportOutcome(
-            "refused",
-            n_rows=len(parsed.frame),
-            message=f"{len(parsed.rejected)} of {parsed.n_rows} rows have problems; nothing "
-            "was stored. Fix: correct the rows listed, or tick 'skip invalid rows' to import "
-            "the valid ones.",
-            problems=problems,
-            rejected_csv=rejected,
-        )
-    n_rows = len(parsed.frame)
-    report = storing(n_rows)
-    with db.session() as session:
-        summary = import_events(
-            session, parsed, now=now, skip_invalid=upload.skip_invalid, progress=report
-        )
-    return ImportOutcome(
-        "done",
-        n_rows=n_rows,
-        import_id=summary.import_id,
-        summary=json.loads(json.dumps(summary.to_dict(), default=str)),
-        problems=problems,
-        rejected_csv=rejected,
-        message=(
-            f"Already imported (import {summary.import_id}): nothing added."
-            if summary.already_imported
-            else None
-        ),
-    )
-
-
-#: Event files: the web app's own kind (the country pages are built from events).
-EVENT_UPLOADS = UploadKind("events", tuple(EVENT_FORMATS), import_event_upload)
 
 
 def import_runner(context: WebContext) -> ImportRunner:

@@ -7,7 +7,7 @@ renders HTML.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -19,10 +19,8 @@ from tocsin.domain import SignalKind
 from tocsin.events import count_events_by_month, events_version, load_events_frame
 from tocsin.forecast import get_country_forecasts, latest_forecast_run
 from tocsin.framework import load_catalogue
-from tocsin.store import Database, StoredSignal, get_country, list_countries, list_signals
-from tocsin.web._country_sections import CountrySectionRegistry
-from tocsin.web._models import (
-    CountryOut,
+from tocsin.store import Database, get_country, list_countries
+from tocsin.watchlist._models import (
     CountryPage,
     Driver,
     EventOut,
@@ -32,11 +30,10 @@ from tocsin.web._models import (
     MonthCount,
     NotAvailable,
     ResilienceValue,
-    SignalOut,
     Watchlist,
     WatchlistRow,
 )
-from tocsin.web._security import Principal, allowed_sensitivities
+from tocsin.web import CountryOut, CountrySectionRegistry, Principal, SignalOut, visible_signals
 
 logger = logging.getLogger(__name__)
 SORTS = ("rank", "-rank", "risk", "-risk", "name", "-name", "change", "-change")
@@ -52,22 +49,6 @@ def drivers(factors: dict[str, float], *, top: int | None = None) -> list[Driver
     titles = factor_titles()
     ordered = sorted(factors.items(), key=lambda item: -abs(item[1]))
     return [Driver(code=c, title=titles.get(c, c), contribution=v) for c, v in ordered[:top]]
-
-
-def visible_signals(
-    session: Session,
-    principal: Principal,
-    *,
-    iso3: str | None = None,
-    kinds: Sequence[SignalKind] | None = None,
-    codes: Sequence[str] | None = None,
-    limit: int | None = None,
-) -> list[StoredSignal]:
-    """Signals matching the filters that this caller may see (newest first)."""
-    allowed = set(allowed_sensitivities(principal))
-    found = list_signals(session, iso3=iso3, kinds=kinds, codes=codes)
-    visible = [s for s in found if s.sensitivity.value in allowed]
-    return visible[:limit] if limit else visible
 
 
 def _previous_ranks(session: Session, iso3s: list[str], model: str, year: int) -> dict[str, int]:

@@ -224,7 +224,7 @@ def test_country_events_are_recomputed_when_an_import_changes_them(
 
 def test_resilience_found_in_one_pass_equals_filtering_each_country(tmp_path: Path) -> None:
     from tocsin.datasets import load
-    from tocsin.web._views import RESILIENCE, resilience
+    from tocsin.watchlist import RESILIENCE, resilience
 
     settings = Settings(home=tmp_path)
     frames = {name: load(name, settings_or_dir=settings) for name in RESILIENCE}
@@ -248,7 +248,7 @@ def test_resilience_found_in_one_pass_equals_filtering_each_country(tmp_path: Pa
 def test_warming_computes_the_top_countries_events_ahead_of_visitors(
     settings: Settings, home: Path
 ) -> None:
-    from tocsin.web._views import warm_events
+    from tocsin.watchlist import warm_events
 
     app = _app(settings, home, page_cache_seconds=0)
     context = app.state.tocsin
