@@ -22,6 +22,16 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A config folder of the test run's own: new key rings are made in the per-user config
+    folder (``tocsin.settings.default_key_file``), never in the developer's."""
+    folder = tmp_path_factory.mktemp("config-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The developers' ../shared folder; tests that need it skip on a user's machine."""

@@ -8,6 +8,7 @@ Secrets are :class:`~pydantic.SecretStr`: they print as ``**********``.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import platformdirs
@@ -18,6 +19,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 def default_home() -> Path:
     """The per-user data directory used when neither ``--data-dir`` nor ``TOCSIN_HOME`` is set."""
     return Path(platformdirs.user_data_dir("tocsin", appauthor=False))
+
+
+#: The key ring's file name beside the database, where older versions kept it.
+LEGACY_KEY_FILE_NAME = "identity-keys.json"
+
+
+def default_key_file(home: Path) -> Path:
+    """Where a new identity key ring of the data folder ``home`` is made: in the per-user
+    config folder, not in ``home``, so a copy of the data folder does not hold the keys
+    that open it. One file per data folder (named by a digest of its path).
+
+    >>> default_key_file(Path("/srv/tocsin")).name
+    'identity-keys-37ff3e34f4becad6.json'
+    """
+    digest = hashlib.sha256(str(home.expanduser().resolve()).encode()).hexdigest()[:16]
+    config = Path(platformdirs.user_config_dir("tocsin", appauthor=False))
+    return config / "keys" / f"identity-keys-{digest}.json"
 
 
 class WebSettings(BaseSettings):
@@ -40,7 +58,9 @@ class WebSettings(BaseSettings):
     )
     identity_key_file: Path | None = Field(
         default=None,
-        description="File holding the identity key ring (default: identity-keys.json in home).",
+        description="File holding the identity key ring (default: keys/identity-keys-<digest "
+        "of home>.json in the per-user config folder; an identity-keys.json in home, where "
+        "older versions made it, is still used).",
     )
     cookie_secure: bool = Field(
         default=True,
@@ -75,14 +95,37 @@ class WebSettings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed sign-ins."
     )
+    login_client_delay_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="Seconds each sign-in from a client address waits once that address has "
+        "failed login_max_failures_per_client times in the window (it is slowed, not "
+        "refused: behind a proxy every user shares one address).",
+    )
+    max_body_bytes: int = Field(
+        default=4 * 2**20,
+        ge=1024,
+        description="Largest request body accepted (bytes), except on the upload routes, "
+        "which set their own (data imports, attachments); larger ones answer 413 unread.",
+    )
+    trust_forwarded_proto: bool = Field(
+        default=False,
+        description="Believe the X-Forwarded-Proto header (set it only behind a reverse "
+        "proxy that sets that header itself): https there turns on HSTS.",
+    )
 
     def identity_key_ring(self) -> str | None:
         """The key ring's JSON from the environment, if given there (else None)."""
         return self.identity_keys.get_secret_value() if self.identity_keys else None
 
     def key_file(self, settings: Settings) -> Path:
-        """Where the identity key ring lives when it is not given in the environment."""
-        return self.identity_key_file or settings.home / "identity-keys.json"
+        """Where the identity key ring lives when it is not given in the environment: the
+        configured file, else the one an older Tocsin made beside the database if it is
+        there (``tocsin web key-file`` says how to move it), else :func:`default_key_file`."""
+        if self.identity_key_file:
+            return self.identity_key_file
+        legacy = settings.home / LEGACY_KEY_FILE_NAME
+        return legacy if legacy.is_file() else default_key_file(settings.home)
 
 
 class AlertSettings(BaseSettings):
@@ -107,7 +150,11 @@ class AlertSettings(BaseSettings):
     smtp_sender: str = Field(default="tocsin@localhost", description="The From address.")
     smtp_username: str | None = Field(default=None, description="SMTP login, if any.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
-    smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Use STARTTLS (refuse to send if the server does not offer it); false "
+        "only for a relay on the same machine.",
+    )
     lease_seconds: float = Field(
         default=60.0, description="How long a worker holds a message before another may retry."
     )

@@ -61,7 +61,7 @@ def test_email_and_signed_webhook_are_delivered_once(seeded: Database) -> None:
     smtp, hook = SmtpRecorder(), WebhookRecorder(SECRET)
     with smtp_server(smtp) as port, webhook_server(hook) as url:
         queue_alert(seeded, url, n_recipients=2)
-        config = DeliveryConfig(smtp_port=port)
+        config = DeliveryConfig(smtp_port=port, smtp_starttls=False)
         report = deliver_due(seeded, config, worker="w", clock=Clock())
         again = deliver_due(seeded, config, worker="w", clock=Clock())
     assert (report.n_sent, report.n_failed, again.n_claimed) == (4, 0, 0)
@@ -81,7 +81,7 @@ def test_a_dead_smtp_server_delays_but_never_drops(seeded: Database) -> None:
     clock = Clock()
     hook = WebhookRecorder(SECRET, statuses=[500, 503], clock=clock)
     port = free_port()  # nothing listens there yet
-    config = DeliveryConfig(smtp_port=port, backoff_base_seconds=30)
+    config = DeliveryConfig(smtp_port=port, smtp_starttls=False, backoff_base_seconds=30)
     with webhook_server(hook) as url:
         queue_alert(seeded, url)
         first = deliver_due(seeded, config, worker="w", clock=clock)
@@ -94,7 +94,9 @@ def test_a_dead_smtp_server_delays_but_never_drops(seeded: Database) -> None:
         assert (second.n_claimed, second.n_sent) == (2, 0)  # webhook 503, SMTP still down
         smtp = SmtpRecorder(n_refuse=1)  # comes up, but says "try later" once
         with smtp_server(smtp) as live_port:
-            config = DeliveryConfig(smtp_port=live_port, backoff_base_seconds=30)
+            config = DeliveryConfig(
+                smtp_port=live_port, smtp_starttls=False, backoff_base_seconds=30
+            )
             for _ in range(3):
                 clock.now += timedelta(minutes=5)
                 deliver_due(seeded, config, worker="w", clock=clock)
@@ -114,7 +116,7 @@ def test_an_expired_lease_is_taken_over(seeded: Database) -> None:
         with seeded.session() as session:
             claimed = claim_outbox(session, worker="dead", now=clock(), lease=timedelta(seconds=60))
         assert len(claimed) == 2
-        config = DeliveryConfig(smtp_port=port)
+        config = DeliveryConfig(smtp_port=port, smtp_starttls=False)
         assert deliver_due(seeded, config, worker="w2", clock=clock).n_claimed == 0
         clock.now += timedelta(seconds=61)
         assert deliver_due(seeded, config, worker="w2", clock=clock).n_sent == 2
@@ -131,7 +133,7 @@ def test_a_batch_that_outlasts_its_lease_does_not_send_what_another_worker_took(
     smtp, hook = SmtpRecorder(), WebhookRecorder(SECRET, clock=clock)
     with smtp_server(smtp) as port, webhook_server(hook) as url:
         queue_alert(seeded, url)
-        config = DeliveryConfig(smtp_port=port, lease_seconds=60)
+        config = DeliveryConfig(smtp_port=port, smtp_starttls=False, lease_seconds=60)
         fast: list[object] = []
         calls = 0
 

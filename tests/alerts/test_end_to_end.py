@@ -61,6 +61,7 @@ class Tocsin:
         """A real `tocsin alerts deliver --loop` process (2 s lease, fast retries)."""
         env = os.environ | {
             "TOCSIN_ALERTS_SMTP_PORT": str(smtp_port),
+            "TOCSIN_ALERTS_SMTP_STARTTLS": "false",  # the test's SMTP server has no TLS
             "TOCSIN_ALERTS_LEASE_SECONDS": "2",
             "TOCSIN_ALERTS_BACKOFF_BASE_SECONDS": "0.5",
         }

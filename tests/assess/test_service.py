@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -30,7 +31,7 @@ from tocsin.domain import Provenance, Signal, SignalKind
 from tocsin.errors import DataFileError
 from tocsin.forecast import ForecastRunCreate, ForecastValue, record_forecast_run
 from tocsin.framework import Catalogue
-from tocsin.store import Database, count_rows, list_signals, record_signals
+from tocsin.store import Database, count_rows, list_audit, list_signals, record_signals
 
 from .conftest import NOW
 
@@ -203,3 +204,33 @@ def test_monitoring_picture_uses_the_stored_forecast(
             ("forecast", "overall"),
             ("forecast", "RF1"),
         }
+
+
+def test_every_free_text_edit_is_audited_by_field_never_by_text(
+    seeded: Database, catalogue: Catalogue
+) -> None:
+    with seeded.session() as session:
+        ident = _new(session, catalogue)
+        rate(
+            session,
+            ident,
+            "9.3",
+            rating=Rating.MODERATE,
+            rationale="Witness A.B. said",
+            author="ana",
+            now=NOW,
+        )
+        rate(session, ident, "9.3", rationale="Witness C.D. said", author="ana", now=NOW)
+        add_comment(session, ident, "general", "Ask the Bambari office", author="rev", now=NOW)
+    with seeded.session() as session:
+        saves = [
+            e for e in reversed(list_audit(session, limit=1000)) if e.action == "assessment.save"
+        ]
+    assert [e.target for e in saves] == [f"assessment:{ident}"] * 3
+    first, second, comment = (e.details["changed"] for e in saves)
+    assert {"indicators[9.3].rating", "indicators[9.3].rationale"} <= set(first)
+    assert "indicators[9.3].rationale" in second and "indicators[9.3].rating" not in second
+    assert [c for c in comment if c.startswith("comments")] == ["comments[0]"]
+    assert (saves[1].actor, saves[2].actor) == ("ana", "rev")
+    text = json.dumps([e.details for e in saves])
+    assert "Witness" not in text and "Bambari" not in text

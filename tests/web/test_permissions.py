@@ -56,6 +56,7 @@ OWN_ACCOUNT_ROUTES = frozenset(
         ("POST", "/account/password"),
         ("POST", "/account/totp/start"),
         ("POST", "/account/totp/confirm"),
+        ("POST", "/account/totp/disable"),
         ("POST", "/account/tokens"),
         ("POST", "/account/tokens/{token_id}/revoke"),
     }

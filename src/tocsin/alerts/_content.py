@@ -22,6 +22,7 @@ __all__ = [
     "alert_public",
     "email_digest",
     "email_message",
+    "outbound",
     "policy_options",
     "webhook_body",
 ]
@@ -157,6 +158,29 @@ def alert_public(
     )
 
 
+#: What email and webhook messages carry of an alert's Signals. Those channels leave
+#: Tocsin's access control (a shared mailbox, a partner's system, a relay on the way):
+#: whoever the recipient is, they carry public Signals only, as the public feeds do.
+OUTBOUND_SENSITIVITIES = ("public",)
+
+#: The reason an outbound message gives for an alert resting on non-public evidence: the
+#: alert's own reason quotes its strongest Signal.
+WITHHELD_REASON = "its evidence is not public: sign in to Tocsin to read it"
+
+
+def outbound(alert: AlertPublic) -> AlertPublic:
+    """What an email or webhook says of ``alert`` (made with
+    ``sensitivities=OUTBOUND_SENSITIVITIES``): for an alert whose evidence is not all
+    public, its reason is withheld too; the responses' notes (the team's) never travel.
+
+    The in-app inbox, behind sign-in, shows each reader what their role may see.
+    """
+    changes: dict[str, Any] = {"events": []}
+    if not alert.is_public:
+        changes["reason"] = WITHHELD_REASON
+    return alert.model_copy(update=changes)
+
+
 def email_message(alert: AlertPublic, *, to: str) -> dict[str, str]:
     """Subject and plain-text body of the email about ``alert``."""
     lines = [
@@ -167,6 +191,11 @@ def email_message(alert: AlertPublic, *, to: str) -> dict[str, str]:
         "",
         "Evidence:",
         *(f"  - [{s.kind}] {s.summary} <{s.url}>" for s in alert.signals),
+        *(
+            [f"  ({alert.n_signals_withheld} more, not public: sign in to read them)"]
+            if alert.n_signals_withheld
+            else []
+        ),
         "",
         "Policy options to consider (UN Secretary-General's 2013 report):",
         *(

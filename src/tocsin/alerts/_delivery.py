@@ -55,7 +55,9 @@ class DeliveryConfig:
     smtp_sender: str = "tocsin@localhost"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None  # never printed: its repr is **********
-    smtp_starttls: bool = False
+    # On unless turned off: alert emails name countries and risks, and an SMTP password
+    # must not cross the network in clear. A server without STARTTLS fails the send.
+    smtp_starttls: bool = True
     timeout_seconds: float = 10.0
     lease_seconds: float = 60.0
     batch_size: int = 20

@@ -11,9 +11,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tocsin.alerts._content import (
+    OUTBOUND_SENSITIVITIES,
     AlertPublic,
     alert_public,
     email_digest,
+    outbound,
     policy_options,
     webhook_body,
 )
@@ -143,6 +145,10 @@ class _Notifications:
         *,
         now: datetime,
     ) -> None:
+        """Notify ``pairs`` of ``public`` (made with ``OUTBOUND_SENSITIVITIES``): emails
+        and webhooks carry :func:`outbound`'s view whoever the recipient is; the inbox
+        entry is only the alert's id, shown to each reader as their role allows."""
+        public = outbound(public)
         for recipient, channel in pairs:
             if channel == "inbox":
                 self.n_inbox += add_to_inbox(session, recipient.id, public.id, now=now)
@@ -288,7 +294,13 @@ def run_alert_pass(
             report.merged.append(alert_id)
             continue
         report.created.append(alert_id)
-        public = alert_details(session, alert_id, base_url=base_url, signals=signals)
+        public = alert_details(
+            session,
+            alert_id,
+            base_url=base_url,
+            signals=signals,
+            sensitivities=OUTBOUND_SENSITIVITIES,
+        )
         pairs = route(rule, match.iso3, rule.severity, recipients, regions=regions, level=0)
         notifications.add(session, public, pairs, now=now)
         set_escalation_level(session, alert_id, 0, now=now)
@@ -328,7 +340,9 @@ def _escalate(
         )
         if not pairs:
             continue
-        public = alert_details(session, state.id, base_url=base_url)
+        public = alert_details(
+            session, state.id, base_url=base_url, sensitivities=OUTBOUND_SENSITIVITIES
+        )
         notifications.add(session, public, pairs, now=now)
         set_escalation_level(session, state.id, level, now=now)
         report.escalated.append(state.id)

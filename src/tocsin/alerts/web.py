@@ -274,7 +274,7 @@ def api_alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertPublic]:
     """Alerts, newest first, each with why it fired (its Signals, linked)."""
-    return list_alert_details(
+    found = list_alert_details(
         session,
         base_url=settings.base_url,
         status=status,
@@ -283,6 +283,8 @@ def api_alerts(
         limit=limit,
         sensitivities=_clearance(principal),
     )
+    _audit_restricted(session, principal, found)  # the team's list shows them as the inbox does
+    return found
 
 
 @router.get("/api/v1/alerts/{alert_id:int}", response_model=AlertPublic)

@@ -1,5 +1,12 @@
 """Type stub of :mod:`tocsin.assess`: the names it offers, loaded on first use."""
 
+from ._access import (
+    DRAFT_PERMISSION,
+    may_read_drafts,
+    readable_assessment,
+    readable_assessments,
+    readable_content,
+)
 from ._compare import Change, VersionDiff, compare_assessments
 from ._edit import (
     AssessmentEditError,
@@ -98,6 +105,11 @@ from ._suggest import Suggestion, suggest_evidence
 from ._workflow import apply_transition
 
 __all__ = [
+    "DRAFT_PERMISSION",
+    "may_read_drafts",
+    "readable_assessment",
+    "readable_assessments",
+    "readable_content",
     "AssessmentVersionInfo",
     "StoredAssessment",
     "create_assessment",

@@ -7,7 +7,7 @@ package, and keeps the result as a new version. Nothing is overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,24 +129,66 @@ def _save(
     author: str,
     now: datetime,
     note: str,
+    previous: dict[str, Any] | None = None,
 ) -> int:
-    number = save_assessment(
-        session,
-        assessment_id,
-        assessment.model_dump(mode="json"),
-        author=author,
-        now=now,
-        note=note,
-    )
+    content = assessment.model_dump(mode="json")
+    number = save_assessment(session, assessment_id, content, author=author, now=now, note=note)
+    details: dict[str, Any] = {"version": number, "note": note}
+    if previous is not None:
+        # which fields were edited (a rationale, a comment, a summary), never their text
+        details["changed"] = changed_fields(previous, content)
     audit(
         session,
         actor=author,
         action="assessment.save",
         now=now,
         target=f"assessment:{assessment_id}",
-        details={"version": number, "note": note},
+        details=details,
     )
     return number
+
+
+#: At most this many edited fields are named in one audit entry (and how many more).
+CHANGED_FIELDS_LISTED = 50
+
+# How the items of the assessment's lists are named in field paths: by their own key.
+_ITEM_KEYS = ("code", "id", "option_id", "step_id")
+
+
+def changed_fields(before: Any, after: Any, path: str = "") -> list[str]:
+    """The paths of the values that differ between two versions' content.
+
+    Items of lists are named by their code or id where they have one
+    (``indicators[9.3].rationale``), else by position; values are never included.
+
+    >>> changed_fields({"summary": "a", "indicators": [{"code": "9.3", "rationale": "x"}]},
+    ...                {"summary": "a", "indicators": [{"code": "9.3", "rationale": "y"}]})
+    ['indicators[9.3].rationale']
+    """
+    found: list[str] = []
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            found += changed_fields(before.get(key), after.get(key), where)
+    elif isinstance(before, list) and isinstance(after, list):
+        old, new = _named_items(before), _named_items(after)
+        for name in [*old, *(n for n in new if n not in old)]:
+            found += changed_fields(old.get(name), new.get(name), f"{path}[{name}]")
+    elif before != after:
+        found.append(path)
+    if path == "" and len(found) > CHANGED_FIELDS_LISTED:
+        more = len(found) - CHANGED_FIELDS_LISTED
+        found = [*found[:CHANGED_FIELDS_LISTED], f"... and {more} more"]
+    return found
+
+
+def _named_items(items: list[Any]) -> dict[str, Any]:
+    named: dict[str, Any] = {}
+    for position, item in enumerate(items):
+        key = next((k for k in _ITEM_KEYS if isinstance(item, dict) and k in item), None)
+        name = str(item[key]) if key is not None else str(position)
+        named[name if name not in named else f"{name}#{position}"] = item
+    return named
 
 
 def new_assessment(
@@ -231,8 +273,9 @@ def change_assessment(
 ) -> Assessment:
     """Apply a pure ``edit`` to the latest version and keep the result as a new version."""
     current = load_assessment(session, assessment_id)
+    before = current.model_dump(mode="json")  # taken first: an edit may change ``current``
     updated = Assessment.model_validate(edit(current).model_dump())
-    _save(session, assessment_id, updated, author=author, now=now, note=note)
+    _save(session, assessment_id, updated, author=author, now=now, note=note, previous=before)
     return updated
 
 
@@ -369,9 +412,14 @@ def compare_versions(
 
 
 def evidence_suggestions(
-    session: Session, assessment_id: int, *, code: str | None = None
+    session: Session,
+    assessment_id: int,
+    *,
+    code: str | None = None,
+    sensitivities: Collection[str] | None = None,
 ) -> list[Suggestion]:
-    """Signals tagged with the assessment's indicators, not yet linked or rejected."""
+    """Signals tagged with the assessment's indicators, not yet linked or rejected (of
+    ``sensitivities`` only, when given: those the caller may see)."""
     assessment = load_assessment(session, assessment_id)
     signals = list_signals(
         session,
@@ -379,7 +427,12 @@ def evidence_suggestions(
         codes=[code] if code else None,
         overlapping=(assessment.period_start, assessment.period_end),
     )
-    signals = [s for s in signals if s.provenance.capability != "assess"]
+    signals = [
+        s
+        for s in signals
+        if s.provenance.capability != "assess"
+        and (sensitivities is None or s.sensitivity.value in sensitivities)
+    ]
     return suggest_evidence(assessment, signals, code=code)
 
 
@@ -427,9 +480,15 @@ def forecast_view(session: Session, iso3: str) -> ForecastView | None:
 
 
 def monitoring_picture(
-    session: Session, assessment: Assessment, catalogue: Catalogue
+    session: Session,
+    assessment: Assessment,
+    catalogue: Catalogue,
+    *,
+    sensitivities: Collection[str] | None = None,
 ) -> tuple[RiskProfile, MonitoringComparison]:
-    """The risk profile beside the stored forecast and the period's monitoring Signals."""
+    """The risk profile beside the stored forecast and the period's monitoring Signals
+    (of ``sensitivities`` only, when given: a Signal the reader may not see does not
+    weigh in what they are shown)."""
     profile = risk_profile(assessment, catalogue)
     signals = [
         s
@@ -439,6 +498,7 @@ def monitoring_picture(
             overlapping=(assessment.period_start, assessment.period_end),
         )
         if s.kind is not SignalKind.ANALYST_JUDGEMENT
+        and (sensitivities is None or s.sensitivity.value in sensitivities)
     ]
     comparison = compare_with_monitoring(
         profile, forecast=forecast_view(session, assessment.iso3), signals=signals

@@ -5,9 +5,10 @@ A web plug-in: :func:`include_assessments` is the entry point ``assessments`` of
 ``tocsin.web`` group, which ``create_app`` loads (the report pages are the ``reports``
 plug-in's).
 It uses the web app's own dependencies (a database session per request, the signed-in
-caller, permissions). Anyone who may read the watchlist may read assessments; analysts
-and admins edit them; reviewers and admins approve or return them; analysts, reviewers
-and admins comment.
+caller, permissions). Anyone who may read the watchlist may read approved assessments;
+drafts, earlier versions and comments only those holding ``assessment:draft:read``
+(:func:`tocsin.assess.readable_assessment`); analysts and admins edit them; reviewers and
+admins approve or return them; analysts, reviewers and admins comment.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from tocsin import assess
+from tocsin.assess._access import (
+    may_read_drafts,
+    readable_assessment,
+    readable_assessments,
+    readable_content,
+)
 from tocsin.assess._api import (
     AssessmentSummaryOut,
     AssessmentViewOut,
@@ -44,7 +51,6 @@ from tocsin.assess._model import Confidence, EvidenceLink, Rating, ShortText, Tr
 from tocsin.assess._store import (
     AssessmentVersionInfo,
     StoredAssessment,
-    get_assessment,
     list_assessment_versions,
     list_assessments,
 )
@@ -147,11 +153,16 @@ def _errors(error: TocsinError) -> HTTPException:
     return HTTPException(400, text)
 
 
-def _view(session: SessionDep, ident: int, version: int | None = None) -> AssessmentViewOut:
+def _view(
+    session: SessionDep, principal: Principal, ident: int, version: int | None = None
+) -> AssessmentViewOut:
+    """One version as this caller may read it (a draft: 404 unless they may read drafts)."""
     catalogue = load_catalogue()
-    stored = get_assessment(session, ident, version=version)
-    a = assess.Assessment.model_validate(stored.content)
-    profile, comparison = assess.monitoring_picture(session, a, catalogue)
+    stored = readable_assessment(session, principal, ident, version=version)
+    a = readable_content(principal, stored)
+    profile, comparison = assess.monitoring_picture(
+        session, a, catalogue, sensitivities=allowed_sensitivities(principal)
+    )
     return AssessmentViewOut(
         **AssessmentSummaryOut.of(stored).model_dump(),
         assessment=a,
@@ -164,11 +175,12 @@ def _view(session: SessionDep, ident: int, version: int | None = None) -> Assess
 @router.get("/api/v1/assessments")
 def api_list(
     session: SessionDep,
-    _principal: Reader,
+    principal: Reader,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> list[AssessmentSummaryOut]:
-    """Assessments, newest first (metadata only)."""
-    return [AssessmentSummaryOut.of(s) for s in list_assessments(session, iso3=country)]
+    """Assessments the caller may read, newest first (metadata only)."""
+    found = readable_assessments(principal, list_assessments(session, iso3=country))
+    return [AssessmentSummaryOut.of(s) for s in found]
 
 
 @router.post("/api/v1/assessments", status_code=201)
@@ -191,19 +203,19 @@ def api_create(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 @router.get("/api/v1/assessments/{ident}")
 def api_show(
     ident: Ident,
     session: SessionDep,
-    _principal: Reader,
+    principal: Reader,
     version: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
 ) -> AssessmentViewOut:
     """An assessment with its risk profile, monitoring comparison and ranked options."""
     try:
-        return _view(session, ident, version)
+        return _view(session, principal, ident, version)
     except TocsinError as error:
         raise _errors(error) from error
 
@@ -228,7 +240,7 @@ def api_rate(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 @router.post("/api/v1/assessments/{ident}/comments", status_code=201)
@@ -242,7 +254,7 @@ def api_comment(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 def _transition(
@@ -254,7 +266,7 @@ def _transition(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 @router.post("/api/v1/assessments/{ident}/submit")
@@ -277,11 +289,15 @@ def api_return(ident: Ident, session: SessionDep, principal: Approver) -> Assess
 
 @router.get("/api/v1/assessments/{ident}/versions")
 def api_versions(
-    ident: Ident, session: SessionDep, _principal: Reader
+    ident: Ident, session: SessionDep, principal: Reader
 ) -> list[AssessmentVersionInfo]:
-    """Every version: number, status, author, note, time."""
+    """Every version the caller may read: number, status, author, note, time."""
     try:
-        return list_assessment_versions(session, ident)
+        readable_assessment(session, principal, ident)
+        versions = list_assessment_versions(session, ident)
+        if may_read_drafts(principal):
+            return versions
+        return [v for v in versions if v.status == assess.AssessmentStatus.APPROVED]
     except TocsinError as error:
         raise _errors(error) from error
 
@@ -290,13 +306,16 @@ def api_versions(
 def api_compare(
     ident: Ident,
     session: SessionDep,
-    _principal: Reader,
+    principal: Reader,
     old: Annotated[int, Query(alias="from", ge=1, le=_MAX_ID)] = 1,
     new: Annotated[int | None, Query(alias="to", ge=1, le=_MAX_ID)] = None,
     other: Annotated[int | None, Query(ge=1, le=_MAX_ID)] = None,
 ) -> VersionDiffOut:
-    """What was rated up or down between two versions (or against another assessment)."""
+    """What was rated up or down between two versions (or against another assessment),
+    each of which the caller may read."""
     try:
+        readable_assessment(session, principal, ident, version=old)
+        readable_assessment(session, principal, other or ident, version=new)
         return VersionDiffOut.of(assess.compare_versions(session, ident, old, new, other_id=other))
     except TocsinError as error:
         raise _errors(error) from error
@@ -304,11 +323,15 @@ def api_compare(
 
 @router.get("/api/v1/assessments/{ident}/suggestions")
 def api_suggestions(
-    ident: Ident, session: SessionDep, _principal: Reader, code: str | None = None
+    ident: Ident, session: SessionDep, principal: Reader, code: str | None = None
 ) -> list[Suggestion]:
-    """Signals tagged with the assessment's indicators, offered as evidence."""
+    """Signals the caller may see tagged with the assessment's indicators, offered as
+    evidence."""
     try:
-        return assess.evidence_suggestions(session, ident, code=code)
+        readable_assessment(session, principal, ident)
+        return assess.evidence_suggestions(
+            session, ident, code=code, sensitivities=allowed_sensitivities(principal)
+        )
     except TocsinError as error:
         raise _errors(error) from error
 
@@ -335,7 +358,7 @@ def api_resolve(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 @router.get(
@@ -348,10 +371,11 @@ def api_resolve(
         }
     },
 )
-def api_export(ident: Ident, session: SessionDep, _principal: Reader) -> Response:
-    """The assessment as the JSON export file."""
+def api_export(ident: Ident, session: SessionDep, principal: Reader) -> Response:
+    """The assessment as the JSON export file (as the caller may read it)."""
     try:
-        text = assess.export_stored(session, ident)
+        stored = readable_assessment(session, principal, ident)
+        text = assess.export_assessment(readable_content(principal, stored))
     except TocsinError as error:
         raise _errors(error) from error
     return Response(
@@ -400,14 +424,14 @@ def api_import(
         )
     except TocsinError as error:
         raise _errors(error) from error
-    return _view(session, ident)
+    return _view(session, principal, ident)
 
 
 @router.get("/assessments", include_in_schema=False)
-def assessments_page(request: Request, session: SessionDep, _principal: Reader) -> Response:
-    """A plain list of assessments with links to their reports (the editor is the API);
-    ``/assessments.json`` is its JSON twin."""
-    stored = list_assessments(session)
+def assessments_page(request: Request, session: SessionDep, principal: Reader) -> Response:
+    """A plain list of the assessments the caller may read, with links to their reports
+    (the editor is the API); ``/assessments.json`` is its JSON twin."""
+    stored = readable_assessments(principal, list_assessments(session))
     accept = request.headers.get("accept", "")
     if getattr(request.state, "want_json", False) or (
         "application/json" in accept and "text/html" not in accept
@@ -496,12 +520,10 @@ def current_assessment(
 ) -> StoredAssessment | None:
     """The assessment the country page shows: the newest approved one, else the newest.
 
-    National assessments come before sub-national ones. Viewers (who see public records
-    only) are shown approved assessments only: a draft is the team's unreviewed work.
+    National assessments come before sub-national ones. Callers who may not read drafts
+    are shown approved assessments only: a draft is the team's unreviewed work.
     """
-    found = list_assessments(session, iso3=iso3)  # newest first
-    if "internal" not in allowed_sensitivities(principal):
-        found = [s for s in found if s.status == assess.AssessmentStatus.APPROVED]
+    found = readable_assessments(principal, list_assessments(session, iso3=iso3))
     ranked = sorted(
         found,
         key=lambda s: (s.status != assess.AssessmentStatus.APPROVED, s.area is not None),

@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "assess": "_assess",
     "serve": "_web",
     "web": "_web",
+    "backup": "_backup",
+    "restore": "_backup",
 }
 
 # Top-level command -> its one-line help, for `tocsin --help` without loading every module
@@ -49,6 +51,8 @@ COMMANDS: dict[str, str] = {
 COMMAND_HELP: dict[str, str] = {
     "up": "Set up the database and load the bundled reference data; print what was loaded.",
     "serve": "Serve the web application and API (the database must be set up by `tocsin up`).",
+    "backup": "Back up the database and the identity key ring to two separate files.",
+    "restore": "Restore the database and the identity key ring from `tocsin backup`'s two files.",
     "framework": "Show the risk-factor catalogue: Framework factors and indicators, then the "
     "report's risk factors, triggers, policy options, §71 steps and legal instruments.",
     "countries": "Tocsin's country table (ISO 3166 alpha-3 ids) and its crosswalk from other "

@@ -114,9 +114,16 @@ def rules_add(
     from tocsin.alerts import RuleCreate, add_rule
 
     if from_file is not None:
-        if not from_file.is_file():
-            raise TocsinError(f"no file {from_file}", fix="check the path")
-        data = yaml.safe_load(from_file.read_text(encoding="utf-8"))
+        from tocsin.store import read_user_file, user_text
+
+        text = user_text(read_user_file(from_file), from_file)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise TocsinError(
+                f"{from_file}: not YAML or JSON: {' '.join(str(error).split())}",
+                fix="correct the file (see docs/alerts.md for a rule's fields)",
+            ) from error
     else:
         if not name or not when:
             raise TocsinError("a rule needs --name and --when", fix="or give --from FILE")
@@ -146,7 +153,8 @@ def rules_add(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
         raise TocsinError(
-            f"invalid rule: {problems}", fix="see docs/alerts.md for the rule fields"
+            f"{f'{from_file}: ' if from_file else ''}invalid rule: {problems}",
+            fix="see docs/alerts.md for the rule fields",
         ) from error
     with _database(ctx).session() as session:
         stored = add_rule(session, rule, now=_now(), actor=_actor(None))
@@ -615,7 +623,9 @@ def watch_command(
         watch_loop,
     )
     from tocsin.events import import_event_file, run_monitoring_pass
+    from tocsin.incidents import non_public_report_events
     from tocsin.speech import count_speech_items, record_speech_surges
+    from tocsin.store import read_user_file
 
     period = parse_duration(every)
     settings = state(ctx).settings.alerts
@@ -629,10 +639,11 @@ def watch_command(
         # the capabilities' use cases, as `events import` and `monitor run` call them
         result: dict[str, Any] = {}
         for path in events or []:
-            summary = import_event_file(db, path.read_bytes(), fmt, file_name=str(path), now=_now())
+            data = read_user_file(path)
+            summary = import_event_file(db, data, fmt, file_name=str(path), now=_now())
             log("ingest", file=str(path), summary=summary.to_dict())
         if events:
-            detected = run_monitoring_pass(db, now=_now())
+            detected = run_monitoring_pass(db, now=_now(), internal_events=non_public_report_events)
             result["n_detection_signals"] = len(detected.signal_ids)
             result["data_end"] = detected.data_end.isoformat()
         if speech:

@@ -741,12 +741,13 @@ def import_command(
         raise typer.BadParameter("give a FILE or --example NAME (one of them)")
     source = assess.example_path(example) if example else path
     assert source is not None
-    if not source.is_file():
-        raise TocsinError(f"no file {source}", fix="check the path")
+    from tocsin.store import read_user_file, user_text
+
+    text = user_text(read_user_file(source), source)
     with _session(ctx) as session:
         ident = assess.import_assessment(
             session,
-            source.read_text(encoding="utf-8"),
+            text,
             load_catalogue(),
             author=_who(by),
             now=_now(),

@@ -217,7 +217,15 @@ def validate_command(
     Example: `tocsin data validate PTS-2025.csv --dataset pts`
     """
     from tocsin.datasets import check_file, get_dataset
+    from tocsin.store import UserFileError, binary_kind
 
+    with file.open("rb") as head:
+        kind = binary_kind(head.read(1 << 16))
+    if kind is not None:
+        raise UserFileError(
+            f"{file} is not a text file: it looks like {kind}",
+            fix="export it as CSV and check that",
+        )
     spec = get_dataset(dataset)
     names = [f.name for f in spec.files]
     wanted = file_name or (file.name if file.name in names else names[0])

@@ -55,25 +55,26 @@ def _database(ctx: typer.Context) -> Database:
 
 
 def _read(path: Path) -> bytes:
-    if not path.is_file():
-        raise TocsinError(f"no file {path}", fix="check the path")
-    return path.read_bytes()
+    from tocsin.store import read_user_file
+
+    return read_user_file(path)
 
 
 def _mapping(path: Path | None) -> ColumnMapping | None:
     import yaml
 
     from tocsin.events import ColumnMapping
+    from tocsin.store import user_text
 
     if path is None:
         return None
-    text = _read(path).decode("utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    text = user_text(_read(path), path)
     try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         return ColumnMapping.model_validate(data)
-    except ValueError as error:
+    except (ValueError, yaml.YAMLError) as error:
         raise TocsinError(
-            f"{path}: not a valid column mapping: {error}",
+            f"{path}: not a valid column mapping: {' '.join(str(error).split())}",
             fix="see docs/methodology/events.md for the mapping's fields",
         ) from error
 
@@ -104,6 +105,7 @@ def import_command(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tocsin.domain import spreadsheet_safe_frame
     from tocsin.events import import_events, parse_events
 
     cli = state(ctx)
@@ -112,7 +114,8 @@ def import_command(
     rejects_path = None
     if parsed.problems and skip_invalid:
         rejects_path = file.with_name(file.name + ".rejects.csv")
-        parsed.rejected.to_csv(rejects_path, index=False)
+        # Opened in a spreadsheet to fix the rows: their cells must not run as formulas.
+        spreadsheet_safe_frame(parsed.rejected).to_csv(rejects_path, index=False)
     show = not cli.quiet and stderr.is_terminal
     columns = (
         TextColumn("{task.description}"),
@@ -294,10 +297,13 @@ def run_command(
 
     from tocsin.alerts import evaluate_alerts
     from tocsin.events import run_monitoring_pass
+    from tocsin.incidents import non_public_report_events
 
     db = _database(ctx)
     now = datetime.now(UTC)
-    found = run_monitoring_pass(db, now=now, min_risk=min_risk)
+    found = run_monitoring_pass(
+        db, now=now, min_risk=min_risk, internal_events=non_public_report_events
+    )
     risks, ids, last, stale = found.risks, found.signal_ids, found.data_end, found.stale_note
     # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
     alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alerts.base_url)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tocsin.cli._common import state, stdout
-from tocsin.errors import TocsinError
 
 if TYPE_CHECKING:
     from tocsin.reports import (
@@ -71,9 +70,10 @@ def _report(
         return report, f"assessment-{ident}"
     path = example_path(example) if example else file
     assert path is not None
-    if not path.is_file():
-        raise TocsinError(f"no file {path}", fix="check the path")
-    assessment = parse_assessment(path.read_text(encoding="utf-8"), path=path, catalogue=catalogue)
+    from tocsin.store import read_user_file, user_text
+
+    text = user_text(read_user_file(path), path)
+    assessment = parse_assessment(text, path=path, catalogue=catalogue)
     return file_report(assessment, catalogue, now=now, settings_or_dir=settings), path.stem
 
 

@@ -6,6 +6,7 @@ Raw texts never go to logs or to stderr; `score` writes them out only with `--ke
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -92,7 +93,7 @@ def import_items(
         read_csv_items,
         read_jsonl_items,
     )
-    from tocsin.store import Database
+    from tocsin.store import Database, UserFileError, user_text
 
     kind = fmt or _guess_format(source)
     if kind not in FORMATS:
@@ -109,7 +110,7 @@ def import_items(
             defaults=defaults,
             country_scheme=country_scheme,
         )
-        text = content.decode("utf-8-sig")
+        text = user_text(content, source)
         import io
 
         stream = io.StringIO(text, newline="")
@@ -117,6 +118,11 @@ def import_items(
             items = read_csv_items(stream, mapping, path=source, delimiter=delimiter)
         else:
             items = read_jsonl_items(stream, mapping, path=source)
+    if not items:
+        raise UserFileError(
+            f"{source} has no items" + (" (no entries)" if kind == "feed" else ", only a header"),
+            fix="give a file with rows (was it exported completely?)",
+        )
     db = Database.from_settings(state(ctx).settings)
     db.require_current()
     with db.session() as session:
@@ -148,10 +154,9 @@ def import_items(
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise TocsinError(f"cannot read {path}: {error.strerror}", fix="check the path") from error
+    from tocsin.store import read_user_file
+
+    return read_user_file(path)
 
 
 def _load_model(model: Path | None) -> Any:
@@ -161,12 +166,32 @@ def _load_model(model: Path | None) -> Any:
 
 
 def _chunks(path: Path, text_column: str, size: int) -> Iterator[pd.DataFrame]:
+    import io
+
     import pandas as pd
 
+    from tocsin.errors import DataFileError, RowProblem
+    from tocsin.store import read_user_file, table_problems, user_text
+
+    text = user_text(read_user_file(path), path)
     if path.suffix in {".jsonl", ".ndjson"}:
-        yield from pd.read_json(path, lines=True, chunksize=size, dtype=False)
-    else:
-        yield from pd.read_csv(path, chunksize=size, dtype=str, keep_default_na=False)
+        try:
+            lines = io.BytesIO(text.encode("utf-8"))
+            yield from pd.read_json(lines, lines=True, chunksize=size, dtype=False)
+        except ValueError as error:
+            raise DataFileError(
+                str(path), [RowProblem(None, None, f"not JSON Lines: {error}")]
+            ) from error
+        return
+    # pandas pads a row cut short and names no line for a quote left open: the csv
+    # module checks the rows first (scoring is far slower than this pass)
+    found = table_problems(text, path)
+    if found.problems[0].line is not None:
+        raise found
+    try:
+        yield from pd.read_csv(io.StringIO(text), chunksize=size, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise DataFileError(str(path), [RowProblem(None, None, str(error))]) from error
 
 
 @app.command("score")
@@ -197,19 +222,24 @@ def score(
 
     Example: `tocsin speech score posts.csv --format jsonl -o scores.jsonl`
     """
+    from tocsin.domain import spreadsheet_safe_frame
     from tocsin.speech import UseEmbedder, score_partition
 
     if out_format not in {"csv", "jsonl"}:
         raise TocsinError(f"unknown output format {out_format!r}", fix="use csv or jsonl")
-    if not path.is_file():
-        raise TocsinError(f"no file {path}", fix="check the path")
+    chunks = _chunks(path, text_column, chunk_size)
+    first_chunk = next(chunks, None)  # the file is checked before the model is loaded
+    if first_chunk is None or first_chunk.empty:
+        raise TocsinError(
+            f"{path} has no rows to score", fix="give a file with a header line and rows"
+        )
     classifier = _load_model(model)
     embedder = None if fast else UseEmbedder()
     sink = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     n_rows, n_flagged, first = 0, 0, True
     try:
-        chunks = _chunks(path, text_column, chunk_size)
-        for chunk in progress(chunks, total=None, description="Scoring", quiet=state(ctx).quiet):
+        every = itertools.chain([first_chunk], chunks)
+        for chunk in progress(every, total=None, description="Scoring", quiet=state(ctx).quiet):
             if text_column not in chunk.columns:
                 raise TocsinError(
                     f"{path}: no column {text_column!r}",
@@ -219,7 +249,8 @@ def score(
                 chunk, classifier, text_column=text_column, embedder=embedder, keep_text=keep_text
             )
             if out_format == "csv":
-                scored.to_csv(sink, header=first, index=False)
+                # the items' text is anyone's: it must not run as a formula when opened
+                spreadsheet_safe_frame(scored).to_csv(sink, header=first, index=False)
             else:
                 scored.to_json(sink, orient="records", lines=True, force_ascii=False)
             first = False

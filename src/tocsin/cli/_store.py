@@ -65,6 +65,47 @@ def status(
         stdout.print(f"  {table:<18} {n:>8,}")
 
 
+@db_app.command("verify-audit")
+def verify_audit(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Check the audit log's hash chain: exit 1 at the first row changed, removed or inserted.
+
+    Prints the number of rows and the last row's hash; note the hash down elsewhere, since
+    rows removed from the end of the log leave no break behind.
+
+    Example: `tocsin db verify-audit --json`
+    """
+    from tocsin.errors import TocsinError
+    from tocsin.store import Database, verify_audit_chain
+
+    db = Database.from_settings(state(ctx).settings)
+    try:
+        db.require_current()
+        with db.session() as session:
+            report = verify_audit_chain(session)
+    finally:
+        db.dispose()
+    result = {
+        "intact": report.intact,
+        "rows": report.rows,
+        "head": report.head,
+        "broken_at": report.broken_at,
+        "problem": report.problem,
+    }
+    if as_json:
+        print_json(result)
+    if not report.intact:
+        raise TocsinError(
+            f"the audit log's chain breaks at row {report.broken_at}, which {report.problem} "
+            f"({report.rows:,} intact rows before it)",
+            fix="restore the audit log from a backup and find out who could write to the database",
+        )
+    if not as_json:
+        stdout.print(f"The audit log's {report.rows:,} rows are intact; last hash {report.head}.")
+
+
 def register(root: typer.Typer) -> None:
     """Add the `db` commands to the root CLI."""
     root.add_typer(db_app, name="db")

@@ -144,6 +144,7 @@ def _first_forecast(ctx: typer.Context, *, quiet: bool) -> None:
 
 def _serve(settings: Settings, *, host: str, port: int) -> None:
     """Make the first admin if there is no user, print its one-time password once, serve."""
+    from tocsin.cli._web import print_key_notice
     from tocsin.web import ensure_first_admin, serve
 
     password = ensure_first_admin(settings, now=datetime.now(UTC))
@@ -153,5 +154,6 @@ def _serve(settings: Settings, *, host: str, port: int) -> None:
             f"[bold]{password}[/] (shown only now; you choose your own at first sign-in).",
             highlight=False,
         )
+    print_key_notice(settings, first_run=password is not None)
     stderr.print(f"Tocsin is at http://{host}:{port}/ (Ctrl-C stops it).", highlight=False)
     serve(settings, host=host, port=port)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tocsin.cli._common import print_json, state, stderr, stdout
 from tocsin.errors import TocsinError
+
+if TYPE_CHECKING:
+    from tocsin.settings import Settings
 
 web_app = typer.Typer(
     name="web",
@@ -19,6 +22,23 @@ web_app = typer.Typer(
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def print_key_notice(settings: Settings, *, first_run: bool = False) -> None:
+    """Say on stderr where the key ring is when it was just made, and how to move one
+    still kept beside the database (an older Tocsin's default)."""
+    from tocsin.web import key_file_notice
+
+    web = settings.web
+    notice = key_file_notice(settings, web)
+    if notice:
+        stderr.print(f"Warning: {notice}.", highlight=False)
+    elif first_run and not web.identity_keys:
+        stderr.print(
+            f"Identity key ring: {web.key_file(settings)}. Back it up apart from the "
+            "database (`tocsin backup`): without it no identity can be read.",
+            highlight=False,
+        )
 
 
 def serve_command(
@@ -45,6 +65,7 @@ def serve_command(
         db.require_current()
     finally:
         db.dispose()
+    print_key_notice(settings)
     stderr.print(f"Tocsin is at http://{host}:{port}/ (Ctrl-C stops it).")
     serve(settings, host=host, port=port, workers=workers)
 
@@ -132,6 +153,37 @@ def rotate_key(
         f"New active key {result.new_key_id}; {result.n_reencrypted} values re-encrypted; "
         f"retired: {', '.join(result.retired) or 'none'}."
     )
+
+
+@web_app.command("key-file")
+def key_file(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Print where the identity key ring is (or would be made), and whether it is there.
+
+    Kept outside the data folder (the per-user config folder) unless
+    TOCSIN_WEB_IDENTITY_KEY_FILE says otherwise, so that a copy of the data folder does
+    not hold the key to its identities. See docs/web.md (Identities at rest).
+
+    Example: `cp "$(tocsin web key-file)" /safe/place/`
+    """
+    settings = state(ctx).settings
+    web = settings.web
+    path = web.key_file(settings)
+    if as_json:
+        print_json(
+            {
+                "key_file": str(path),
+                "exists": path.is_file(),
+                "from_environment": bool(web.identity_keys),
+            }
+        )
+        return
+    print_key_notice(settings)
+    if web.identity_keys:
+        stderr.print("The key ring in force comes from TOCSIN_WEB_IDENTITY_KEYS.")
+    stdout.print(str(path), highlight=False)
 
 
 def register(root: typer.Typer) -> None:

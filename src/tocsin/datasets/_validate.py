@@ -6,6 +6,7 @@ The checks work on text already read, so they can be tested without files; the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -32,7 +33,16 @@ def decode(data: bytes, encodings: tuple[str, ...]) -> tuple[str | None, str | N
     ('Côte', 'cp1252')
     >>> decode(b"\\xff", ("utf-8",))
     (None, None)
+    >>> decode("Côte".encode("utf-16"), ("utf-8-sig",))
+    ('Côte', 'utf-16')
     """
+    # a byte-order mark says the encoding (a spreadsheet's "Unicode text" is UTF-16)
+    for bom, marked in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16")):
+        if data.startswith(bom) or data.startswith(bom[::-1]):
+            try:
+                return data.decode(marked), marked
+            except UnicodeDecodeError:
+                return None, None
     for encoding in encodings:
         try:
             return data.decode(encoding), encoding

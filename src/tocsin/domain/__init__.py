@@ -1,4 +1,5 @@
-"""The shared domain model: countries, sources and Signals.
+"""The shared domain model: countries, sources and Signals; and CSV cells made safe to open
+in a spreadsheet (``spreadsheet_safe``).
 
 Every capability produces or consumes these; none reaches into another's tables.
 """
@@ -17,8 +18,15 @@ from tocsin.domain._model import (
     SourceGrade,
     SourceKind,
 )
+from tocsin.domain._spreadsheet import (
+    FORMULA_STARTS,
+    spreadsheet_safe,
+    spreadsheet_safe_csv,
+    spreadsheet_safe_frame,
+)
 
 __all__ = [
+    "FORMULA_STARTS",
     "FRAMEWORK_CODE_PATTERN",
     "Country",
     "Credibility",
@@ -31,4 +39,7 @@ __all__ = [
     "Source",
     "SourceGrade",
     "SourceKind",
+    "spreadsheet_safe",
+    "spreadsheet_safe_csv",
+    "spreadsheet_safe_frame",
 ]

@@ -80,7 +80,7 @@ def parse_acled(data: bytes, *, file_name: str) -> ParsedEvents:
     >>> row["iso3"], row["event_type"], row["perpetrator_kind"], int(row["civilian_deaths"])
     ('CAF', 'killing', 'rebels', 3)
     """
-    raw = read_text_table(data)
+    raw = read_text_table(data, file_name=file_name)
     checks = RowChecks(raw, raw["__line__"].to_numpy())
     out = pd.DataFrame(index=raw.index)
     out["dataset"] = DATASET

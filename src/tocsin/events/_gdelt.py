@@ -7,7 +7,6 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import pyarrow as pa
 
 from tocsin.countries import get_crosswalk
 from tocsin.errors import DataFileError, RowProblem
@@ -179,8 +178,14 @@ def parse_gdelt(data: bytes, *, file_name: str) -> ParsedEvents:
     names = gdelt_columns(version)
     try:
         raw = read_text_table(data, delimiter="\t", names=names, quoting=False)
-    except pa.ArrowInvalid:
-        raw = read_text_table(_padded(data, len(names)), delimiter="\t", names=names, quoting=False)
+    except DataFileError:
+        raw = read_text_table(
+            _padded(data, len(names)),
+            delimiter="\t",
+            names=names,
+            quoting=False,
+            file_name=file_name,
+        )
     return _normalise(raw, file_name=file_name, version=version)
 
 

@@ -94,8 +94,12 @@ class ColumnMapping(BaseModel):
 
 def parse_mapped_csv(data: bytes, mapping: ColumnMapping, *, file_name: str) -> ParsedEvents:
     """Parse a CSV whose columns are declared by ``mapping``."""
-    raw = read_text_table(data, delimiter=mapping.delimiter)
-    renamed = raw.rename(columns={v: k for k, v in mapping.columns.items()})
+    raw = read_text_table(data, delimiter=mapping.delimiter, file_name=file_name)
+    # A column of the file may carry the name of a field mapped from another column (ACLED's
+    # own event_type when event_type is read from sub_event_type): the mapping wins.
+    sources = set(mapping.columns.values())
+    shadowed = [k for k in mapping.columns if k in raw.columns and k not in sources]
+    renamed = raw.drop(columns=shadowed).rename(columns={v: k for k, v in mapping.columns.items()})
     # Keep the file's own names for messages: checks read renamed columns.
     checks = RowChecks(renamed, raw["__line__"].to_numpy())
     missing_columns = sorted(set(mapping.columns.values()) - set(raw.columns))

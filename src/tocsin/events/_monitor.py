@@ -9,10 +9,12 @@ the events are read from and the Signals written to the store; the analysis
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from tocsin.errors import TocsinError
 from tocsin.events._escalation import EscalationDetector, default_alarm_risk
@@ -46,14 +48,21 @@ class MonitoringPass:
 
 
 def run_monitoring_pass(
-    db: Database, *, now: datetime, min_risk: float | None = None
+    db: Database,
+    *,
+    now: datetime,
+    min_risk: float | None = None,
+    internal_events: Callable[[Session], Collection[str]] | None = None,
 ) -> MonitoringPass:
     """Detect escalation on every stored event and record the Signals, in one transaction.
 
     Escalation Signals for areas whose risk is at least ``min_risk`` (each with the end
     date of its data; by default the packaged detector's alarm level,
     :func:`default_alarm_risk`: one false alarm per area-year on its training rows), and
-    trigger-event Signals for the last four weeks of data.
+    trigger-event Signals for the last four weeks of data. ``internal_events`` gives the
+    uids of events that are not public (those of internal incident reports:
+    ``tocsin.incidents.hidden_events_of_reports``); a trigger-event Signal resting on one
+    is recorded as internal.
     """
     if min_risk is None:
         min_risk = default_alarm_risk()
@@ -64,7 +73,8 @@ def run_monitoring_pass(
         risks = escalation_risks(frame, EscalationDetector.default())
         last = pd.Timestamp(frame["start_date"].max()).date()
         signals = escalation_signals(risks, min_risk=min_risk, data_end=last, raised=now.date())
-        signals += event_signals(frame, since=last - timedelta(days=27))
+        internal = internal_events(session) if internal_events is not None else ()
+        signals += event_signals(frame, since=last - timedelta(days=27), internal_uids=internal)
         ids = record_signals(session, signals, now=now)
     return MonitoringPass(
         risks=risks,

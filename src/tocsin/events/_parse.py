@@ -21,6 +21,7 @@ from tocsin.events._model import (
     conform,
     content_hashes,
 )
+from tocsin.store import table_problems
 
 
 @dataclass
@@ -64,19 +65,72 @@ def read_text_table(
     delimiter: str = ",",
     names: list[str] | None = None,
     quoting: bool = True,
+    file_name: str = "the file",
 ) -> pd.DataFrame:
     """Read delimited ``data`` with pyarrow, every column as text, missing values as ``None``.
 
     With ``names`` the data has no header line. Physical line numbers are in column
-    ``__line__`` (header counted, values spanning lines accounted for).
+    ``__line__`` (header counted, values spanning lines accounted for). Rows that cannot
+    be read (too many or too few fields, a quote never closed) raise a
+    :class:`~tocsin.errors.DataFileError` naming ``file_name`` and their lines.
     """
     columns = names if names is not None else header_names(data, delimiter)
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
-        raise DataFileError("<header>", [RowProblem(1, d, "column name repeated") for d in dupes])
-    read = pacsv.ReadOptions(
-        column_names=columns, skip_rows=0 if names is not None else 1, block_size=1 << 24
+        raise DataFileError(
+            file_name,
+            [RowProblem(1, d, "column name repeated") for d in dupes],
+            fix_hint="give each column its own name in the header line",
+        )
+    end = data.find(b"\n")
+    header_alone = names is None and (end < 0 or not data[end + 1 :].strip())
+    try:
+        if header_alone:  # pyarrow cannot skip a header line that does not end
+            table = pa.table({c: pa.array([], pa.string()) for c in columns})
+        else:
+            table = _read_table(data, columns, names is None, delimiter, quoting, 1 << 24)
+    except pa.ArrowInvalid as error:
+        if "straddl" not in str(error):
+            raise _unreadable_rows(data, file_name, delimiter, names, quoting) from error
+        # a line longer than a block: read the file as one block (slower, but it reads)
+        try:
+            table = _read_table(data, columns, names is None, delimiter, quoting, len(data) + 1)
+        except pa.ArrowInvalid as again:
+            raise _unreadable_rows(data, file_name, delimiter, names, quoting) from again
+    first_line = 1 if names is not None else 2
+    # When the file has exactly one line break per row, no value spans lines and the line
+    # numbers follow from the row numbers (counting bytes is far cheaper than the columns).
+    breaks = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - (first_line - 1)
+    spans = quoting and breaks != table.num_rows
+    if spans and data.count(b'"') % 2:
+        # an odd number of quotes: a quote left open swallows the rest of the file into
+        # one value without an error from pyarrow when it opens the last field of a row
+        found = _unreadable_rows(data, file_name, delimiter, names, quoting)
+        if found.problems[0].line is not None:
+            raise found
+    lines = _physical_lines(table, first_line, spans)
+    frame: pd.DataFrame = table.to_pandas()
+    frame["__line__"] = lines
+    return frame
+
+
+def _unreadable_rows(
+    data: bytes, file_name: str, delimiter: str, names: list[str] | None, quoting: bool
+) -> DataFileError:
+    return table_problems(
+        data,
+        file_name,
+        delimiter=delimiter,
+        header=names is None,
+        n_columns=len(names) if names is not None else None,
+        quoting=quoting,
     )
+
+
+def _read_table(
+    data: bytes, columns: list[str], header: bool, delimiter: str, quoting: bool, block: int
+) -> pa.Table:
+    read = pacsv.ReadOptions(column_names=columns, skip_rows=1 if header else 0, block_size=block)
     parse = pacsv.ParseOptions(
         delimiter=delimiter,
         quote_char='"' if quoting else False,
@@ -87,16 +141,7 @@ def read_text_table(
         strings_can_be_null=True,
         null_values=[""],
     )
-    table = pacsv.read_csv(io.BytesIO(data), read, parse, convert)
-    first_line = 1 if names is not None else 2
-    # When the file has exactly one line break per row, no value spans lines and the line
-    # numbers follow from the row numbers (counting bytes is far cheaper than the columns).
-    breaks = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - (first_line - 1)
-    spans = quoting and breaks != table.num_rows
-    lines = _physical_lines(table, first_line, spans)
-    frame: pd.DataFrame = table.to_pandas()
-    frame["__line__"] = lines
-    return frame
+    return pacsv.read_csv(io.BytesIO(data), read, parse, convert)
 
 
 def _physical_lines(table: pa.Table, first_line: int, spans: bool) -> np.ndarray:
@@ -107,6 +152,8 @@ def _physical_lines(table: pa.Table, first_line: int, spans: bool) -> np.ndarray
             counts = pc.count_substring(column, "\n")
             if (pc.max(counts).as_py() or 0) > 0:
                 extra += counts.fill_null(0).to_numpy().astype(np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)  # a header alone: no row (the sum below has one)
     # A row starts after every line that the rows before it used.
     used = 1 + extra
     return first_line + np.concatenate([[0], np.cumsum(used)[:-1]]).astype(np.int64)

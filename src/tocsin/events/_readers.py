@@ -14,8 +14,9 @@ from tocsin.events._formats import EVENT_FORMATS
 from tocsin.events._gdelt import parse_gdelt
 from tocsin.events._mapping import ColumnMapping, parse_mapped_csv
 from tocsin.events._model import fingerprint
-from tocsin.events._parse import ParsedEvents
+from tocsin.events._parse import ParsedEvents, header_names
 from tocsin.events._ucdp import parse_ucdp_csv, parse_ucdp_geojson
+from tocsin.store import UserFileError, utf8_bytes
 
 #: A format's parser: the file's bytes, its name (for errors) and a column mapping (used by
 #: the formats that need one) to canonical rows.
@@ -69,6 +70,68 @@ def parse_events(
         raise TocsinError(
             f"unknown event format {fmt!r}", fix=f"use one of {', '.join(EVENT_FORMATS)}"
         )
-    parsed = parser(data, file_name, mapping)
+    text = utf8_bytes(data, file_name)
+    _check_format(text, fmt, file_name)
+    parsed = parser(text, file_name, mapping)
+    if parsed.n_rows == 0:
+        raise UserFileError(
+            f"{file_name} has no events: a header alone, or no features",
+            fix="give a file with rows (was it exported completely?)",
+        )
     parsed.sha256 = fingerprint(data)
     return parsed
+
+
+#: What each header format's first line must name, and what a file that has them is.
+_SIGNATURES: dict[str, tuple[str, frozenset[str]]] = {
+    "ucdp": ("a UCDP GED file", frozenset({"id", "type_of_violence", "date_start", "best"})),
+    "acled": (
+        "an ACLED export",
+        frozenset({"event_id_cnty", "event_date", "sub_event_type", "fatalities"}),
+    ),
+}
+_GDELT_FIELDS = (57, 58, 61)
+
+
+def _looks_like(first: bytes) -> str | None:
+    """The format whose first line ``first`` is, of those a first line tells."""
+    if first.lstrip()[:1] == b"{":
+        return "ucdp"  # GeoJSON: of the formats, only UCDP GED comes as one
+    if first.count(b"\t") + 1 in _GDELT_FIELDS:
+        return "gdelt"
+    names = set(header_names(first))
+    return next((fmt for fmt, (_, need) in _SIGNATURES.items() if need <= names), None)
+
+
+def _check_format(data: bytes, fmt: str, file_name: str) -> None:
+    """Refuse, in one sentence, a file of another format than ``fmt`` says (an ACLED export
+    given as UCDP), instead of a problem for every row of it."""
+    if fmt == "csv":
+        return
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    seen = _looks_like(first)
+    if seen == fmt:
+        return
+    if fmt == "gdelt":
+        n_fields = first.count(b"\t") + 1
+        wrong = f"the first line has {n_fields} tab-separated fields, not GDELT's 57, 58 or 61"
+    else:
+        label, need = _SIGNATURES[fmt]
+        missing = sorted(need - set(header_names(first.rstrip(b"\r"))))
+        wrong = f"columns {', '.join(missing)} missing: this is not {label}"
+    if seen is None:
+        raise UserFileError(
+            f"{file_name}: {wrong}",
+            fix=f"check the file's format (one of {', '.join(EVENT_FORMATS)}; csv needs a "
+            "column mapping)",
+        )
+    what = "UCDP GED GeoJSON" if first.lstrip()[:1] == b"{" else _label(seen)
+    raise UserFileError(
+        f"{file_name}: {wrong}; it looks like {what}",
+        fix=f"import it as {seen} (--format {seen})",
+    )
+
+
+def _label(fmt: str) -> str:
+    return "a GDELT event file" if fmt == "gdelt" else _SIGNATURES[fmt][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -9,7 +10,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from tocsin.domain import Provenance, Signal, SignalKind
+from tocsin.domain import Provenance, Sensitivity, Signal, SignalKind
 from tocsin.events._aggregate import area_keys, one_per_incident
 from tocsin.events._escalation import (
     FEATURE_HISTORY_WEEKS,
@@ -126,12 +127,17 @@ def escalation_signals(
     return signals
 
 
-def event_signals(frame: pd.DataFrame, *, since: date) -> list[Signal]:
+def event_signals(
+    frame: pd.DataFrame, *, since: date, internal_uids: Collection[str] = ()
+) -> list[Signal]:
     """``trigger_event`` Signals for §27 trigger events since ``since``, and for §25 acts
     new to their area (never recorded there before in the events given).
 
-    One Signal per area, week and event type, tagged with the type's framework codes.
+    One Signal per area, week and event type, tagged with the type's framework codes. A
+    Signal resting on any of ``internal_uids`` (events of internal incident reports) is
+    internal: its area, week, type and deaths are the report's.
     """
+    internal = set(internal_uids)
     events = one_per_incident(frame)
     events = events[events["iso3"].notna()]
     if events.empty:
@@ -157,8 +163,10 @@ def event_signals(frame: pd.DataFrame, *, since: date) -> list[Signal]:
         iso3, admin1 = str(area).split("/", 1)
         deaths = int(part["fatalities_best"].astype("Float64").fillna(0).sum())
         what = f"trigger {info.trigger}" if is_trigger else "first such act recorded there"
+        private = bool(internal) and bool(part["uid"].isin(internal).any())
         signals.append(
             Signal(
+                sensitivity=Sensitivity.INTERNAL if private else Sensitivity.PUBLIC,
                 iso3=iso3,
                 area=None if admin1 == "(unknown)" else admin1,
                 kind=SignalKind.TRIGGER_EVENT,

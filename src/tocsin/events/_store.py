@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tocsin.events._model import EVENT_COLUMNS, Event, events_to_frame, row_to_event
 from tocsin.events._model import content_hashes as _content_hashes
 from tocsin.events._parse import ParsedEvents
-from tocsin.store import Base, ImportRow, UTCDateTime
+from tocsin.store import Base, ImportRow, UTCDateTime, hold_import_lock
 
 _CHUNK = 5000
 _ANALYZE_AFTER = 10_000  # rows stored by one COPY on PostgreSQL
@@ -227,6 +227,7 @@ def import_events(
         "sha256": parsed.sha256,
         "n_rows": parsed.n_rows,
     }
+    hold_import_lock(session, kind, parsed.sha256)  # the same file at once: wait, not fail
     previous = session.scalar(
         select(ImportRow).where(ImportRow.kind == kind, ImportRow.sha256 == parsed.sha256)
     )
@@ -365,7 +366,10 @@ def _filtered(
     datasets: Sequence[str] | None,
     since: date | None,
     until: date | None,
+    hidden: Collection[str] = (),
 ) -> Any:
+    if hidden:
+        query = query.where(EventRow.uid.not_in(sorted(hidden)))
     if iso3:
         query = query.where(EventRow.iso3 == iso3)
     if datasets:
@@ -384,13 +388,14 @@ def _frame_query(
     until: date | None,
     *,
     newest_first: bool = False,
+    hidden: Collection[str] = (),
 ) -> Any:
     order = (
         (EventRow.start_date.desc(), EventRow.uid.desc())
         if newest_first
         else (EventRow.start_date, EventRow.uid)
     )
-    return _filtered(select(EventRow).order_by(*order), iso3, datasets, since, until)
+    return _filtered(select(EventRow).order_by(*order), iso3, datasets, since, until, hidden)
 
 
 def load_events_frame(
@@ -403,6 +408,7 @@ def load_events_frame(
     newest_first: bool = False,
     limit: int | None = None,
     without: Sequence[str] = (),
+    hidden: Collection[str] = (),
 ) -> pd.DataFrame:
     """Stored events as a canonical frame (plus ``incident_id`` and ``import_id``).
 
@@ -410,9 +416,11 @@ def load_events_frame(
     rows of that order, so a page can read the latest few without loading them all.
     ``without`` leaves columns out (e.g. :data:`TEXT_COLUMNS` for the escalation
     analysis, which reads none of them: the notes alone are most of the bytes).
+    ``hidden`` are uids of events the caller may not see (those of incident reports they
+    may not read: :func:`tocsin.incidents.hidden_report_events`), left out.
     """
     columns = [c for c in (*EVENT_COLUMNS, "incident_id", "import_id") if c not in without]
-    query = _frame_query(iso3, datasets, since, until, newest_first=newest_first)
+    query = _frame_query(iso3, datasets, since, until, newest_first=newest_first, hidden=hidden)
     query = query.with_only_columns(*[getattr(EventRow, c) for c in columns])
     if limit is not None:
         query = query.limit(limit)
@@ -516,6 +524,7 @@ def count_events_by_month(
     datasets: Sequence[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    hidden: Collection[str] = (),
 ) -> list[EventMonthCount]:
     """Events and deaths per month of start date, oldest month first, counted by the database.
 
@@ -536,6 +545,7 @@ def count_events_by_month(
         datasets,
         since,
         until,
+        hidden,
     ).group_by(year, month)
     # extract() is an integer on SQLite and a numeric on PostgreSQL: int() both
     counts = [
@@ -553,9 +563,11 @@ def list_events(
     since: date | None = None,
     until: date | None = None,
     limit: int | None = None,
+    hidden: Collection[str] = (),
 ) -> list[Event]:
-    """Stored events as :class:`~tocsin.events.Event` objects, oldest first."""
-    query = _frame_query(iso3, datasets, since, until)
+    """Stored events as :class:`~tocsin.events.Event` objects, oldest first (less ``hidden``
+    uids, as :func:`load_events_frame`)."""
+    query = _frame_query(iso3, datasets, since, until, hidden=hidden)
     if limit:
         query = query.limit(limit)
     return [

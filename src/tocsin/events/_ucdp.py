@@ -49,7 +49,7 @@ def parse_ucdp_csv(data: bytes, *, file_name: str) -> ParsedEvents:
     >>> row["uid"], row["iso3"], row["event_type"], int(row["civilian_deaths"])
     ('ucdp_ged:1', 'CAF', 'killing', 5)
     """
-    raw = read_text_table(data)
+    raw = read_text_table(data, file_name=file_name)
     return _normalise(raw, file_name=file_name, fmt="ucdp")
 
 

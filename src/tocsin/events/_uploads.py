@@ -18,7 +18,7 @@ from tocsin.events._formats import EVENT_FORMATS
 from tocsin.events._mapping import ColumnMapping
 from tocsin.events._readers import parse_events
 from tocsin.events._store import import_events
-from tocsin.store import Database
+from tocsin.store import Database, user_text
 from tocsin.web import ImportOutcome, Storing, Upload, UploadKind
 
 __all__ = ["EVENT_UPLOADS", "import_event_upload"]
@@ -35,13 +35,13 @@ def import_event_upload(
                 "the csv format needs a column mapping",
                 fix="attach the mapping file (YAML or JSON; see docs/methodology/events.md)",
             )
+        text = user_text(upload.mapping, "the column mapping")
         try:
-            text = upload.mapping.decode("utf-8")
             raw = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
             mapping = ColumnMapping.model_validate(raw)
         except (ValueError, yaml.YAMLError) as error:
             raise TocsinError(
-                f"the column mapping is not valid: {error}",
+                f"the column mapping is not valid: {' '.join(str(error).split())}",
                 fix="see docs/methodology/events.md for the mapping's fields",
             ) from error
     parsed = parse_events(upload.data, upload.fmt, file_name=upload.file_name, mapping=mapping)

@@ -1,6 +1,6 @@
 """Type stub of :mod:`tocsin.incidents`: the names it offers, loaded on first use."""
 
-from ._access import report_visibility
+from ._access import hidden_report_events, non_public_report_events, report_visibility
 from ._attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -34,6 +34,7 @@ from ._store import (
     add_report_attachment,
     get_incident_report,
     get_report_attachment,
+    hidden_events_of_reports,
     list_encrypted_values,
     list_incident_reports,
     list_report_attachments,
@@ -66,10 +67,13 @@ __all__ = [
     "get_incident_report",
     "get_named_report",
     "get_report_attachment",
+    "hidden_events_of_reports",
+    "hidden_report_events",
     "list_encrypted_values",
     "list_incident_reports",
     "list_named_reports",
     "list_report_attachments",
+    "non_public_report_events",
     "open_attachment",
     "replace_encrypted_value",
     "report_context",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tocsin.incidents._store import ReportVisibility
+from sqlalchemy.orm import Session
+
+from tocsin.incidents._store import ReportVisibility, hidden_events_of_reports
 
 if TYPE_CHECKING:
     from tocsin.web import Principal
@@ -29,3 +31,19 @@ def report_visibility(principal: Principal) -> ReportVisibility:
     if role == "viewer":
         return ReportVisibility(sensitivities=("public",))
     return ReportVisibility()
+
+
+def hidden_report_events(
+    session: Session, principal: Principal, *, iso3: str | None = None
+) -> frozenset[str]:
+    """Uids of the events (``tocsin.events``) this caller may not see: those made from
+    internal reports that :func:`report_visibility` hides from them (of one country, or
+    all). Every read of events for a caller leaves these out (``hidden=``)."""
+    return hidden_events_of_reports(session, visibility=report_visibility(principal), iso3=iso3)
+
+
+def non_public_report_events(session: Session) -> frozenset[str]:
+    """Uids of every event made from a report that is not public (what a reader of public
+    reports does not see): Signals resting on them are not public either (the monitoring
+    pass's ``internal_events``)."""
+    return hidden_events_of_reports(session, visibility=ReportVisibility(sensitivities=("public",)))

@@ -10,6 +10,7 @@ any identity, so it counts in the country's event timeline and escalation detect
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -41,11 +42,18 @@ if TYPE_CHECKING:
     from tocsin.web import Principal
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store it; the form's multipart body reaches this model unchecked
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\u0000)")
+    return value
+
+
 def _lines(value: list[str] | str | None) -> list[str]:
     if value is None:
         return []
     items = value.splitlines() if isinstance(value, str) else value
-    return [item.strip() for item in items if item and item.strip()]
+    return [_no_nul(item.strip()) for item in items if item and item.strip()]
 
 
 class Identities(BaseModel):
@@ -94,7 +102,7 @@ class IncidentReportIn(BaseModel):
     @field_validator("location", "admin1", "perpetrator", "victim_group", "narrative")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+        return _no_nul(value).strip() or None if value is not None else None
 
     @model_validator(mode="after")
     def _span(self) -> IncidentReportIn:
@@ -140,6 +148,37 @@ class UnknownCountry(ValueError):
     """The report names a country the database does not hold."""
 
 
+class IdempotencyKeyReused(ValueError):
+    """The idempotency key was used before for a different report (answered 409)."""
+
+
+#: What decides whether a submission repeats a stored report (the rest is made anew on
+#: each: its id and its identities' ciphertext, whose plaintext is compared instead).
+_COMPARED_FIELDS = [
+    name
+    for name in IncidentReportCreate.__dataclass_fields__
+    if name not in {"public_id", "identities_ciphertext", "identities_key_id"}
+]
+
+
+def _same_report(
+    key_ring: KeyRing,
+    stored: StoredIncidentReport,
+    new: IncidentReportCreate,
+    identities: Identities,
+) -> bool:
+    if any(getattr(stored, name) != getattr(new, name) for name in _COMPARED_FIELDS):
+        return False
+    if stored.identities_ciphertext is None or stored.identities_key_id is None:
+        return identities.is_empty()
+    kept = key_ring.decrypt(
+        stored.identities_key_id,
+        stored.identities_ciphertext,
+        context=report_context(stored.public_id),
+    )
+    return Identities(**kept) == identities
+
+
 def report_context(public_id: str) -> str:
     """What a report's identities are bound to (AES-GCM associated data)."""
     return f"incident-report:{public_id}"
@@ -154,7 +193,12 @@ def submit_report(
     idempotency_key: str,
     now: datetime,
 ) -> tuple[StoredIncidentReport, bool]:
-    """Store a report once per idempotency key; return it and whether it is new."""
+    """Store a report once per idempotency key; return it and whether it is new.
+
+    A repeat of a stored report (the same key and the same content: a retry, or copies
+    sent at once) returns the stored one; the same key with another content raises
+    :class:`IdempotencyKeyReused`, rather than dropping the new report unseen.
+    """
     if get_country(session, report.iso3) is None:
         raise UnknownCountry(f"no country {report.iso3!r}")
     public_id = secrets.token_hex(12)
@@ -162,34 +206,36 @@ def submit_report(
     if not report.identities.is_empty():
         sealed = key_ring.encrypt(report.identities.model_dump(), context=report_context(public_id))
     assert report.end_date is not None
-    stored, created = save_named_report(
-        session,
-        IncidentReportCreate(
-            public_id=public_id,
-            owner_id=principal.user.id,
-            idempotency_key=idempotency_key,
-            sensitivity=report.sensitivity,
-            iso3=report.iso3,
-            start_date=report.start_date,
-            end_date=report.end_date,
-            event_type=report.event_type.value,
-            perpetrator_kind=report.perpetrator_kind.value,
-            victim_kind=report.victim_kind.value,
-            location=report.location,
-            admin1=report.admin1,
-            latitude=report.latitude,
-            longitude=report.longitude,
-            perpetrator=report.perpetrator,
-            victim_group=report.victim_group,
-            fatalities_best=report.fatalities_best,
-            civilian_deaths=report.civilian_deaths,
-            narrative=report.narrative,
-            identities_ciphertext=sealed.ciphertext if sealed else None,
-            identities_key_id=sealed.key_id if sealed else None,
-        ),
-        now=now,
+    wanted = IncidentReportCreate(
+        public_id=public_id,
+        owner_id=principal.user.id,
+        idempotency_key=idempotency_key,
+        sensitivity=report.sensitivity,
+        iso3=report.iso3,
+        start_date=report.start_date,
+        end_date=report.end_date,
+        event_type=report.event_type.value,
+        perpetrator_kind=report.perpetrator_kind.value,
+        victim_kind=report.victim_kind.value,
+        location=report.location,
+        admin1=report.admin1,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        perpetrator=report.perpetrator,
+        victim_group=report.victim_group,
+        fatalities_best=report.fatalities_best,
+        civilian_deaths=report.civilian_deaths,
+        narrative=report.narrative,
+        identities_ciphertext=sealed.ciphertext if sealed else None,
+        identities_key_id=sealed.key_id if sealed else None,
     )
+    stored, created = save_named_report(session, wanted, now=now)
     if not created:
+        if not _same_report(key_ring, stored, wanted, report.identities):
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used for a different report: "
+                "send a new report with a new key"
+            )
         return stored, False
     if stored.sensitivity != "restricted":
         event = Event(
@@ -218,6 +264,7 @@ def submit_report(
         )
         record_field_events(session, [event], now=now, reporter="web")
         set_report_event_uid(session, stored.id, event.uid)
+        stored = replace(stored, event_uid=event.uid)  # answered as a retry will be
     audit(
         session,
         actor=principal.actor,
@@ -268,7 +315,11 @@ def report_out(
         audit(session, actor=principal.actor, action=action, target=report.public_id, now=now)
     return IncidentReportOut(
         id=report.public_id,
-        owner=report.owner_username,
+        # a monitor's account name can identify someone in the field: shown only to the
+        # monitor and to those who may read identities, never to viewers of public reports
+        owner=report.owner_username
+        if principal.can("identity:read") or principal.user.id == report.owner_id
+        else "",
         sensitivity=report.sensitivity,
         iso3=report.iso3,
         start_date=report.start_date,

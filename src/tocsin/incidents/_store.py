@@ -143,6 +143,12 @@ class ReportVisibility:
     owner_id: int | None = None
     sensitivities: tuple[str, ...] | None = field(default=None)
 
+    def admits(self, *, owner_id: int, sensitivity: str) -> bool:
+        """Whether a report of this owner and sensitivity is visible (as :func:`_visible`)."""
+        if self.owner_id is not None and owner_id != self.owner_id:
+            return False
+        return self.sensitivities is None or sensitivity in self.sensitivities
+
 
 _REPORT_FIELDS = list(IncidentReportCreate.__dataclass_fields__)
 
@@ -170,20 +176,46 @@ def save_incident_report(
 ) -> tuple[StoredIncidentReport, bool]:
     """Store a report once per (owner, idempotency key); return it and whether it is new.
 
-    A retried submission with the same key returns the report stored the first time.
+    A retried submission with the same key returns the report stored the first time,
+    also when the copies arrive at once: the row is inserted unless the key is taken
+    (``ON CONFLICT DO NOTHING``, which waits for a concurrent insert of the same key to
+    commit or roll back), and a copy that finds the key taken reads the stored report.
+    Checking first and inserting after would let two copies both insert, and the second
+    fail on the unique key.
     """
+    insert = _dialect_insert(session)
+    new_id = session.scalar(
+        insert(IncidentReportRow)
+        .values(**{n: getattr(report, n) for n in _REPORT_FIELDS}, created_at=now)
+        .on_conflict_do_nothing(index_elements=["owner_id", "idempotency_key"])
+        .returning(IncidentReportRow.id)
+    )
+    if new_id is not None:
+        row = session.get(IncidentReportRow, new_id)
+        assert row is not None
+        return _report(row), True
+    # read committed (PostgreSQL), or under the one write lock (SQLite): the row that
+    # took the key is visible to this statement
     existing = session.scalar(
         select(IncidentReportRow).where(
             IncidentReportRow.owner_id == report.owner_id,
             IncidentReportRow.idempotency_key == report.idempotency_key,
         )
     )
-    if existing is not None:
-        return _report(existing), False
-    row = IncidentReportRow(**{n: getattr(report, n) for n in _REPORT_FIELDS}, created_at=now)
-    session.add(row)
-    session.flush()
-    return _report(row), True
+    if existing is None:
+        raise RuntimeError("the idempotency key is taken by a report that cannot be read")
+    return _report(existing), False
+
+
+def _dialect_insert(session: Session) -> Any:
+    """The backend's ``insert``, which has ``on_conflict_do_nothing``."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def set_report_event_uid(session: Session, report_id: int, event_uid: str) -> None:
@@ -191,6 +223,27 @@ def set_report_event_uid(session: Session, report_id: int, event_uid: str) -> No
     if row is not None:
         row.event_uid = event_uid
         session.flush()
+
+
+def hidden_events_of_reports(
+    session: Session, *, visibility: ReportVisibility, iso3: str | None = None
+) -> frozenset[str]:
+    """Uids of the events made from non-public reports that ``visibility`` does not admit.
+
+    A public report's event is public data (it counts in every caller's events); an
+    internal one's carries the report's place, date, type and deaths, so it is seen only
+    by those who may see the report. Restricted reports never become events.
+    """
+    query = select(
+        IncidentReportRow.event_uid, IncidentReportRow.owner_id, IncidentReportRow.sensitivity
+    ).where(IncidentReportRow.event_uid.is_not(None), IncidentReportRow.sensitivity != "public")
+    if iso3 is not None:
+        query = query.where(IncidentReportRow.iso3 == iso3)
+    return frozenset(
+        uid
+        for uid, owner_id, sensitivity in session.execute(query)
+        if uid is not None and not visibility.admits(owner_id=owner_id, sensitivity=sensitivity)
+    )
 
 
 def get_incident_report(

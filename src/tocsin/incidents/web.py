@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from tocsin.domain import spreadsheet_safe
 from tocsin.events import ActorKind, EventType
 from tocsin.incidents._access import report_visibility
 from tocsin.incidents._attachments import (
@@ -37,6 +38,7 @@ from tocsin.incidents._attachments import (
 )
 from tocsin.incidents._named import get_named_report, list_named_reports
 from tocsin.incidents._reports import (
+    IdempotencyKeyReused,
     IncidentReportIn,
     IncidentReportOut,
     UnknownCountry,
@@ -55,6 +57,7 @@ from tocsin.web import (
     WebContext,
     add_capability,
     add_static_files,
+    allow_large_bodies,
     check_csrf,
     page,
     utc_now,
@@ -160,7 +163,7 @@ def create_report(
     principal: CanCreate,
 ) -> Response:
     key = request.headers.get("idempotency-key") or fields.get("idempotency_key") or ""
-    if not 8 <= len(key) <= 80:
+    if not 8 <= len(key) <= 80 or "\x00" in key:
         raise HTTPException(400, "an idempotency key of 8 to 80 characters is required")
     try:
         report = parse_report(fields)
@@ -170,16 +173,19 @@ def create_report(
         )
         if created:  # a retry carries the files again: they were stored the first time
             store_attachments(session, context.key_ring, principal, stored, checked, now=utc_now())
-    except (ValidationError, UnknownCountry, AttachmentError) as error:
+    except (ValidationError, UnknownCountry, AttachmentError, IdempotencyKeyReused) as error:
         problems = (
             [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
             if isinstance(error, ValidationError)
             else [str(error)]
         )
+        status_code = 409 if isinstance(error, IdempotencyKeyReused) else 422
         if wants_json(request):
-            raise HTTPException(422, problems) from None
+            raise HTTPException(status_code, problems) from None
         kept = {k: v for k, v in fields.items() if k != "csrf_token"}
-        return _form(request, session, kept, problems, status_code=422)
+        if status_code == 409:
+            kept.pop("idempotency_key", None)  # the form shown again sends with a new key
+        return _form(request, session, kept, problems, status_code=status_code)
     if wants_json(request):
         out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
         return Response(
@@ -298,7 +304,8 @@ def export_reports(
             reveal=False,
             action="report.export",
         )
-        writer.writerow(out.model_dump(mode="json"))
+        # A monitor's free text (place, summary) could be a formula planted for an analyst.
+        writer.writerow({k: spreadsheet_safe(v) for k, v in out.model_dump(mode="json").items()})
     audit(
         session,
         actor=principal.actor,
@@ -444,7 +451,12 @@ def api_reports(
     "/reports",
     response_model=IncidentReportOut,
     status_code=201,
-    responses={200: {"model": IncidentReportOut}, 404: {}, 422: {}},
+    responses={
+        200: {"model": IncidentReportOut},
+        404: {},
+        409: {"description": "The Idempotency-Key was used before for a different report."},
+        422: {},
+    },
 )
 def api_create_report(
     report: IncidentReportIn,
@@ -455,7 +467,8 @@ def api_create_report(
 ) -> JSONResponse:
     """Submit a report; retrying with the same ``Idempotency-Key`` never duplicates it.
 
-    The first submission answers 201, a retry 200 with the report stored the first time.
+    The first submission answers 201, a retry 200 with the report stored the first time
+    (also for copies sent at once); the same key with a different report answers 409.
     """
     try:
         stored, created = submit_report(
@@ -468,6 +481,8 @@ def api_create_report(
         )
     except UnknownCountry as error:
         raise HTTPException(404, str(error)) from None  # the country named does not exist
+    except IdempotencyKeyReused as error:
+        raise HTTPException(409, str(error)) from None
     out = report_out(session, context.key_ring, principal, stored, now=utc_now(), reveal=False)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
@@ -496,6 +511,10 @@ def include_incidents(app: FastAPI) -> None:
     env = app.state.tocsin.templates.env
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")])
     add_static_files(app, HERE / "static")
+    # every file a report may carry, and the report's own fields beside them
+    largest = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 2**20
+    for path in ("/reports", "/reports/{public_id}/attachments"):
+        allow_large_bodies(app, "POST", path, largest)
     add_capability(app, api_router, [])
     add_capability(
         app,

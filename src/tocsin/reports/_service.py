@@ -3,6 +3,7 @@ or, for an assessment file with no database, from the bundled data alone."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,12 +69,16 @@ def assessment_report(
     now: datetime,
     version: int | None = None,
     settings_or_dir: Settings | Path | None = None,
+    sensitivities: Collection[str] | None = None,
 ) -> Report:
     """The report of a stored assessment, beside the stored forecast (or the bundled EWP
-    forecast when none is stored) and the period's monitoring Signals."""
+    forecast when none is stored) and the period's monitoring Signals (of
+    ``sensitivities`` only, when given: those the reader may see)."""
     stored = get_assessment(session, assessment_id, version=version)
     assessment = load_assessment(session, assessment_id, version=version)
-    profile, monitoring = monitoring_picture(session, assessment, catalogue)
+    profile, monitoring = monitoring_picture(
+        session, assessment, catalogue, sensitivities=sensitivities
+    )
     if monitoring.forecast is None:
         forecast = bundled_forecast(assessment.iso3, settings_or_dir=settings_or_dir)
         if forecast is not None:

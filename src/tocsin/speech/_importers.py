@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from time import struct_time
 from typing import Any, TextIO
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tocsin.countries import get_crosswalk
 from tocsin.errors import DataFileError, RowProblem, TocsinError
 from tocsin.speech._items import SpeakerRole, SpeechItem
+from tocsin.store import user_text
 
 __all__ = [
     "ColumnMapping",
@@ -173,8 +175,19 @@ def read_csv_items(
     ['2024-05-01', '2024-05-02']
     """
     mapping.check(path)
-    reader = csv.DictReader(stream, delimiter=delimiter)
-    missing = sorted(set(mapping.columns.values()) - set(reader.fieldnames or []))
+    reader = csv.DictReader(stream, delimiter=delimiter, strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        raise DataFileError(path, [RowProblem(1, None, f"header not readable: {error}")]) from error
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise DataFileError(
+            path,
+            [RowProblem(1, c, "column name repeated") for c in repeated],
+            fix_hint="give each column its own name in the header line",
+        )
+    missing = sorted(set(mapping.columns.values()) - set(header))
     if missing:
         raise DataFileError(
             path,
@@ -183,7 +196,37 @@ def read_csv_items(
                 for column in missing
             ],
         )
-    return _collect(((reader.line_num, row) for row in reader), mapping, path)
+    return _collect(_csv_rows(reader, len(header), path), mapping, path)
+
+
+def _csv_rows(
+    reader: csv.DictReader[str], width: int, path: str
+) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """The rows of ``reader`` with the line each starts on; a row with too many or too few
+    fields (a file cut off mid-row) or a quote never closed is refused, with its line."""
+    problems: list[RowProblem] = []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            # DictReader puts surplus fields under the key None, and None for missing ones
+            surplus = row.get(None) or ()
+            n_fields = width + len(surplus) - sum(v is None for v in row.values())
+            if n_fields != width:
+                problems.append(
+                    RowProblem(start, None, f"expected {width} fields, found {n_fields}")
+                )
+            else:
+                yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        reason = str(error)
+        if "unexpected end of data" in reason:
+            reason = "a quoted value starts here and is never closed"
+        problems.append(RowProblem(start, None, reason))
+    if problems:
+        raise DataFileError(
+            path, problems, fix_hint="correct the rows listed (or export the file again)"
+        )
 
 
 def read_jsonl_items(
@@ -233,11 +276,29 @@ def parse_feed(
     """
     import feedparser  # type: ignore[import-untyped]  # only feed imports need it
 
+    if content[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or content[:2] in (
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ):
+        # a byte-order mark says UTF-16 or UTF-32 whatever the XML declaration says (a
+        # feed saved by an editor): read it as the mark says, as UTF-8 for feedparser
+        text = user_text(content, url)
+        text = re.sub(r"^(<\?xml[^>]*?encoding=)([\"'])[^\"']*\2", r"\1\2utf-8\2", text)
+        content = text.encode("utf-8")
     parsed = feedparser.parse(content)
     if parsed.get("bozo") and not parsed.entries:
         raise FeedError(
             f"{url}: not an RSS or Atom feed ({parsed.get('bozo_exception')})",
             fix="check the URL points at the feed itself, not a web page",
+        )
+    closed = content.rstrip().endswith((b"</rss>", b"</feed>", b"</rdf:RDF>"))
+    if parsed.get("bozo") and not closed:
+        # feedparser reads what it can of a feed cut off: its last entry would be stored
+        # cut short, and the entries after it never
+        raise FeedError(
+            f"{url}: the feed ends before its closing tag (cut off?): "
+            f"{parsed.get('bozo_exception')}",
+            fix="fetch or export the whole feed again",
         )
     base: dict[str, Any] = dict(defaults or {})
     if "country" in base:

@@ -38,6 +38,7 @@ from tocsin.store import (
     ImportRow,
     UnknownReferenceError,
     UTCDateTime,
+    hold_import_lock,
 )
 
 ROLES = "('official', 'politician', 'religious_leader', 'media', 'unknown')"
@@ -169,6 +170,7 @@ def import_speech_items(
     A file seen before (same ``kind`` and ``sha256``) changes nothing. Items already
     stored (same key) are counted as existing and left as they are.
     """
+    hold_import_lock(session, kind, sha256)  # the same file at once: wait, not fail
     previous = session.scalar(
         select(ImportRow).where(ImportRow.kind == kind, ImportRow.sha256 == sha256)
     )

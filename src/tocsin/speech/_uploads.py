@@ -15,7 +15,7 @@ from datetime import datetime
 from tocsin.errors import RowProblem
 from tocsin.speech._importers import ColumnMapping, read_csv_items, read_jsonl_items
 from tocsin.speech._store import import_speech_items
-from tocsin.store import Database
+from tocsin.store import Database, UserFileError, user_text
 from tocsin.web import ImportOutcome, Storing, Upload, UploadKind
 
 __all__ = ["SPEECH_UPLOADS", "import_speech_upload", "speech_rejects"]
@@ -30,11 +30,16 @@ def import_speech_upload(
         defaults=upload.speech_defaults,
         country_scheme=upload.country_scheme,
     )
-    stream = io.StringIO(upload.data.decode("utf-8-sig"), newline="")
+    stream = io.StringIO(user_text(upload.data, upload.file_name), newline="")
     if upload.fmt == "csv":
         items = read_csv_items(stream, mapping, path=upload.file_name)
     else:
         items = read_jsonl_items(stream, mapping, path=upload.file_name)
+    if not items:
+        raise UserFileError(
+            f"{upload.file_name} has no items, only a header",
+            fix="upload a file with rows (was it exported completely?)",
+        )
     storing(len(items))
     with db.session() as session:
         result = import_speech_items(
@@ -74,15 +79,16 @@ def speech_rejects(upload: Upload, problems: list[RowProblem]) -> str:
     text = upload.data.decode("utf-8-sig", errors="replace")
     if upload.fmt == "csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = ["line", "problems", *(reader.fieldnames or [])]
-        writer = csv.DictWriter(out, header, extrasaction="ignore")
-        writer.writeheader()
-        for row in reader:
-            if reader.line_num in by_line:
-                writer.writerow(
-                    row
-                    | {"line": reader.line_num, "problems": "; ".join(by_line.pop(reader.line_num))}
-                )
+        try:
+            header = ["line", "problems", *(reader.fieldnames or [])]
+            writer = csv.DictWriter(out, header, extrasaction="ignore")
+            writer.writeheader()
+            for row in reader:
+                if reader.line_num in by_line:
+                    problems_here = "; ".join(by_line.pop(reader.line_num))
+                    writer.writerow(row | {"line": reader.line_num, "problems": problems_here})
+        except csv.Error:
+            pass  # the row the reader cannot read is itself a problem: listed below
     else:
         writer_plain = csv.writer(out)
         writer_plain.writerow(["line", "problems", "row"])

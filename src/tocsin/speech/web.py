@@ -419,9 +419,33 @@ def _save(session: Session, item_id: int, body: WorksheetIn, principal: Principa
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
         raise HTTPException(422, problems) from error
     try:
-        return save_rabat_assessment(session, sheet, analyst=principal.actor, now=_now())
+        version = save_rabat_assessment(session, sheet, analyst=principal.actor, now=_now())
     except UnknownReferenceError as error:
         raise HTTPException(409, str(error)) from error
+    # which parts of the worksheet were edited, never the free text written in them
+    changed = [
+        f"{name}.{field}"
+        for name in RABAT_PARTS
+        for field in ("rating", "evidence", "notes")
+        if getattr(sheet.part(name), field) != getattr(current.part(name), field)
+    ] + [
+        name
+        for name in ("is_imminent", "reasons")
+        if getattr(sheet, name) != getattr(current, name)
+    ]
+    audit(
+        session,
+        actor=principal.actor,
+        action="speech.worksheet.save",
+        target=f"speech_item:{item_id}",
+        now=_now(),
+        details={
+            "version": version,
+            "changed": changed,
+            "decision": sheet.decision.value if sheet.decision else None,
+        },
+    )
+    return version
 
 
 # ----------------------------------------------------------------------------- API

@@ -3,11 +3,16 @@
 from ._database import (
     Database,
     DatabaseError,
+    backup_sqlite,
+    copy_sqlite,
     create_engine_for,
     migration_locations,
     slice_table_modules,
+    sqlite_path,
 )
 from ._repository import (
+    AUDIT_GENESIS_HASH,
+    AuditChainReport,
     AuditEntry,
     DatasetVersion,
     FrameworkCode,
@@ -29,8 +34,17 @@ from ._repository import (
     sync_framework_codes,
     upsert_countries,
     upsert_source,
+    verify_audit_chain,
 )
-from ._sealing import IdentityKeyError, KeyRing, Sealed, load_key_ring, save_key_ring
+from ._sealing import (
+    IdentityKeyError,
+    KeyRing,
+    Sealed,
+    WatchedKeyRing,
+    load_key_ring,
+    save_key_ring,
+    watch_key_ring,
+)
 from ._tables import (
     SENSITIVITIES,
     Base,
@@ -41,6 +55,15 @@ from ._tables import (
     SignalRow,
     UTCDateTime,
 )
+from ._userfiles import (
+    UserFileError,
+    binary_kind,
+    hold_import_lock,
+    read_user_file,
+    table_problems,
+    user_text,
+    utf8_bytes,
+)
 
 __all__ = [
     "SENSITIVITIES",
@@ -50,7 +73,16 @@ __all__ = [
     "ImportRow",
     "SignalRow",
     "UTCDateTime",
+    "UserFileError",
+    "binary_kind",
+    "hold_import_lock",
+    "read_user_file",
+    "table_problems",
+    "user_text",
+    "utf8_bytes",
     "stored_signal",
+    "AUDIT_GENESIS_HASH",
+    "AuditChainReport",
     "AuditEntry",
     "Database",
     "DatabaseError",
@@ -76,10 +108,16 @@ __all__ = [
     "sync_framework_codes",
     "upsert_countries",
     "upsert_source",
+    "verify_audit_chain",
     "EncryptedValue",
     "IdentityKeyError",
     "KeyRing",
     "Sealed",
     "load_key_ring",
     "save_key_ring",
+    "WatchedKeyRing",
+    "watch_key_ring",
+    "backup_sqlite",
+    "copy_sqlite",
+    "sqlite_path",
 ]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
+import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,19 +95,59 @@ class DatabaseError(TocsinError):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets readers run beside the one writer;
-    # the busy timeout makes a second writer wait rather than fail at once.
+    # the busy timeout makes a second writer wait rather than fail at once. The driver's
+    # own transactions are kept on purpose: they begin at the first write, reads before it
+    # seeing the latest commit, so a writer always waits for the lock. One that began at
+    # its first read (a plain BEGIN) and wrote after another's commit would fail at once,
+    # whatever the timeout (tests/store/test_sqlite_writers.py).
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
+#: What SQLite keeps beside a database file: its write-ahead log, shared memory, journal.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private_sqlite_file(path: Path) -> None:
+    """Make the database file (and its folder, if new) its owner's only, before SQLite
+    opens it: the file holds sealed identities and password hashes.
+
+    SQLite creates the ``-wal``, ``-shm`` and journal files with the database file's own
+    permissions, so a 0600 database keeps them 0600 too. Files made by an older Tocsin
+    (0644) are tightened here; a file of another owner is left as it is.
+    """
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        # Only a file that does not exist yet is opened here: closing a descriptor of a
+        # file drops every POSIX lock this process holds on it, SQLite's included, so
+        # opening a database another connection of this process uses would let SQLite
+        # delete its -shm file under that connection (SQLITE_IOERR_SHORT_READ).
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another backend or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
+
+
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; for SQLite make its folder and set safe pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            make_private_sqlite_file(path)
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -227,3 +270,57 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def backup_sqlite(url: str, destination: Path) -> None:
+    """Copy the SQLite database of ``url`` to the new file ``destination`` (mode 0600).
+
+    Uses SQLite's online backup, so it is consistent while a server writes; the copy is
+    one file, and replaces nothing.
+    PostgreSQL is dumped with ``pg_dump``.
+    """
+    source_path = sqlite_path(url)
+    if source_path is None:
+        raise DatabaseError(
+            f"{make_url(url).render_as_string(hide_password=True)} is not a SQLite file",
+            fix="dump PostgreSQL with `pg_dump --format=custom --file=tocsin.dump URL` "
+            "(restore with `pg_restore --clean --dbname=URL tocsin.dump`)",
+        )
+    if not source_path.is_file():
+        raise DatabaseError(f"no database at {source_path}", fix="check --data-dir")
+    if destination.exists():
+        raise DatabaseError(
+            f"{destination} exists", fix="choose a new file: a backup never replaces one"
+        )
+    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
+    os.close(os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        copy_sqlite(source_path, temporary)
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the database ``source`` into ``target`` (made or replaced as a whole) with
+    SQLite's backup API, which also handles a ``target`` that is in use in WAL mode."""
+    if not target.exists():
+        make_private_sqlite_file(target)
+    reader = sqlite3.connect(source)
+    writer = sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+        check = writer.execute("PRAGMA integrity_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise DatabaseError(
+                f"the copy of {source} failed SQLite's integrity check: {check}",
+                fix="check the disk, and the source with `sqlite3 FILE 'PRAGMA integrity_check'`",
+            )
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(
+            f"cannot copy the SQLite database {source}: {error}",
+            fix="check that it is a Tocsin database file",
+        ) from error
+    finally:
+        writer.close()
+        reader.close()

@@ -6,10 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from tocsin.domain import (
@@ -420,10 +420,125 @@ def audit(
     target: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append to the audit log; values under secret-looking keys are stored as '[redacted]'."""
-    session.add(
-        AuditRow(at=now, actor=actor, action=action, target=target, details=_redact(details or {}))
+    """Append to the audit log; values under secret-looking keys are stored as '[redacted]'.
+
+    The row is written when the session commits (nothing if it rolls back), or when the
+    session first reads the log, linked to the last row by its hash (``verify_audit_chain``).
+    """
+    # Hashed as it will read back: JSON turns tuples into lists and keys into strings.
+    clean = json.loads(json.dumps(_redact(details or {})))
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING_AUDIT, [])
+    pending.append(
+        {"at": now, "actor": actor, "action": action, "target": target, "details": clean}
     )
+
+
+#: The ``prev_hash`` of the first row of the audit log.
+AUDIT_GENESIS_HASH = "0" * 64
+
+_PENDING_AUDIT = "tocsin_pending_audit"
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending_audit(session: Session) -> None:
+    # At the very end of the transaction, so that the lock on the chain is the last one it
+    # takes and holds it only for its commit: taken earlier, a transaction holding it could
+    # wait for a row another holds while that one waits for the chain (a deadlock). A
+    # session that reads the log writes its rows first (read-your-writes), earlier.
+    pending = session.info.pop(_PENDING_AUDIT, None)
+    if not pending:
+        return
+    _lock_audit_chain(session)
+    last = session.scalar(select(AuditRow.row_hash).order_by(AuditRow.id.desc()).limit(1))
+    prev_hash = last or AUDIT_GENESIS_HASH
+    for entry in pending:
+        row_hash = audit_row_hash(prev_hash, **entry)
+        session.add(AuditRow(**entry, prev_hash=prev_hash, row_hash=row_hash))
+        session.flush()  # one at a time: the ids keep the chain's order
+        prev_hash = row_hash
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_audit(session: Session) -> None:
+    session.info.pop(_PENDING_AUDIT, None)
+
+
+def _lock_audit_chain(session: Session) -> None:
+    """Hold the right to append until the transaction ends, so that two writers never link
+    their rows to the same last row (a fork that verification would report as a break)."""
+    backend = session.get_bind().dialect.name
+    if backend == "postgresql":
+        # This mode conflicts with itself and with other writes to the table, not with
+        # reads; being the table's, it leaves other schemas of the database alone (an
+        # advisory lock would serialise every Tocsin sharing the database).
+        session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    elif backend == "sqlite":
+        # The driver begins a transaction only at a write, and reads before it see the
+        # latest commit: a write touching no row takes SQLite's one write lock first.
+        session.execute(text("DELETE FROM audit_log WHERE 0 = 1"))
+
+
+def audit_row_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str | None,
+    details: dict[str, Any],
+) -> str:
+    """The SHA-256 of one audit row's content and the previous row's hash (hex)."""
+    payload = json.dumps(
+        [prev_hash, at.astimezone(UTC).isoformat(), actor, action, target, details],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditChainReport:
+    """What ``verify_audit_chain`` found: ``broken_at`` is the id of the first row that does
+    not match (None when the chain holds), ``head`` the last good row's hash, to note down
+    elsewhere: rows removed from the end leave no break behind."""
+
+    rows: int
+    head: str
+    broken_at: int | None = None
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_audit_chain(session: Session) -> AuditChainReport:
+    """Walk the audit log in order and check every row's link and hash."""
+    _append_pending_audit(session)
+    query = select(
+        AuditRow.id,
+        AuditRow.at,
+        AuditRow.actor,
+        AuditRow.action,
+        AuditRow.target,
+        AuditRow.details,
+        AuditRow.prev_hash,
+        AuditRow.row_hash,
+    ).order_by(AuditRow.id)
+    expected = AUDIT_GENESIS_HASH
+    rows = 0
+    for row in session.execute(query).yield_per(1000):
+        if row.prev_hash != expected:
+            problem = "does not link to the row before it (a row was removed or inserted)"
+            return AuditChainReport(rows, expected, row.id, problem)
+        content = audit_row_hash(
+            row.prev_hash, row.at, row.actor, row.action, row.target, row.details
+        )
+        if row.row_hash != content:
+            return AuditChainReport(rows, expected, row.id, "was changed after it was written")
+        expected = row.row_hash
+        rows += 1
+    return AuditChainReport(rows, expected)
 
 
 @dataclass(frozen=True)
@@ -436,12 +551,14 @@ class AuditEntry:
 
 
 def list_audit(session: Session, *, limit: int = 100) -> list[AuditEntry]:
+    _append_pending_audit(session)
     rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
     return [AuditEntry(r.at, r.actor, r.action, r.target, r.details) for r in rows]
 
 
 def count_rows(session: Session) -> dict[str, int]:
     """How many rows each core table holds (for `tocsin up` and `tocsin db status`)."""
+    _append_pending_audit(session)
     tables = {
         "countries": CountryRow,
         "framework_codes": FrameworkCodeRow,

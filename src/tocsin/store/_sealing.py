@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class KeyRing:
     """
 
     active: str
-    keys: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, bytes] = field(default_factory=dict, repr=False)  # never in logs
 
     @classmethod
     def generate(cls, key_id: str = "k1") -> KeyRing:
@@ -108,8 +109,76 @@ class KeyRing:
 
     def reseal(self, key_id: str, ciphertext: str, *, context: str) -> Sealed:
         """A value made under any key of the ring, encrypted again under the active key
-        (what key rotation does to every stored value)."""
+        (what key rotation does to every stored value); one already under the active key
+        is returned as it is, so a second pass of a rotation only touches stragglers."""
+        if key_id == self.active:
+            return Sealed(key_id, ciphertext)
         return self.encrypt(self.decrypt(key_id, ciphertext, context=context), context=context)
+
+
+class WatchedKeyRing(KeyRing):
+    """The key ring of a file, read again whenever the file changes (a long-running server).
+
+    ``tocsin web rotate-key`` rewrites the file while a server may be running: a server
+    that kept the ring it started with would seal new values under a key the rotation
+    then retires, and they could never be read after a restart. So before every
+    encryption and decryption this ring compares the file's identity (device, inode,
+    size, modification and change times: one ``stat``) with what it last read, and reads it again
+    when it differs. A file that has gone or become invalid raises
+    :class:`IdentityKeyError` rather than sealing under a key no longer on disk.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._seen: tuple[int, ...] | None = None
+        self._ring = self._current()
+
+    def __repr__(self) -> str:
+        return f"WatchedKeyRing(path={str(self.path)!r}, active={self.active!r})"
+
+    def _current(self) -> KeyRing:
+        """The ring as the file holds it now (read again only if the file changed)."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError as error:
+            raise IdentityKeyError(
+                f"the identity key ring {self.path} has gone",
+                fix="restore it from your backup; nothing is sealed without it",
+            ) from error
+        # an inode number may be reused by a later rewrite: times tell those apart
+        seen = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        if seen == self._seen:
+            return self._ring
+        with self._lock:
+            if seen != self._seen:
+                text = self.path.read_text(encoding="utf-8")
+                # the file is replaced atomically (save_key_ring), so what was read is whole
+                self._ring = KeyRing.from_json(text, origin=str(self.path))
+                self._seen = seen
+            return self._ring
+
+    # Readers get the current ring's fields; one snapshot per call, so an encryption
+    # never pairs one version's active id with another version's keys.
+    @property
+    def active(self) -> str:  # type: ignore[override]  # read-only: the file decides
+        return self._current().active
+
+    @property
+    def keys(self) -> dict[str, bytes]:  # type: ignore[override]
+        return dict(self._current().keys)
+
+    def add_key(self) -> str:
+        raise TypeError("a watched key ring is read-only: rotate with rotate_identity_key")
+
+    def encrypt(self, value: Any, *, context: str) -> Sealed:
+        return self._current().encrypt(value, context=context)
+
+    def decrypt(self, key_id: str, ciphertext: str, *, context: str) -> Any:
+        return self._current().decrypt(key_id, ciphertext, context=context)
+
+    def reseal(self, key_id: str, ciphertext: str, *, context: str) -> Sealed:
+        return self._current().reseal(key_id, ciphertext, context=context)
 
 
 @dataclass(frozen=True)
@@ -137,11 +206,29 @@ def load_key_ring(*, env_value: str | None, path: Path, create: bool) -> KeyRing
     return ring
 
 
+def watch_key_ring(*, env_value: str | None, path: Path, create: bool) -> KeyRing:
+    """Like :func:`load_key_ring`, but a ring from a file is a :class:`WatchedKeyRing`
+    (read again when the file changes): what a server holds for its whole life."""
+    ring = load_key_ring(env_value=env_value, path=path, create=create)
+    return ring if env_value else WatchedKeyRing(path)
+
+
 def save_key_ring(ring: KeyRing, path: Path) -> None:
-    """Write the key ring readable by its owner only, replacing the file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(ring.to_json())
-    os.replace(temporary, path)
+    """Write the key ring readable by its owner only, replacing the file atomically.
+
+    A folder it makes is its owner's only (0700). The new file is flushed to disk before
+    it replaces the old one: a crash must not leave an empty ring in place of the keys.
+    """
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(ring.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -213,7 +213,14 @@ class SignalCodeRow(Base):
 
 
 class AuditRow(Base):
-    """Who did what to which record. Never holds secrets or identities in clear."""
+    """Who did what to which record. Never holds secrets or identities in clear.
+
+    Append-only: triggers of revision ``0002`` refuse UPDATE and DELETE on both backends
+    (a batch migration that rebuilds this table on SQLite must create them again), and
+    each row's ``row_hash`` covers its content and the previous row's hash, so that a row
+    changed, removed or slipped in past the triggers breaks the chain
+    (``verify_audit_chain``).
+    """
 
     __tablename__ = "audit_log"
 
@@ -223,3 +230,5 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(100))
     target: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))

@@ -19,6 +19,7 @@ from tocsin.domain import SignalKind
 from tocsin.events import count_events_by_month, events_version, load_events_frame
 from tocsin.forecast import get_country_forecasts, latest_forecast_run
 from tocsin.framework import load_catalogue
+from tocsin.incidents import ReportVisibility, hidden_events_of_reports, hidden_report_events
 from tocsin.store import Database, get_country, list_countries
 from tocsin.watchlist._models import (
     CountryPage,
@@ -151,19 +152,31 @@ def _event_out(row: dict[Any, Any]) -> EventOut:
 Memo = Callable[[Hashable, Callable[[], Any]], Any]
 
 
-def _events(session: Session, iso3: str, today: date, memo: Memo | None = None) -> EventsOut:
+def _events(
+    session: Session,
+    iso3: str,
+    today: date,
+    memo: Memo | None = None,
+    *,
+    hidden: frozenset[str] = frozenset(),
+) -> EventsOut:
     """Events of the last three years: counts and deaths by month, the latest 200 in full.
 
     The database counts by month (a high-risk country can hold 100,000 events in three
-    years); only the 200 shown in full leave it. With ``memo`` (``WebContext.forever``)
-    the result is kept until an import changes the events (``events_version``): events
-    are the same for every caller who may open the page, so one copy serves all roles.
+    years); only the 200 shown in full leave it. ``hidden`` are the events the caller may
+    not see (those of internal incident reports they may not read), left out of both.
+    With ``memo`` (``WebContext.forever``) the result is kept until an import changes the
+    events (``events_version``), per set of hidden events: callers who may see the same
+    events (most of them: every role but the monitors, who see their own reports) share
+    one copy.
     """
     since = today - timedelta(days=3 * 365)
 
     def compute() -> EventsOut:
-        by_month = count_events_by_month(session, iso3=iso3, since=since)
-        latest = load_events_frame(session, iso3=iso3, since=since, newest_first=True, limit=200)
+        by_month = count_events_by_month(session, iso3=iso3, since=since, hidden=hidden)
+        latest = load_events_frame(
+            session, iso3=iso3, since=since, newest_first=True, limit=200, hidden=hidden
+        )
         return EventsOut(
             since=since,
             n_events=sum(m.n_events for m in by_month),
@@ -177,7 +190,8 @@ def _events(session: Session, iso3: str, today: date, memo: Memo | None = None) 
 
     if memo is None:
         return compute()
-    found: EventsOut = memo(("events", iso3, since, events_version(session)), compute)
+    key = ("events", iso3, since, events_version(session), hidden)
+    found: EventsOut = memo(key, compute)
     return found
 
 
@@ -185,8 +199,10 @@ def warm_events(db: Database, memo: Memo, *, top: int = 60) -> int:
     """Compute the events of the highest-risk countries ahead of their first visitor.
 
     Run at server start in a background thread (each server process has its own cache);
-    one short transaction per country, so it holds nothing open for long. Returns how
-    many countries it did; a failure is logged, never raised (it is only a head start).
+    one short transaction per country, so it holds nothing open for long. Each country is
+    computed as the roles that may read every internal report see it and as those who may
+    read none do. Returns how many countries it did; a failure is logged, never raised
+    (it is only a head start).
     """
     today = datetime.now(UTC).date()
     done = 0
@@ -196,7 +212,12 @@ def warm_events(db: Database, memo: Memo, *, top: int = 60) -> int:
             iso3s = [v.iso3 for v in run.values[:top]] if run else []
         for iso3 in iso3s:
             with db.session() as session:
-                _events(session, iso3, today, memo)
+                nobody = ReportVisibility(sensitivities=())
+                for hidden in (
+                    frozenset(),
+                    hidden_events_of_reports(session, visibility=nobody, iso3=iso3),
+                ):
+                    _events(session, iso3, today, memo, hidden=hidden)
             done += 1
     except Exception as error:  # noqa: BLE001 - the pages compute what is missing
         logger.warning("warming the country pages stopped after %d: %s", done, error)
@@ -284,10 +305,12 @@ def country_page(
     frames: dict[str, pd.DataFrame],
     sections: CountrySectionRegistry | None = None,
     memo: Memo | None = None,
+    hidden_events: frozenset[str] | None = None,
 ) -> CountryPage | None:
     """Everything the country page shows, or None if there is no such country.
 
-    ``memo`` keeps the parts that do not depend on the caller (the events) across calls.
+    ``memo`` keeps the events across calls, per set of events hidden from the caller
+    (``hidden_events``, by default :func:`tocsin.incidents.hidden_report_events`).
 
     ``sections`` are what capabilities add (``register_country_section``); a section
     registered under the name of a "not available yet" note replaces that note.
@@ -313,6 +336,11 @@ def country_page(
         for y, r, k in get_country_forecasts(session, iso3, model=run.model if run else None)
     ]
     signals = visible_signals(session, principal, iso3=iso3, limit=200)
+    hidden = (
+        hidden_events
+        if hidden_events is not None
+        else hidden_report_events(session, principal, iso3=iso3)
+    )
     return CountryPage(
         country=CountryOut(
             iso3=country.iso3,
@@ -323,7 +351,7 @@ def country_page(
         ),
         forecast=forecast,
         history=history,
-        events=_events(session, iso3, today, memo),
+        events=_events(session, iso3, today, memo, hidden=hidden),
         escalation=[SignalOut.of(s) for s in signals if s.kind == SignalKind.ESCALATION],
         resilience=resilience(frames, iso3),
         signals=[SignalOut.of(s) for s in signals[:50]],

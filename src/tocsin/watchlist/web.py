@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.datasets import load
 from tocsin.events import list_events
+from tocsin.incidents import hidden_report_events
 from tocsin.store import list_countries
 from tocsin.watchlist._models import CountryPage, EventOut, Watchlist
 from tocsin.watchlist._views import country_page, warm_events, watchlist
@@ -39,6 +40,7 @@ from tocsin.web import (
     WebContext,
     add_capability,
     allowed_sensitivities,
+    audit_restricted_signals,
     bounds,
     check_csrf,
     country_section_registry,
@@ -96,8 +98,10 @@ def cached_country(
 
     Sections added by capabilities may depend on the caller's role and effective
     permissions (a token's scopes) as well as on the sensitivities they may see, so all
-    of them key the cache.
+    of them key the cache; so do the events hidden from the caller (internal incident
+    reports' events, which differ between two monitors of the same role).
     """
+    hidden = hidden_report_events(session, principal, iso3=iso3.upper())
     return context.memo(
         (
             "country",
@@ -105,6 +109,7 @@ def cached_country(
             principal.user.role,
             tuple(sorted(p for p in PERMISSIONS if principal.can(p))),
             iso3.upper(),
+            hidden,
         ),
         lambda: country_page(
             session,
@@ -114,6 +119,7 @@ def cached_country(
             frames=resilience_frames(context),
             sections=country_section_registry(context),
             memo=context.forever,
+            hidden_events=hidden,
         ),
     )
 
@@ -160,6 +166,7 @@ def watchlist_page(
     sort: str = "rank",
 ) -> Response:
     data = cached_watchlist(context, session, principal, region=region or None, sort=sort)
+    audit_restricted_signals(session, principal, data.signals, where="/watchlist")
     key = ("map", allowed_sensitivities(principal), region or None, sort)
     world = context.memo(key, lambda: world_map(data, _isonum_to_iso3(context, session)))
     return page(
@@ -183,6 +190,7 @@ def country(
     data = cached_country(context, session, principal, iso3)
     if data is None:
         raise HTTPException(404, "no such country")
+    _audit_country(session, principal, data)
     return page(
         request,
         "country.html",
@@ -246,7 +254,9 @@ def api_watchlist(
     sort: Annotated[str, Query(pattern=r"^-?(rank|risk|name|change)$")] = "rank",
 ) -> Watchlist:
     """The current forecast, ranked, with rank changes and the latest Signals."""
-    return cached_watchlist(context, session, principal, region=region, sort=sort)
+    data = cached_watchlist(context, session, principal, region=region, sort=sort)
+    audit_restricted_signals(session, principal, data.signals, where="/api/v1/watchlist")
+    return data
 
 
 @router.get(
@@ -262,21 +272,34 @@ def api_country(
     data = cached_country(context, session, principal, iso3)
     if data is None:
         raise HTTPException(404, "no such country")
+    _audit_country(session, principal, data, api=True)
     return data
+
+
+def _audit_country(
+    session: Session, principal: Principal, data: CountryPage, *, api: bool = False
+) -> None:
+    # after the cache: each caller shown the page's restricted Signals is recorded
+    where = f"{'/api/v1' if api else ''}/countries/{data.country.iso3}"
+    audit_restricted_signals(session, principal, [*data.signals, *data.escalation], where=where)
 
 
 @router.get("/api/v1/events", response_model=Page[EventOut], tags=["api"])
 def api_events(
     session: SessionDep,
-    _principal: Annotated[Principal, Depends(Requires("country:read"))],
+    principal: Annotated[Principal, Depends(Requires("country:read"))],
     iso3: Iso3 = None,
     since: date | None = None,
     until: date | None = None,
     limit: Limit = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Page[EventOut]:
-    """Stored events, oldest first (``total`` is not counted)."""
-    found = list_events(session, iso3=iso3, since=since, until=until, limit=offset + limit)
+    """Stored events, oldest first (``total`` is not counted), less those of incident
+    reports the caller may not read."""
+    hidden = hidden_report_events(session, principal, iso3=iso3)
+    found = list_events(
+        session, iso3=iso3, since=since, until=until, limit=offset + limit, hidden=hidden
+    )
     items = [
         EventOut(
             uid=e.uid,

@@ -12,6 +12,7 @@ from ._app import (
     register_warmer,
     serve,
 )
+from ._backup import Backup, Restore, make_backup, restore_backup
 from ._config import WebSettings
 from ._country_sections import (
     CountrySection,
@@ -35,6 +36,7 @@ from ._deps import (
     route_permissions,
     utc_now,
 )
+from ._http import allow_large_bodies
 from ._imports import (
     ImportOutcome,
     Storing,
@@ -42,7 +44,15 @@ from ._imports import (
     UploadKind,
     register_upload_kind,
 )
-from ._keys import SEALED_GROUP, Resealer, installed_resealers, rotate_identity_key
+from ._keys import (
+    SEALED_GROUP,
+    Resealer,
+    check_sealed_values,
+    installed_resealers,
+    key_file_notice,
+    open_key_ring,
+    rotate_identity_key,
+)
 from ._map import bounds, fit_point, svg_path, world_paths, world_shapes, world_use
 from ._models import CountryOut, Page, SignalOut
 from ._nav import NavItem, NavRegistry
@@ -58,7 +68,7 @@ from ._security import (
     role_permissions,
     verify_password,
 )
-from ._signals import visible_signals
+from ._signals import audit_restricted_signals, visible_signals
 from ._store import (
     StoredApiToken,
     StoredUser,
@@ -84,6 +94,7 @@ __all__ = [
     "register_warmer",
     "svg_path",
     "visible_signals",
+    "audit_restricted_signals",
     "world_paths",
     "world_shapes",
     "world_use",
@@ -147,6 +158,14 @@ __all__ = [
     "role_permissions",
     "route_permissions",
     "rotate_identity_key",
+    "Backup",
+    "Restore",
+    "make_backup",
+    "restore_backup",
+    "check_sealed_values",
+    "key_file_notice",
+    "open_key_ring",
+    "allow_large_bodies",
     "serve",
     "sign_in",
     "verify_password",

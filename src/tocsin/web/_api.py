@@ -17,7 +17,7 @@ from tocsin.store import list_countries
 from tocsin.web._deps import CurrentUser, Requires, SessionDep
 from tocsin.web._models import CountryOut, Page, SignalOut
 from tocsin.web._security import Principal, role_permissions
-from tocsin.web._signals import visible_signals
+from tocsin.web._signals import audit_restricted_signals, visible_signals
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -90,4 +90,5 @@ def api_signals(
         codes=[code] if code else None,
     )
     items = [SignalOut.of(s) for s in found[offset : offset + limit]]
+    audit_restricted_signals(session, principal, items, where="/api/v1/signals")
     return Page(items=items, total=len(found), limit=limit, offset=offset)

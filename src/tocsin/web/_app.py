@@ -22,9 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__
 from tocsin.settings import Settings, get_settings
-from tocsin.store import Database, load_key_ring
-from tocsin.web import _api, _map, _routes_admin, _routes_auth, _routes_pages
+from tocsin.store import Database
+from tocsin.web import _api, _http, _map, _routes_admin, _routes_auth, _routes_pages
 from tocsin.web._config import WebSettings
+from tocsin.web._denials import audit_denial
 from tocsin.web._deps import (
     CsrfFailed,
     LoginRequired,
@@ -34,6 +35,8 @@ from tocsin.web._deps import (
     WebContext,
     check_csrf,
 )
+from tocsin.web._imports import MAX_UPLOAD_BYTES
+from tocsin.web._keys import open_key_ring
 from tocsin.web._nav import NavItem, NavRegistry
 from tocsin.web._render import ErrorOut, JsonSuffixMiddleware, page, wants_json
 
@@ -133,9 +136,7 @@ def create_app(
     >>> app.state.tocsin.db.dispose()
     """
     web = web or settings.web
-    key_ring = load_key_ring(
-        env_value=web.identity_key_ring(), path=web.key_file(settings), create=True
-    )
+    key_ring = open_key_ring(settings, web)  # read again when `rotate-key` rewrites it
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.auto_reload = False  # templates ship with the package: no stat per render
@@ -155,7 +156,7 @@ def create_app(
         "Signals, events and incident reports. Authenticate with `Authorization: Bearer "
         "<token>` (make one on your account page).",
         dependencies=[Depends(check_csrf)],
-        docs_url="/api/docs",
+        docs_url=None,  # served by _http.add_api_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -163,6 +164,11 @@ def create_app(
     app.state.warmers = []
     app.state.nav = _base_nav()
     app.add_middleware(JsonSuffixMiddleware)
+    _http.install(
+        app, max_body_bytes=web.max_body_bytes, trust_forwarded_proto=web.trust_forwarded_proto
+    )
+    # a data file of the largest size, its mapping file and the form's fields
+    _http.allow_large_bodies(app, "POST", "/data/imports", MAX_UPLOAD_BYTES + 2**20)
     static = AddableStaticFiles(directory=HERE / "static")
     app.state.static = static
     app.mount("/static", static, name="static")
@@ -194,6 +200,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotAllowed)
     def not_allowed(request: Request, error: NotAllowed) -> Response:
+        audit_denial(request, error.permission)  # a sync handler: Starlette runs it in a thread
         return _error(request, 403, f"Your role may not do this ({error.permission}).")
 
     @app.exception_handler(CsrfFailed)

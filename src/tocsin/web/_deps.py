@@ -9,6 +9,7 @@ dependencies, not handler bodies. Tests swap the session with
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import threading
@@ -20,19 +21,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from anyio import CancelScope, to_thread
+from anyio import CancelScope, CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Router
 
 from tocsin.settings import Settings
 from tocsin.store import Database, KeyRing
 from tocsin.web._config import WebSettings
+from tocsin.web._params import check_parameters
 from tocsin.web._security import Principal, digest
 from tocsin.web._store import get_api_token, get_web_session
 
@@ -258,7 +261,8 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
 
     The session connects only when first used; a request served from the caches never
     does, and then ends here at no cost. Otherwise the commit (or rollback) runs in a
-    worker thread, like the handler that used the session, to keep the event loop free.
+    worker thread, to keep the event loop free: a thread kept for ending transactions
+    (:class:`_Endings`), so that it never queues behind what waits for its locks.
 
     After a state-changing request (POST, PUT, PATCH, DELETE) has committed or rolled
     back, the cache of signed-in principals is cleared: whatever it changed (a sign-out,
@@ -269,6 +273,7 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
         # few threads: under load, requests queue on the loop instead of 40 threads
         # fighting for the GIL, which made the slowest requests much slower
         limiter.total_tokens = context.web.threads
+    endings = _endings_limiter(context.web.threads)
     transaction = context.db.session()
     session = transaction.__enter__()
     try:
@@ -278,27 +283,87 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
             # shielded: a request cancelled because its client left (CancelledError) must
             # still give its connection back, or the pool runs dry
             with CancelScope(shield=True):
-                await _end(transaction, session, error, request.method)
+                await _end(transaction, session, error, endings)
             raise
         with CancelScope(shield=True):
-            await _end(transaction, session, None, request.method)
+            await _end(transaction, session, None, endings)
     finally:
         if request.method in UNSAFE_METHODS:
             context.principals.invalidate()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info["tocsin_wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["tocsin_wrote"] = True
+
+
+@dataclass(frozen=True)
+class _Endings:
+    """Threads that only end transactions (commit or roll back), apart from the handlers'.
+
+    A commit must never wait for a handler's thread: when every handler thread waits on
+    a lock that an uncommitted transaction holds (copies of one report waiting on its
+    unique key, SQLite writers on the write lock), that transaction's commit would wait
+    for them, and the whole server would stand still. Nor may it wait behind other
+    commits that wait for its locks (a GET's commit writes its audit rows, and waits for
+    SQLite's write lock): a transaction that has written (it holds its locks) ends in
+    ``holders``, never full; the others in ``others``, as many as handler threads.
+    """
+
+    holders: CapacityLimiter
+    others: CapacityLimiter
+
+
+_ENDINGS: RunVar[_Endings] = RunVar("tocsin_transaction_endings")
+
+
+def _endings_limiter(threads: int) -> _Endings:
+    try:
+        return _ENDINGS.get()  # one per event loop, like anyio's default limiter
+    except LookupError:
+        endings = _Endings(CapacityLimiter(math.inf), CapacityLimiter(threads))
+        _ENDINGS.set(endings)
+        return endings
+
+
+def _holds_locks(session: Session) -> bool:
+    """Whether the session's transaction has written, and so holds locks until it ends."""
+    if session.info.get("tocsin_wrote"):
+        return True
+    if not session.info.get("tocsin_connected"):
+        return False
+    try:
+        # SQLite's driver begins its transaction at the first write: one that began holds
+        # the write lock (a raw statement that wrote is seen here, not by the events above)
+        driver = session.connection().connection.dbapi_connection
+    except Exception:  # a session that cannot say: as if it held them
+        return True
+    return bool(getattr(driver, "in_transaction", False))
 
 
 async def _end(
     transaction: AbstractContextManager[Session],
     session: Session,
     error: BaseException | None,
-    method: str,
+    endings: _Endings,
 ) -> None:
     args = (type(error), error, error.__traceback__) if error else (None, None, None)
-    if session.info.get("tocsin_connected") and (method not in SAFE_METHODS or error):
-        await run_in_threadpool(transaction.__exit__, *args)
+    if session.info or session.new or session.dirty or session.deleted:
+        # connected, or holding work for its commit (objects, or what a hook keeps in
+        # ``info`` such as pending audit rows): in a thread, even for a GET, whose commit
+        # may write and wait for a lock; waiting on the event loop would stop every
+        # request, the lock holder's commit too. A rollback only lets locks go.
+        holds = error is not None or _holds_locks(session)
+        limiter = endings.holders if holds else endings.others
+        await to_thread.run_sync(transaction.__exit__, *args, limiter=limiter)
     else:
-        # nothing to write (a GET's commit is a no-op round trip): end here, so the
-        # connection goes back to the pool now rather than after waiting for a thread
+        # never reached the database and nothing to write: no I/O, end here
         transaction.__exit__(*args)
 
 
@@ -426,12 +491,20 @@ def expected_csrf(request: Request, principal: Principal | None) -> str | None:
     return request.cookies.get(PRE_SESSION_COOKIE)
 
 
-async def check_csrf(request: Request, session: SessionDep) -> None:
+async def check_csrf(
+    request: Request,
+    # first: every route declares this dependency, so none reaches a query with a value
+    # the database cannot hold (tocsin.web._params)
+    _parameters: Annotated[None, Depends(check_parameters)],
+    session: SessionDep,
+) -> None:
     """Refuse a state-changing browser request whose CSRF token is missing or wrong.
 
     Requests that authenticate with a bearer token carry no ambient credentials and are
     not exposed to CSRF; every other POST/PUT/PATCH/DELETE must send the token in the
-    ``X-CSRF-Token`` header or the ``csrf_token`` form field.
+    ``X-CSRF-Token`` header or the ``csrf_token`` form field. Before that, on every
+    request, :func:`tocsin.web._params.check_parameters` refuses NUL characters and
+    integers out of range.
     """
     if request.method not in UNSAFE_METHODS:
         return

@@ -313,7 +313,14 @@ class ImportRunner:
                 rejected_csv=_cap(outcome.rejected_csv) if outcome.rejected_csv else None,
             )
         except DataFileError as error:
-            rejected = kind.rejected_rows(upload, error.problems) if kind.rejected_rows else None
+            try:
+                rejected = (
+                    kind.rejected_rows(upload, error.problems) if kind.rejected_rows else None
+                )
+            except Exception:
+                # the rows' download is an extra: the refusal and its problems must still show
+                logger.exception("import job %s: its rejected rows could not be listed", job_id)
+                rejected = None
             self._finish(
                 job_id,
                 actor,

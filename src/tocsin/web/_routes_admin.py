@@ -16,6 +16,7 @@ from tocsin.web._security import PERMISSIONS, ROLES, Principal, hash_password, o
 from tocsin.web._store import (
     create_user,
     delete_web_sessions,
+    end_other_sessions_and_revoke_tokens,
     get_user,
     get_user_by_username,
     list_users,
@@ -158,8 +159,17 @@ def reset_password(request: Request, user_id: int, session: SessionDep, admin: A
         must_change_password=True,
         totp=None,
     )
-    delete_web_sessions(session, user_id=user_id)
-    audit(session, actor=admin.actor, action="user.reset", target=user.username, now=now)
+    # all of them, for good: a token made by whoever had the old password must not work
+    # again once the user has chosen a new one
+    ended, revoked = end_other_sessions_and_revoke_tokens(session, user_id, now=now)
+    audit(
+        session,
+        actor=admin.actor,
+        action="user.reset",
+        target=user.username,
+        now=now,
+        details={"sessions_ended": ended, "api_revoked": revoked},
+    )
     return _users(request, session, one_time_password=password, for_user=user.username)
 
 

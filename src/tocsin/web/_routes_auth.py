@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
+import anyio
 import pyotp
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from tocsin.store import audit
-from tocsin.web._accounts import sign_in, totp_context
+from tocsin.web._accounts import (
+    check_current_password,
+    check_totp,
+    client_delay,
+    sign_in,
+    totp_context,
+    totp_step,
+)
 from tocsin.web._deps import (
     PRE_SESSION_COOKIE,
     SESSION_COOKIE,
@@ -21,19 +30,20 @@ from tocsin.web._deps import (
     SessionDep,
     utc_now,
 )
+from tocsin.web._passwords import password_problem
 from tocsin.web._render import page
-from tocsin.web._security import SCOPES, digest, hash_password, new_secret, verify_password
+from tocsin.web._security import SCOPES, digest, hash_password, new_secret
 from tocsin.web._store import (
     create_api_token,
     delete_web_sessions,
+    end_other_sessions_and_revoke_tokens,
     list_api_tokens,
     revoke_api_token,
     update_user,
+    use_totp_step,
 )
 
 router = APIRouter(include_in_schema=False)
-
-MIN_PASSWORD = 12
 
 
 def safe_next(target: str | None) -> str:
@@ -46,7 +56,6 @@ def safe_next(target: str | None) -> str:
 class LoginPage(BaseModel):
     message: str | None = None
     next: str = "/watchlist"
-    needs_otp: bool = False
     username: str = ""
 
 
@@ -77,7 +86,23 @@ def login_form(request: Request, context: ContextDep, next: str | None = None) -
     return _login_page(request, context, LoginPage(next=safe_next(next)))
 
 
-@router.post("/login")
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def slow_down_failing_clients(
+    request: Request, context: ContextDep, session: SessionDep
+) -> None:
+    """Wait before a sign-in from an address that has failed too often (on the event loop,
+    so the waiting holds no worker thread)."""
+    delay = await run_in_threadpool(
+        client_delay, session, context.web, client=client_address(request), now=utc_now()
+    )
+    if delay:
+        await anyio.sleep(delay)
+
+
+@router.post("/login", dependencies=[Depends(slow_down_failing_clients)])
 def login(
     request: Request,
     context: ContextDep,
@@ -87,7 +112,7 @@ def login(
     otp: Annotated[str | None, Form(max_length=10)] = None,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     result = sign_in(
         session,
         context.web,
@@ -101,14 +126,10 @@ def login(
     if result.session_token is None or result.user is None:
         messages = {
             "rate_limited": "Too many failed attempts. Wait a few minutes and try again.",
-            "otp_required": "Enter the 6-digit code from your authenticator app.",
             "invalid": "Wrong user name, password or code.",
         }
         data = LoginPage(
-            message=messages[result.problem or "invalid"],
-            next=safe_next(next),
-            needs_otp=result.problem == "otp_required",
-            username=username,
+            message=messages[result.problem or "invalid"], next=safe_next(next), username=username
         )
         status_code = 429 if result.problem == "rate_limited" else 401
         return _login_page(request, context, data, status_code=status_code)
@@ -206,33 +227,55 @@ def password_form(request: Request, principal: CurrentUser) -> Response:
 @router.post("/account/password")
 def change_password(
     request: Request,
+    context: ContextDep,
     session: SessionDep,
     principal: CurrentUser,
     current: Annotated[str, Form(max_length=1000)],
     new: Annotated[str, Form(max_length=1000)],
     repeat: Annotated[str, Form(max_length=1000)],
 ) -> Response:
+    """Change the password; every other session of the user ends and every API token of
+    theirs is revoked (whoever may have learnt the old password keeps nothing)."""
     user = principal.user
     problem = None
-    if not verify_password(user.password_hash, current):
-        problem = "Your current password is not right."
+    now = utc_now()
+    if not check_current_password(
+        session, context.web, user, current, client=client_address(request), now=now
+    ):
+        problem = "Your current password is not right (or too many tries: wait a few minutes)."
     elif new != repeat:
         problem = "The two new passwords differ."
-    elif len(new) < MIN_PASSWORD or new == current:
-        problem = f"Choose a new password of at least {MIN_PASSWORD} characters."
+    elif new == current:
+        problem = "Choose a new password, not the one you have."
+    else:
+        problem = password_problem(new, username=user.username)
     if problem:
         data = PasswordPage(must_change_password=user.must_change_password, message=problem)
         return page(request, "password.html", data, title="Change your password", status_code=400)
-    now = utc_now()
     update_user(
         session, user.id, now=now, password_hash=hash_password(new), must_change_password=False
     )
-    audit(session, actor=principal.actor, action="user.password", target=user.username, now=now)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    ended, revoked = end_other_sessions_and_revoke_tokens(
+        session, user.id, now=now, keep_token_sha=digest(cookie) if cookie else None
+    )
+    audit(
+        session,
+        actor=principal.actor,
+        action="user.password",
+        target=user.username,
+        now=now,
+        details={"sessions_ended": ended, "api_revoked": revoked},
+    )
     return RedirectResponse("/watchlist", status_code=303)
 
 
 @router.post("/account/totp/start")
 def totp_start(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    if principal.user.totp_ciphertext is not None:
+        return _account(
+            request, session, principal, message="Turn the second factor off first (below)."
+        )
     secret = pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=principal.user.username, issuer_name="Tocsin")
     return _account(request, session, principal, totp_secret=secret, totp_uri=uri)
@@ -241,18 +284,70 @@ def totp_start(request: Request, session: SessionDep, principal: CurrentUser) ->
 @router.post("/account/totp/confirm")
 def totp_confirm(
     request: Request,
-    context: ContextDep,
     session: SessionDep,
+    context: ContextDep,
     principal: CurrentUser,
     secret: Annotated[str, Form(max_length=64)],
     code: Annotated[str, Form(max_length=10)],
+    password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
+    """Turn the second factor on: the password proves it is the user, not someone at their
+    unlocked screen or with a stolen session, who would lock them out with a secret of
+    their own. A second factor already on is replaced only after turning it off."""
+    user = principal.user
     now = utc_now()
-    if not pyotp.TOTP(secret).verify(code.strip(), for_time=now, valid_window=1):
+    if user.totp_ciphertext is not None:
+        return _account(
+            request, session, principal, message="Turn the second factor off first (below)."
+        )
+    if not check_current_password(
+        session, context.web, user, password, client=client_address(request), now=now
+    ):
+        return _account(
+            request,
+            session,
+            principal,
+            message="Your password is not right.",
+            totp_secret=secret,
+            totp_uri=pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Tocsin"),
+        )
+    step = totp_step(secret, code, now=now)
+    if step is None:
         return _account(request, session, principal, message="That code did not match; try again.")
-    sealed = context.key_ring.encrypt(secret, context=totp_context(principal.user.id))
-    update_user(session, principal.user.id, now=now, totp=(sealed.ciphertext, sealed.key_id))
+    sealed = context.key_ring.encrypt(secret, context=totp_context(user.id))
+    update_user(session, user.id, now=now, totp=(sealed.ciphertext, sealed.key_id))
+    use_totp_step(session, user.id, step)
     audit(session, actor=principal.actor, action="user.totp.enable", now=now)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/totp/disable")
+def totp_disable(
+    request: Request,
+    session: SessionDep,
+    context: ContextDep,
+    principal: CurrentUser,
+    password: Annotated[str, Form(max_length=1000)],
+    code: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Turn the second factor off (to replace it: off, then set up again), with the
+    password and a current code: a stolen session alone cannot remove it."""
+    user = principal.user
+    now = utc_now()
+    if user.totp_ciphertext is None:
+        return RedirectResponse("/account", status_code=303)
+    if not check_current_password(
+        session, context.web, user, password, client=client_address(request), now=now
+    ) or not check_totp(session, context.key_ring, user, code, now=now):
+        audit(session, actor=principal.actor, action="user.totp.disable.refused", now=now)
+        return _account(
+            request,
+            session,
+            principal,
+            message="Wrong password or code: the second factor stays on.",
+        )
+    update_user(session, user.id, now=now, totp=None)
+    audit(session, actor=principal.actor, action="user.totp.disable", now=now)
     return RedirectResponse("/account", status_code=303)
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from tocsin.domain import spreadsheet_safe_csv
 from tocsin.errors import TocsinError
 from tocsin.store import audit
 from tocsin.web._deps import ContextDep, Requires, SessionDep, utc_now
@@ -199,8 +200,9 @@ def import_rejects(job_id: int, session: SessionDep, principal: Importer) -> Res
         now=utc_now(),
         target=f"import_job:{job_id}",
     )
+    # The refused rows are the uploaded file's own cells: any may be a planted formula.
     return Response(
-        rejects,
+        spreadsheet_safe_csv(rejects),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="import-{job_id}-rejects.csv"'},
     )

@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessment:edit": frozenset({"admin", "analyst"}),  # create, rate, submit, import
     "assessment:approve": frozenset({"admin", "reviewer"}),  # approve or return
     "assessment:comment": frozenset({"admin", "analyst", "reviewer"}),
+    # read drafts, earlier versions and comments: who edits, reviews or comments
+    "assessment:draft:read": frozenset({"admin", "analyst", "reviewer"}),
     "speech:text": frozenset({"admin", "analyst", "reviewer"}),  # raw texts, worksheet notes
     "speech:decide": frozenset({"admin", "analyst", "reviewer"}),  # complete a Rabat worksheet
     "alert:internal": frozenset({"admin", "analyst", "reviewer"}),  # see non-public alerts
@@ -45,14 +47,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 #: Every permission that changes something is in a scope other than ``read``.
 SCOPES: dict[str, frozenset[str]] = {
     "read": frozenset(
-        {"watchlist:read", "country:read", "signals:read", "data:read", "alert:internal"}
+        {
+            "watchlist:read",
+            "country:read",
+            "signals:read",
+            "data:read",
+            "alert:internal",
+            "assessment:draft:read",
+        }
     ),
     "reports:read": frozenset({"report:read"}),
     "reports:write": frozenset({"report:create"}),
     "reports:export": frozenset({"report:export"}),
     "identities": frozenset({"identity:read", "speech:text"}),
-    "assessments:write": frozenset({"assessment:edit", "assessment:comment"}),
-    "assessments:approve": frozenset({"assessment:approve", "assessment:comment"}),
+    # who changes an assessment reads what it changes, drafts included
+    "assessments:write": frozenset(
+        {"assessment:edit", "assessment:comment", "assessment:draft:read"}
+    ),
+    "assessments:approve": frozenset(
+        {"assessment:approve", "assessment:comment", "assessment:draft:read"}
+    ),
     "speech:write": frozenset({"speech:decide"}),
     "alerts:write": frozenset({"alert:respond", "alert:rules"}),
     "admin": frozenset({"admin:users", "admin:audit"}),

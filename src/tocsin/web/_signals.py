@@ -3,12 +3,14 @@ goes through (the web app's and its plug-ins')."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from tocsin.domain import SignalKind
-from tocsin.store import StoredSignal, list_signals
+from tocsin.domain import Sensitivity, SignalKind
+from tocsin.store import StoredSignal, audit, list_signals
 from tocsin.web._security import Principal, allowed_sensitivities
 
 
@@ -26,3 +28,38 @@ def visible_signals(
     found = list_signals(session, iso3=iso3, kinds=kinds, codes=codes)
     visible = [s for s in found if s.sensitivity.value in allowed]
     return visible[:limit] if limit else visible
+
+
+class ShownSignal(Protocol):
+    """A Signal as a page or the API shows it (``StoredSignal``, ``SignalOut``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def sensitivity(self) -> str: ...
+
+
+def audit_restricted_signals(
+    session: Session,
+    principal: Principal,
+    signals: Iterable[ShownSignal],
+    *,
+    where: str,
+    now: datetime | None = None,
+) -> None:
+    """Put in the audit log who was shown which restricted Signals, and where (a path).
+
+    For every page and API route that shows Signals, the plug-ins' too, after
+    :func:`visible_signals` has let them through; nothing is written if none is restricted.
+    Names the Signals by id only: their summaries may name places and people.
+    """
+    seen = sorted({s.id for s in signals if s.sensitivity == Sensitivity.RESTRICTED})
+    if seen:
+        audit(
+            session,
+            actor=principal.actor,
+            action="signal.restricted.view",
+            now=now or datetime.now(UTC),
+            details={"where": where, "signal_ids": seen},
+        )

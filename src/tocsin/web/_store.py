@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
@@ -49,6 +50,8 @@ class WebUserRow(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     totp_ciphertext: Mapped[str | None] = mapped_column(Text)
     totp_key_id: Mapped[str | None] = mapped_column(String(40))
+    # RFC 6238 §5.2: the time step of the last code accepted, so a code is never used twice
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -231,6 +234,7 @@ def update_user(
         row.must_change_password = must_change_password
     if totp is not _UNSET:
         row.totp_ciphertext, row.totp_key_id = totp if totp else (None, None)
+        row.totp_last_step = None
     row.updated_at = now
     session.flush()
     return _user(row)
@@ -296,6 +300,43 @@ def delete_web_sessions(
     else:
         raise ValueError("give token_sha or user_id")
     return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def end_other_sessions_and_revoke_tokens(
+    session: Session, user_id: int, *, now: datetime, keep_token_sha: str | None = None
+) -> tuple[int, int]:
+    """End every session of a user but the one with ``keep_token_sha``, and revoke all their
+    API tokens for good; return how many sessions ended and how many tokens were revoked.
+
+    For a password change or reset: whoever held a session or token under the old password
+    (possibly the reason for the change) must not keep it.
+    """
+    ended = delete(WebSessionRow).where(WebSessionRow.user_id == user_id)
+    if keep_token_sha is not None:
+        ended = ended.where(WebSessionRow.token_sha != keep_token_sha)
+    n_sessions = int(session.execute(ended).rowcount or 0)  # type: ignore[attr-defined]
+    revoked = (
+        update(WebApiTokenRow)
+        .where(WebApiTokenRow.user_id == user_id, WebApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    n_tokens = int(session.execute(revoked).rowcount or 0)  # type: ignore[attr-defined]
+    return n_sessions, n_tokens
+
+
+def use_totp_step(session: Session, user_id: int, step: int) -> bool:
+    """Record ``step`` as the user's last TOTP time step, unless it (or a later one) has
+    been used already: then nothing changes and the answer is False.
+
+    One conditional UPDATE, so two requests racing with the same code cannot both win.
+    """
+    used = (
+        update(WebUserRow)
+        .where(WebUserRow.id == user_id)
+        .where(or_(WebUserRow.totp_last_step.is_(None), WebUserRow.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    return bool(session.execute(used).rowcount)  # type: ignore[attr-defined]
 
 
 def record_login_attempt(

@@ -283,6 +283,28 @@ def test_restricted_views_are_audited(
                for e in entries)  # fmt: skip
 
 
+def test_the_team_list_audits_the_restricted_alerts_it_shows(
+    clients: dict[str, TestClient], alerts: dict[str, int], web_database_url: str
+) -> None:
+    def views() -> list[tuple[str, str]]:
+        db = Database(web_database_url)
+        with db.session() as session:
+            found = list_audit(session, limit=100_000)
+        db.dispose()
+        return [(e.actor, e.target or "") for e in found if e.action == "alerts.view"]
+
+    before = views()
+    listed = clients["analyst"].get("/api/v1/alerts", params={"country": "CAF"})
+    assert listed.status_code == 200 and alerts["CAF"] in {a["id"] for a in listed.json()}
+    new = views()[: len(views()) - len(before)]
+    assert any(
+        actor == "user:analyst" and f"alert:{alerts['CAF']}" in target for actor, target in new
+    )
+    # a reviewer is not shown restricted Signals: nothing to audit
+    assert clients["reviewer"].get("/api/v1/alerts", params={"country": "CAF"}).status_code == 200
+    assert len(views()) == len(before) + len(new)
+
+
 def test_the_country_page_shows_open_alerts_and_actions(
     clients: dict[str, TestClient], alerts: dict[str, int]
 ) -> None:

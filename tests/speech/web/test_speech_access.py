@@ -332,3 +332,48 @@ def test_the_country_page_shows_speech_trends_without_texts(
     assert "/speech?country=CAF" in html and surge.summary not in html
     assert VIOLENT not in html and VIOLENT not in str(analyst)
     assert clients["viewer"].get("/countries/MLI.json").json()["sections"].get("speech") is None
+
+
+def test_worksheet_edits_are_audited_by_part_never_by_text(
+    clients: dict[str, TestClient], ids: dict[str, int], settings: Settings
+) -> None:
+    item = ids["hateful"]  # other tests may have saved its worksheet before
+
+    def saves() -> list[Any]:
+        db = Database(str(settings.database_url))
+        with db.session() as session:
+            found = list_audit(session, limit=10_000)
+        db.dispose()
+        return [
+            e
+            for e in reversed(found)
+            if e.action == "speech.worksheet.save" and e.target == f"speech_item:{item}"
+        ]
+
+    before = len(saves())
+    note = f"the post says: {HATEFUL}"
+    saved = _post(
+        clients["analyst"],
+        f"/api/v1/speech/{item}/worksheet",
+        {"intent": {"rating": 2, "notes": note}, "reasons": "Compare with the governor's."},
+    )
+    assert saved.status_code == 201
+    version = saved.json()["worksheet_version"]
+    again = _post(
+        clients["reviewer"],
+        f"/api/v1/speech/{item}/worksheet",
+        {"intent": {"rating": 2, "notes": note, "evidence": "Two more posts."}},
+    )
+    assert again.status_code == 201
+    entries = saves()[before:]
+    assert [(e.actor, e.details["version"]) for e in entries] == [
+        ("user:analyst", version),
+        ("user:reviewer", version + 1),
+    ]
+    first, second = (e.details["changed"] for e in entries)
+    assert {"intent.notes", "reasons"} <= set(first)
+    assert "intent.evidence" in second and "intent.notes" not in second
+    assert "reasons" in second  # left out of the second save, so emptied
+    for entry in entries:
+        assert entry.details["decision"] is None
+        assert HATEFUL not in str(entry.details) and "governor" not in str(entry.details)

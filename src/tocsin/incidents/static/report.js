@@ -91,6 +91,17 @@
       detail = Array.isArray(problem.detail) ? problem.detail.join("; ") : String(problem.detail);
     } catch (ignored) { /* not JSON */ }
     if (response.status === 401) detail = "Your sign-in expired. Sign in in another tab, then send again; your draft is kept.";
+    if (response.status === 409) {
+      // The key already stored another version of this report (sent, then edited): a new
+      // key lets the edited one be sent as a report of its own, if the monitor wants it.
+      const fresh = new Uint8Array(16);
+      crypto.getRandomValues(fresh);
+      form.elements.namedItem("idempotency_key").value =
+        Array.from(fresh, (b) => b.toString(16).padStart(2, "0")).join("");
+      save();
+      detail = "An earlier version of this report was already stored (see Incident reports). " +
+        "Send again to store this version as a new report.";
+    }
     if (response.status >= 500) {
       const wait = Math.min(30, 2 ** attempt);
       say(`The server had a problem; trying again in ${wait} s. Your draft is kept.`);
