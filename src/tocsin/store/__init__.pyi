@@ -6,6 +6,7 @@ from ._database import (
     backup_sqlite,
     copy_sqlite,
     create_engine_for,
+    is_database_busy,
     migration_locations,
     slice_table_modules,
     sqlite_path,
@@ -119,5 +120,6 @@ __all__ = [
     "watch_key_ring",
     "backup_sqlite",
     "copy_sqlite",
+    "is_database_busy",
     "sqlite_path",
 ]

@@ -92,6 +92,16 @@ class DatabaseError(TocsinError):
     """The database cannot be reached or is not at the schema this Tocsin expects."""
 
 
+#: How long a SQLite writer waits for the write lock before the database answers "locked".
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": a writer waited for the write
+    lock longer than :data:`SQLITE_BUSY_TIMEOUT_MS` (a long import holds it)."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets readers run beside the one writer;
@@ -102,7 +112,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # whatever the timeout (tests/store/test_sqlite_writers.py).
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 

@@ -18,11 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__
 from tocsin.settings import Settings, get_settings
-from tocsin.store import Database
+from tocsin.store import Database, is_database_busy
 from tocsin.web import _api, _http, _map, _routes_admin, _routes_auth, _routes_pages
 from tocsin.web._config import WebSettings
 from tocsin.web._denials import audit_denial
@@ -211,12 +212,29 @@ def _add_error_handlers(app: FastAPI) -> None:
     def http_error(request: Request, error: StarletteHTTPException) -> Response:
         return _error(request, error.status_code, str(error.detail))
 
+    @app.exception_handler(OperationalError)
+    def database_busy(request: Request, error: OperationalError) -> Response:
+        if not is_database_busy(error):
+            raise error  # a real fault: the server's 500, logged with its traceback
+        # SQLite has one writer: a long import can hold the lock past the busy timeout.
+        # Nothing of this request was stored (its transaction rolled back), so saying so
+        # and when to try again is the truth; a 500 would read as a bug.
+        response = _error(
+            request,
+            503,
+            "The database is busy storing other data; nothing of this request "
+            "was stored. Try again in a few seconds.",
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, error: RequestValidationError) -> Response:
         problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
         return _error(request, 422, "; ".join(problems))
 
     del login_required, change_first, not_allowed, csrf_failed, http_error, invalid
+    del database_busy
 
 
 def _error(request: Request, status_code: int, message: str) -> Response:
