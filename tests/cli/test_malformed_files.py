@@ -266,10 +266,20 @@ def assert_clear_error(code: int, err: str, shown: str) -> None:
     assert "Fix: " in err, err  # and what to do
 
 
+def _applies(command: str, malformation: str) -> bool:
+    """Whether a file of this command's kind can be malformed so (a JSON file has no
+    header line, an XML feed declares its own encoding...)."""
+    spec = COMMANDS[command]
+    if malformation == "latin-1 bytes" and spec.reads_latin1:
+        return False
+    return MALFORMED[malformation](spec.valid, spec.other_format, spec.kind) is not None
+
+
 CASES = [
     pytest.param(command, malformation, id=f"{command}: {malformation}")
     for command in COMMANDS
     for malformation in MALFORMED
+    if _applies(command, malformation)
 ]
 
 
@@ -283,8 +293,7 @@ def test_a_malformed_file_is_refused_in_one_clear_error(
 ) -> None:
     spec = COMMANDS[command]
     data = MALFORMED[malformation](spec.valid, spec.other_format, spec.kind)
-    if data is None or (malformation == "latin-1 bytes" and spec.reads_latin1):
-        pytest.skip(f"a {spec.kind} file of {command!r} cannot be {malformation}")
+    assert data is not None
     suffix = {"csv": ".csv", "tsv": ".tsv", "json": ".json", "yaml": ".yaml", "xml": ".xml"}[
         spec.kind
     ]

@@ -63,6 +63,9 @@ CASES = [
     pytest.param(kind, malformation, id=f"{kind}: {malformation}")
     for kind in KINDS
     for malformation in [*MALFORMED, "utf-16 with a byte-order mark"]
+    # only what a file of its kind can be (a JSON file has no header line to repeat)
+    if malformation not in MALFORMED
+    or MALFORMED[malformation](KINDS[kind][0], KINDS[kind][1], KINDS[kind][2]) is not None
 ]
 
 
@@ -78,8 +81,7 @@ def test_a_malformed_upload_is_refused_with_a_readable_message(
         data: bytes | None = valid.decode("utf-8").encode("utf-16")
     else:
         data = MALFORMED[malformation](valid, other, text_kind)
-    if data is None:
-        pytest.skip(f"a {text_kind} file cannot be {malformation}")
+    assert data is not None
     if malformation == "huge line":
         data = data[: 1 << 20] + b"x" * (2 << 20) + b"\n"  # within the upload limit
     before = _counts(settings)
