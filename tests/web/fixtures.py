@@ -7,15 +7,18 @@ they do not depend on each other's rows.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 
 from tocsin.bootstrap import country_from_record, framework_codes
@@ -40,6 +43,16 @@ USERS = {
 
 
 @cache
+def response_text(response: Any) -> str:
+    """What a reader of the answer sees, to search for planted strings: a PDF's text
+    (its streams are compressed, so its bytes hold none of it) with the whitespace
+    removed (a line break may fall inside a string), else the body as text."""
+    if response.headers.get("content-type", "").startswith("application/pdf"):
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        return "".join("".join(page.extract_text().split()) for page in pages)
+    return str(response.text)
+
+
 def password_hash() -> str:
     return hash_password(PASSWORD)
 
