@@ -21,6 +21,7 @@ def test_bring_up_loads_reference_data_then_changes_nothing(
     settings = Settings(home=tmp_path / "home", database_url=database_url)
 
     first = bring_up(settings, now=NOW)
+    assert (tmp_path / "home").stat().st_mode & 0o777 == 0o700  # its owner's only
     second = bring_up(settings, now=NOW)
 
     n_codes = len(framework_codes(load_catalogue()))

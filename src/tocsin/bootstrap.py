@@ -114,7 +114,8 @@ def bring_up(
     progress : callable
         Wraps the iteration over data sets, e.g. to draw a progress bar.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    # the data folder holds the database, its sealed identities and password hashes
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     db = Database.from_settings(settings)
     try:
         before = db.current_revision()

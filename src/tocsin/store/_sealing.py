@@ -198,8 +198,9 @@ def load_key_ring(*, env_value: str | None, path: Path, create: bool) -> KeyRing
     if not create:
         raise IdentityKeyError(
             f"no identity key ring at {path}",
-            fix="run `tocsin up` to create one, or set TOCSIN_WEB_IDENTITY_KEYS / "
-            "TOCSIN_WEB_IDENTITY_KEY_FILE",
+            fix="the ring is made when Tocsin first serves (`tocsin up` without --no-serve, or "
+            "`tocsin serve`); if one exists elsewhere, point TOCSIN_WEB_IDENTITY_KEY_FILE at it "
+            "(or put it in TOCSIN_WEB_IDENTITY_KEYS)",
         )
     ring = KeyRing.generate()
     save_key_ring(ring, path)
