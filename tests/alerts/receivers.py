@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,13 +16,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.web.fixtures import free_port
 from tocsin.alerts import verify_webhook
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class SmtpRecorder:

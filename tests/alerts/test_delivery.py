@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.web.fixtures import free_port
 from tocsin.alerts import (
     DeliveryConfig,
     RecipientCreate,
@@ -23,7 +24,7 @@ from tocsin.framework import load_catalogue
 from tocsin.store import Database, record_signals
 
 from .conftest import NOW, signal
-from .receivers import SmtpRecorder, WebhookRecorder, free_port, smtp_server, webhook_server
+from .receivers import SmtpRecorder, WebhookRecorder, smtp_server, webhook_server
 
 SECRET = "test-webhook-secret"
 

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-
-def run_tocsin(
-    *args: str, home: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    environment |= {"TOCSIN_HOME": str(home), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=300,
-        check=False,
-    )
+from tests.cli.running import run_tocsin
 
 
 @pytest.fixture(scope="module")

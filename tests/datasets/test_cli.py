@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.cli.running import run_tocsin
 from tests.datasets.conftest import FileServer
 from tocsin.cli import app
 from tocsin.datasets import BUNDLED_DIR, REGISTRY
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "datasets"
-
-
-def run_tocsin(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    environment["TOCSIN_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_list_json_parses(tmp_path: Path) -> None:

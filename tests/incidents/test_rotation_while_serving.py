@@ -8,9 +8,6 @@ and after it restarts.
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,40 +20,29 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.cli.running import environment, run_tocsin
 from tests.incidents.test_attachments import PHOTO
-from tests.web.fixtures import PASSWORD, populate
+from tests.web.fixtures import free_port, populated_home, sign_in_over_http
 from tocsin.settings import Settings
 from tocsin.store import Database, IdentityKeyError, load_key_ring
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    env["TOCSIN_WEB_COOKIE_SECURE"] = "false"  # plain http on 127.0.0.1
-    return env  # XDG_CONFIG_HOME is the test run's own (tests/conftest.py)
+#: plain http on 127.0.0.1; XDG_CONFIG_HOME stays the test run's own (tests/conftest.py)
+PLAIN_HTTP = {"TOCSIN_WEB_COOKIE_SECURE": "false"}
 
 
 def _tocsin(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "tocsin", "--data-dir", str(home), *args]
-    done = subprocess.run(
-        command, env=_environment(), capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_tocsin("--data-dir", str(home), *args, env=PLAIN_HTTP, timeout=120)
     assert done.returncode == 0, done.stderr
     return done
 
 
 @contextmanager
 def _server(home: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "tocsin", "--data-dir", str(home), "serve"]
     with subprocess.Popen(
         [*command, "--port", str(port)],
-        env=_environment(),
+        env=environment(**PLAIN_HTTP),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -77,24 +63,6 @@ def _server(home: Path) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=30)
-
-
-def _signed_in(base: str, username: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=base, timeout=30)
-    client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "csrf_token": client.cookies["tocsin_csrf"],
-        },
-    )
-    assert response.status_code == 303, response.text
-    page = client.get("/account").text
-    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert found, page
-    return client, found.group(1)
 
 
 def _submit(client: httpx.Client, csrf: str, witness: str) -> str:
@@ -143,10 +111,7 @@ def _key_ids(home: Path) -> dict[str, str]:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    db = Database(f"sqlite:///{tmp_path / 'tocsin.db'}")
-    populate(db)  # users of every role with the test password, countries, codes
-    db.dispose()
-    return tmp_path
+    return populated_home(tmp_path)  # users of every role with the test password, countries
 
 
 def test_a_ring_read_once_at_start_loses_what_it_seals_after_a_rotation(home: Path) -> None:
@@ -164,7 +129,7 @@ def test_a_ring_read_once_at_start_loses_what_it_seals_after_a_rotation(home: Pa
 
 def test_rotating_while_the_server_runs_keeps_every_report_readable(home: Path) -> None:
     with _server(home) as base:
-        client, csrf = _signed_in(base, "analyst")
+        client, csrf = sign_in_over_http(base, "analyst")
         before = _submit(client, csrf, "Before Rotation")
         rotated = json.loads(_tocsin(home, "web", "rotate-key", "--json").stdout)
         assert rotated["new_key_id"] == "k2" and rotated["retired"] == ["k1"]
@@ -175,7 +140,7 @@ def test_rotating_while_the_server_runs_keeps_every_report_readable(home: Path) 
     # sealed under the new key, identities and the attachment's data key alike
     assert _key_ids(home) == {before: "k2/k2", after: "k2/k2"}
     with _server(home) as base:  # restarted: it has only the new ring
-        client, _ = _signed_in(base, "analyst")
+        client, _ = sign_in_over_http(base, "analyst")
         _read_back(client, before, "Before Rotation")
         _read_back(client, after, "After Rotation")
         client.close()

@@ -22,7 +22,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.fixtures import PASSWORD, new_user, sign_in
+from tests.web.fixtures import PASSWORD, new_user, serving, sign_in
 from tocsin.events import ParsedEvents, conform, content_hashes, import_events
 from tocsin.settings import Settings
 from tocsin.web import WebSettings, create_app, delete_web_sessions, get_user_by_username
@@ -275,39 +275,28 @@ def test_clients_that_leave_mid_request_give_their_database_connections_back(
     import socket
 
     import httpx
-    import uvicorn
 
     app = _app(settings, home, page_cache_seconds=0, session_cache_seconds=0)
     cookie = sign_in(app, "viewer").cookies["tocsin_session"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        request = (
-            f"GET /countries/CAF HTTP/1.1\r\nHost: t\r\nCookie: tocsin_session={cookie}\r\n\r\n"
-        ).encode()
-        for _ in range(60):  # more than the pool holds (5 + 10 overflow)
-            with socket.create_connection(("127.0.0.1", port)) as leaving:
-                leaving.sendall(request)
-        pool = app.state.tocsin.db.engine.pool
-        deadline = time.monotonic() + 20
-        while pool.checkedout() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert pool.checkedout() == 0
-        page = httpx.get(
-            f"http://127.0.0.1:{port}/countries/CAF",
-            headers={"Cookie": f"tocsin_session={cookie}"},
-            timeout=10,
-        )
-        assert page.status_code == 200
+        with serving(app, log_level="error") as base_url:
+            port = int(base_url.rsplit(":", 1)[1])
+            request = (
+                f"GET /countries/CAF HTTP/1.1\r\nHost: t\r\nCookie: tocsin_session={cookie}\r\n\r\n"
+            ).encode()
+            for _ in range(60):  # more than the pool holds (5 + 10 overflow)
+                with socket.create_connection(("127.0.0.1", port)) as leaving:
+                    leaving.sendall(request)
+            pool = app.state.tocsin.db.engine.pool
+            deadline = time.monotonic() + 20
+            while pool.checkedout() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert pool.checkedout() == 0
+            page = httpx.get(
+                f"{base_url}/countries/CAF",
+                headers={"Cookie": f"tocsin_session={cookie}"},
+                timeout=10,
+            )
+            assert page.status_code == 200
     finally:
-        server.should_exit = True
-        thread.join(10)
         app.state.tocsin.db.dispose()

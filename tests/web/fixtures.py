@@ -8,14 +8,21 @@ they do not depend on each other's rows.
 from __future__ import annotations
 
 import io
+import re
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
+import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -30,6 +37,9 @@ from tocsin.settings import Settings
 from tocsin.store import Database, record_signals, sync_framework_codes, upsert_countries
 from tocsin.web import WebSettings, create_app, create_user, hash_password
 
+if TYPE_CHECKING:
+    import httpx2  # what Starlette's TestClient answers with
+
 PASSWORD = "a long test password 1"
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
 USERS = {
@@ -40,6 +50,8 @@ USERS = {
     "monitor2": "monitor",
     "viewer": "viewer",
 }
+#: A client of either kind: httpx's, over real HTTP, or Starlette's TestClient, in process.
+Client = httpx.Client | TestClient
 
 
 @cache
@@ -135,6 +147,14 @@ def populate(db: Database) -> None:
         )
 
 
+def populated_home(home: Path) -> Path:
+    """``home`` as a data folder whose SQLite database (``tocsin.db``) is populated."""
+    db = Database(f"sqlite:///{home / 'tocsin.db'}")
+    populate(db)
+    db.dispose()
+    return home
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -189,10 +209,15 @@ def app(settings: Settings, web_settings: WebSettings) -> Iterator[FastAPI]:
     application.state.tocsin.db.dispose()
 
 
-def sign_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
-    client = TestClient(app, base_url="https://testserver")
+@overload
+def log_in(client: TestClient, username: str, password: str = PASSWORD) -> httpx2.Response: ...
+@overload
+def log_in(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response: ...
+def log_in(client: Client, username: str, password: str = PASSWORD) -> Any:
+    """The login form sent as a browser sends it: GET /login for the pre-session CSRF cookie,
+    then POST the name, the password and that token; the answer, its redirect not followed."""
     client.get("/login")
-    response = client.post(
+    return client.post(
         "/login",
         data={
             "username": username,
@@ -201,8 +226,51 @@ def sign_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient
         },
         follow_redirects=False,
     )
+
+
+def sign_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    client = TestClient(app, base_url="https://testserver")
+    response = log_in(client, username, password)
     assert response.status_code == 303, response.text
     return client
+
+
+def sign_in_over_http(
+    base_url: str, username: str, password: str = PASSWORD, *, timeout: float = 30
+) -> tuple[httpx.Client, str]:
+    """A client signed in over real HTTP to the server at ``base_url`` (see ``serving``) and
+    the CSRF token its pages embed; the caller closes the client."""
+    client = httpx.Client(base_url=base_url, timeout=timeout)
+    response = log_in(client, username, password)
+    assert response.status_code == 303, response.text
+    return client, csrf_of(client)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (yet)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(app: FastAPI, *, log_level: str = "warning") -> Iterator[str]:
+    """``app`` served by uvicorn, in a thread, on a free port of 127.0.0.1 for the length of
+    the block: its base URL. Fails the test if the server has not started within 10 s."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail(f"uvicorn did not start on 127.0.0.1:{port} within 10 s")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -211,12 +279,12 @@ def clients(app: FastAPI) -> dict[str, TestClient]:
     return {username: sign_in(app, username) for username in USERS}
 
 
-def csrf_of(client: TestClient) -> str:
+def csrf_of(client: Client) -> str:
     """The CSRF token of a signed-in client, as pages embed it."""
     page = client.get("/account").text
-    marker = 'name="csrf-token" content="'
-    start = page.index(marker) + len(marker)
-    return page[start : page.index('"', start)]
+    found = re.search(r'name="csrf-token" content="([^"]*)"', page)
+    assert found, page
+    return found.group(1)
 
 
 @pytest.fixture(scope="module")

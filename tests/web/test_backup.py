@@ -4,11 +4,9 @@ back, and checked to open every sealed value (real CLI, real files)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.cli.running import run_tocsin
 from tests.incidents.test_attachments import PHOTO
-from tests.web.fixtures import csrf_of, populate, sign_in
+from tests.web.fixtures import csrf_of, populate, populated_home, sign_in
 from tocsin.settings import Settings
 from tocsin.store import Database, KeyRing
 from tocsin.web import create_app, get_user_by_username, update_user
@@ -26,17 +25,8 @@ from tocsin.web import create_app, get_user_by_username, update_user
 def _cli(
     home: Path, *args: str, database_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    if database_url:
-        env["TOCSIN_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", "--data-dir", str(home), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {"TOCSIN_DATABASE_URL": database_url} if database_url else None
+    return run_tocsin("--data-dir", str(home), *args, env=env, timeout=120)
 
 
 def _seal_values(settings: Settings) -> str:
@@ -88,10 +78,7 @@ def _mode(path: Path) -> int:
 
 
 def test_a_backup_and_its_key_ring_restore_every_sealed_value(tmp_path: Path) -> None:
-    home = tmp_path / "data"
-    db = Database(f"sqlite:///{home / 'tocsin.db'}")
-    populate(db)
-    db.dispose()
+    home = populated_home(tmp_path / "data")
     settings = Settings(home=home)
     report_id = _seal_values(settings)
     database_copy, keys_copy = tmp_path / "nas" / "tocsin.db", tmp_path / "usb" / "keys.json"
@@ -139,10 +126,7 @@ def test_a_backup_and_its_key_ring_restore_every_sealed_value(tmp_path: Path) ->
 
 
 def test_backing_up_both_into_one_folder_is_warned_against(tmp_path: Path) -> None:
-    home = tmp_path / "data"
-    db = Database(f"sqlite:///{home / 'tocsin.db'}")
-    populate(db)
-    db.dispose()
+    home = populated_home(tmp_path / "data")
     _seal_values(Settings(home=home))
     made = _cli(home, "backup", str(tmp_path / "t.db"), "--keys", str(tmp_path / "k.json"))
     assert made.returncode == 0, made.stderr

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.conftest import IN_CI
 from tests.incidents.test_attachments import png
-from tests.web.fixtures import PASSWORD, populate
+from tests.web.fixtures import PASSWORD, populate, serving
 from tocsin.events import (
     Act,
     Actor,
@@ -47,12 +43,6 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +78,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Data
     with db.session() as session:
         record_field_events(session, events, now=datetime.now(UTC), reporter="browser test")
     app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=None))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if uvicorn_server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, db
     app.state.tocsin.db.dispose()
     db.dispose()
 

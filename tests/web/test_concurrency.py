@@ -9,8 +9,6 @@ waited on a lock held by a transaction whose commit was itself waiting for a thr
 
 from __future__ import annotations
 
-import re
-import socket
 import threading
 import time
 import uuid
@@ -21,22 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from tests.web.fixtures import PASSWORD, new_user
+from tests.web.fixtures import log_in, new_user, serving, sign_in_over_http
 from tocsin.incidents import IncidentReportRow
 from tocsin.settings import Settings
 from tocsin.web import WebSettings, create_app
 
 BURST = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -50,36 +41,16 @@ def served(settings: Settings, home: Path) -> Iterator[tuple[str, FastAPI]]:
         session_cache_seconds=0,  # every request checks its session in the database
     )
     app = create_app(settings, web)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base_url:
+        yield base_url, app
     app.state.tocsin.db.dispose()
 
 
 def _signed_in(base_url: str, username: str) -> tuple[httpx.Cookies, str]:
     """The session cookie and CSRF token of ``username``, signed in over HTTP."""
-    with httpx.Client(base_url=base_url, timeout=60) as http:
-        http.get("/login")
-        response = http.post(
-            "/login",
-            data={
-                "username": username,
-                "password": PASSWORD,
-                "csrf_token": http.cookies.get("tocsin_csrf"),
-            },
-        )
-        assert response.status_code == 303, response.text
-        found = re.search(r'name="csrf-token" content="([^"]+)"', http.get("/account").text)
-        assert found is not None
-        return http.cookies, found.group(1)
+    http, csrf = sign_in_over_http(base_url, username, timeout=60)
+    http.close()
+    return http.cookies, csrf
 
 
 def _report(narrative: str) -> dict[str, Any]:
@@ -92,18 +63,6 @@ def _report(narrative: str) -> dict[str, Any]:
         "sensitivity": "internal",
         "identities": {"witnesses": ["Someone who must stay unnamed"]},
     }
-
-
-def _burst(n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
-    """``n`` requests released at the same moment, each from its own thread."""
-    start = threading.Barrier(n)
-
-    def one(i: int) -> httpx.Response:
-        start.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(one, range(n)))
 
 
 class Probe:
@@ -166,6 +125,21 @@ def _assert_answering(base_url: str, probe: Probe) -> None:
     assert httpx.get(f"{base_url}/login", timeout=10).status_code == 200
 
 
+def _burst(base_url: str, n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
+    """``n`` requests released at the same moment, each from its own thread, while a Probe
+    shows the server at ``base_url`` keeps answering."""
+    start = threading.Barrier(n)
+
+    def one(i: int) -> httpx.Response:
+        start.wait()
+        return send(i)
+
+    with Probe(base_url) as probe, ThreadPoolExecutor(n) as pool:
+        responses = list(pool.map(one, range(n)))
+    _assert_answering(base_url, probe)
+    return responses
+
+
 def test_one_idempotency_key_sent_twenty_times_at_once_stores_one_report(
     served: tuple[str, FastAPI],
 ) -> None:
@@ -173,9 +147,7 @@ def test_one_idempotency_key_sent_twenty_times_at_once_stores_one_report(
     cookies, csrf = _signed_in(base_url, new_user(app, "monitor"))
     key = f"same-{uuid.uuid4().hex}"
     body = _report("Shots at the market, all at once")
-    with Probe(base_url) as probe:
-        responses = _burst(BURST, lambda _i: _post_report(base_url, cookies, csrf, key, body))
-    _assert_answering(base_url, probe)
+    responses = _burst(base_url, BURST, lambda _i: _post_report(base_url, cookies, csrf, key, body))
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * (BURST - 1) + [201], [(r.status_code, r.text) for r in responses]
@@ -192,14 +164,13 @@ def test_twenty_reports_with_their_own_keys_at_once_are_all_stored(
     base_url, app = served
     cookies, csrf = _signed_in(base_url, new_user(app, "monitor"))
     prefix = f"many-{uuid.uuid4().hex[:12]}-"
-    with Probe(base_url) as probe:
-        responses = _burst(
-            BURST,
-            lambda i: _post_report(
-                base_url, cookies, csrf, f"{prefix}{i:02d}", _report(f"Report number {i}")
-            ),
-        )
-    _assert_answering(base_url, probe)
+    responses = _burst(
+        base_url,
+        BURST,
+        lambda i: _post_report(
+            base_url, cookies, csrf, f"{prefix}{i:02d}", _report(f"Report number {i}")
+        ),
+    )
 
     assert [r.status_code for r in responses] == [201] * BURST, [
         (r.status_code, r.text) for r in responses
@@ -214,19 +185,9 @@ def test_twenty_sign_ins_at_once_all_succeed(served: tuple[str, FastAPI]) -> Non
 
     def sign_in(i: int) -> httpx.Response:
         with httpx.Client(base_url=base_url, timeout=60) as http:
-            http.get("/login")
-            return http.post(
-                "/login",
-                data={
-                    "username": names[i],
-                    "password": PASSWORD,
-                    "csrf_token": http.cookies.get("tocsin_csrf"),
-                },
-            )
+            return log_in(http, names[i])
 
-    with Probe(base_url) as probe:
-        responses = _burst(BURST, sign_in)
-    _assert_answering(base_url, probe)
+    responses = _burst(base_url, BURST, sign_in)
     assert [r.status_code for r in responses] == [303] * BURST, [
         (r.status_code, r.text[:200]) for r in responses
     ]
@@ -269,9 +230,7 @@ def test_audited_reads_beside_submissions_at_once_all_answer(
         with httpx.Client(base_url=base_url, cookies=analyst_cookies, timeout=60) as http:
             return http.get(f"/api/v1/reports/{stored.json()['id']}")
 
-    with Probe(base_url) as probe:
-        responses = _burst(2 * BURST, one)
-    _assert_answering(base_url, probe)
+    responses = _burst(base_url, 2 * BURST, one)
     assert [r.status_code for r in responses] == [200 if i % 2 == 0 else 201 for i in range(40)], [
         (r.status_code, r.text[:200]) for r in responses
     ]

@@ -20,19 +20,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.fixtures import PASSWORD
+from tests.web.fixtures import PASSWORD, free_port
 from tocsin.settings import Settings
 from tocsin.web import WebSettings, create_app
 from tocsin.web._http import CONTENT_SECURITY_POLICY, WithoutQueryStrings
 
 HUGE = 300 * 2**20  # the size that took a server from 0.48 to 1.28 GB of memory
 MB = 2**20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_bytes(pid: int) -> int:
@@ -46,7 +40,7 @@ def rss_bytes(pid: int) -> int:
 def served(settings: Settings, web_settings: WebSettings) -> Iterator[tuple[int, int, Path]]:
     """A real server process (uvicorn, as ``tocsin serve --workers N`` starts them) on the
     test database: its port, its process id and the file its output goes to."""
-    port = _free_port()
+    port = free_port()
     log = settings.home / f"server-{port}.log"
     env = os.environ | {
         "TOCSIN_HOME": str(settings.home),

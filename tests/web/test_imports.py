@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from tests.web.fixtures import PASSWORD
+from tests.web.fixtures import serving, sign_in_over_http
 from tocsin.events import count_events, parse_events
 from tocsin.settings import Settings
 from tocsin.speech import list_speech_items
@@ -33,12 +30,6 @@ SPEECH_COLUMNS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(settings: Settings, home: Path) -> Iterator[str]:
     """The app served by uvicorn on a free port (plain HTTP, so cookies are not Secure)."""
@@ -49,17 +40,8 @@ def base_url(settings: Settings, home: Path) -> Iterator[str]:
         page_cache_seconds=0,
     )
     app = create_app(settings, web)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
     runner = app.state.tocsin.cache.get("import_runner")
     if runner is not None:
         runner.shutdown()
@@ -70,20 +52,7 @@ class Browser:
     """A signed-in HTTP client that sends the page's CSRF token with its forms."""
 
     def __init__(self, base_url: str, username: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=30)
-        self.http.get("/login")
-        response = self.http.post(
-            "/login",
-            data={
-                "username": username,
-                "password": PASSWORD,
-                "csrf_token": self.http.cookies.get("tocsin_csrf"),
-            },
-        )
-        assert response.status_code == 303, response.text
-        found = re.search(r'name="csrf-token" content="([^"]+)"', self.http.get("/account").text)
-        assert found is not None
-        self.csrf = found.group(1)
+        self.http, self.csrf = sign_in_over_http(base_url, username)
 
     def upload(self, name: str, content: bytes, fmt: str, **fields: Any) -> httpx.Response:
         files = {"file": (name, content, "text/csv")}

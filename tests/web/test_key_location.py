@@ -3,17 +3,16 @@ database still used (with how to move it), and never silently replaced."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.web.fixtures import populate
+from tests.cli.running import run_tocsin
+from tests.web.fixtures import populated_home
 from tocsin.settings import Settings
 from tocsin.store import Database, IdentityKeyError, KeyRing, save_key_ring
 from tocsin.web import (
@@ -23,14 +22,6 @@ from tocsin.web import (
     key_file_notice,
     update_user,
 )
-
-
-def _home(tmp_path: Path) -> Path:
-    home = tmp_path / "data"
-    db = Database(f"sqlite:///{home / 'tocsin.db'}")
-    populate(db)
-    db.dispose()
-    return home
 
 
 def _seal_a_totp_secret(settings: Settings, ring: KeyRing) -> None:
@@ -46,19 +37,11 @@ def _seal_a_totp_secret(settings: Settings, ring: KeyRing) -> None:
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", "--data-dir", str(home), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_tocsin("--data-dir", str(home), *args, timeout=60)
 
 
 def test_a_new_key_ring_is_made_outside_the_data_folder(tmp_path: Path) -> None:
-    home = _home(tmp_path)
+    home = populated_home(tmp_path / "data")
     settings = Settings(home=home)
     app = create_app(settings)
     app.state.tocsin.db.dispose()
@@ -75,7 +58,7 @@ def test_a_new_key_ring_is_made_outside_the_data_folder(tmp_path: Path) -> None:
 def test_a_key_ring_beside_the_database_keeps_working_and_says_how_to_move_it(
     tmp_path: Path,
 ) -> None:
-    home = _home(tmp_path)
+    home = populated_home(tmp_path / "data")
     settings = Settings(home=home)
     legacy = home / "identity-keys.json"
     ring = KeyRing.generate()
@@ -104,7 +87,7 @@ def test_a_key_ring_beside_the_database_keeps_working_and_says_how_to_move_it(
 def test_a_lost_key_ring_is_not_replaced_by_a_new_one_over_sealed_values(
     tmp_path: Path,
 ) -> None:
-    home = _home(tmp_path)
+    home = populated_home(tmp_path / "data")
     settings = Settings(home=home)
     app = create_app(settings)
     app.state.tocsin.db.dispose()

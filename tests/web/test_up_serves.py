@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.cli.running import environment
+from tests.web.fixtures import free_port
 from tocsin.forecast import latest_forecast_run
 from tocsin.store import Database
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_password(process: subprocess.Popen[str]) -> tuple[str, str]:
@@ -56,8 +50,8 @@ def _sign_in_as_admin(base: str, password: str) -> None:
 
 
 def test_up_creates_the_first_admin_and_serves(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+    port = free_port()
+    env = environment()
     command = [sys.executable, "-m", "tocsin", "--data-dir", str(tmp_path), "up"]
     with subprocess.Popen(
         [*command, "--port", str(port)],

@@ -9,30 +9,20 @@ $TOCSIN_SCREENSHOTS (default: the test's temporary folder).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.conftest import IN_CI
 from tests.speech.web.test_speech_access import VIOLENT, store_and_score
-from tests.web.fixtures import PASSWORD, populate
+from tests.web.fixtures import PASSWORD, populate, serving
 from tests.web.test_browser import CHROMIUM, FLAGS
 from tocsin.settings import Settings
 from tocsin.speech import list_rabat_assessments
 from tocsin.store import Database, list_audit
 from tocsin.web import WebSettings, create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Data
     populate(db)
     item_id = store_and_score(db)["violent"]
     app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=None))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db, item_id
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, db, item_id
     app.state.tocsin.db.dispose()
     db.dispose()
 
