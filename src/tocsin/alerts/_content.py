@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from tocsin.alerts._evaluate import factor_of
 from tocsin.alerts._store import StoredAlert
+from tocsin.domain import data_end, is_stale
 from tocsin.framework import Catalogue
 from tocsin.store import StoredSignal
 
@@ -59,7 +60,9 @@ def policy_options(
 
 
 class SignalLink(BaseModel):
-    """A Signal behind an alert, with a link to it."""
+    """A Signal behind an alert, with a link to it, when it was observed and when the data
+    it rests on end: ``stale`` when they ended more than 90 days before the alert was shown
+    (:data:`tocsin.domain.STALE_DATA_AFTER`)."""
 
     id: int
     kind: str
@@ -69,6 +72,9 @@ class SignalLink(BaseModel):
     summary: str
     producer: str
     url: str
+    observed_at: datetime | None = None
+    data_end: date | None = None
+    stale: bool = False
 
 
 class AlertEventPublic(BaseModel):
@@ -103,6 +109,10 @@ class AlertPublic(BaseModel):
     signals: list[SignalLink]
     events: list[AlertEventPublic]
     n_signals_withheld: int = 0  # Signals behind the alert that this reader may not see
+    # the newest data end among the Signals shown, and whether even that is stale: an
+    # alert raised today can rest on data that ended years ago, and must say so
+    data_end: date | None = None
+    stale_data: bool = False
 
 
 def alert_public(
@@ -111,16 +121,21 @@ def alert_public(
     *,
     base_url: str,
     sensitivities: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> AlertPublic:
     """The public shape of ``alert``; ``signals`` are its Signals (others are ignored).
 
     With ``sensitivities``, only Signals of those sensitivities are shown, and the others
-    are counted in ``n_signals_withheld``. Each Signal links to its country's page.
+    are counted in ``n_signals_withheld``. Each Signal links to its country's page and
+    carries its data's end, judged stale at ``now`` (default: the present) when more than
+    90 days old; ``data_end`` and ``stale_data`` say the same of the newest evidence shown.
     """
     base = base_url.rstrip("/")
     wanted = set(alert.signal_ids)
     mine = [s for s in signals if s.id in wanted]
     shown = [s for s in mine if sensitivities is None or s.sensitivity.value in sensitivities]
+    ends = {s.id: data_end(s) for s in shown}
+    newest = max(ends.values(), default=None)
     return AlertPublic(
         id=alert.id,
         rule_id=alert.rule_id,
@@ -150,12 +165,24 @@ def alert_public(
                 summary=s.summary,
                 producer=s.provenance.producer,
                 url=f"{base}/countries/{s.iso3}",
+                observed_at=s.observed_at or s.stored_at,
+                data_end=ends[s.id],
+                stale=is_stale(ends[s.id], now),
             )
             for s in shown
         ],
         events=[AlertEventPublic(**vars(e)) for e in alert.events],
         n_signals_withheld=len(mine) - len(shown),
+        data_end=newest,
+        stale_data=newest is not None and is_stale(newest, now),
     )
+
+
+def _dates(signal: SignalLink) -> str:
+    """What an email says of a Signal's data: "(data to 2022-12-30, stale data)"."""
+    if signal.data_end is None:
+        return ""
+    return f" (data to {signal.data_end}{', stale data' if signal.stale else ''})"
 
 
 #: What email and webhook messages carry of an alert's Signals. Those channels leave
@@ -188,9 +215,17 @@ def email_message(alert: AlertPublic, *, to: str) -> dict[str, str]:
         "",
         f"Severity: {alert.severity}. Country: {alert.iso3}. Status: {alert.status}.",
         f"Why: {alert.reason}",
+        *(
+            [
+                f"Data to {alert.data_end}"
+                + (": stale data, more than 90 days old." if alert.stale_data else ".")
+            ]
+            if alert.data_end
+            else []
+        ),
         "",
         "Evidence:",
-        *(f"  - [{s.kind}] {s.summary} <{s.url}>" for s in alert.signals),
+        *(f"  - [{s.kind}] {s.summary}{_dates(s)} <{s.url}>" for s in alert.signals),
         *(
             [f"  ({alert.n_signals_withheld} more, not public: sign in to read them)"]
             if alert.n_signals_withheld

@@ -231,12 +231,16 @@ def alert_details(
     base_url: str,
     signals: Sequence[StoredSignal] | None = None,
     sensitivities: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> AlertPublic:
-    """One alert in its public shape, with its Signals (of ``sensitivities``, if given)."""
+    """One alert in its public shape, with its Signals (of ``sensitivities``, if given);
+    their data are judged stale at ``now`` (default: the present)."""
     alert = get_alert(session, alert_id)
     if alert is None:
         raise AlertNotFoundError(f"no alert {alert_id}", fix="see `tocsin alerts list`")
-    return _public(session, alert, base_url=base_url, signals=signals, sensitivities=sensitivities)
+    return _public(
+        session, alert, base_url=base_url, signals=signals, sensitivities=sensitivities, now=now
+    )
 
 
 def _public(
@@ -246,10 +250,11 @@ def _public(
     base_url: str,
     signals: Sequence[StoredSignal] | None = None,
     sensitivities: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> AlertPublic:
     if signals is None:
         signals = list_alert_signals(session, alert.id)
-    return alert_public(alert, signals, base_url=base_url, sensitivities=sensitivities)
+    return alert_public(alert, signals, base_url=base_url, sensitivities=sensitivities, now=now)
 
 
 def run_alert_pass(
@@ -300,6 +305,7 @@ def run_alert_pass(
             base_url=base_url,
             signals=signals,
             sensitivities=OUTBOUND_SENSITIVITIES,
+            now=now,
         )
         pairs = route(rule, match.iso3, rule.severity, recipients, regions=regions, level=0)
         notifications.add(session, public, pairs, now=now)
@@ -341,7 +347,7 @@ def _escalate(
         if not pairs:
             continue
         public = alert_details(
-            session, state.id, base_url=base_url, sensitivities=OUTBOUND_SENSITIVITIES
+            session, state.id, base_url=base_url, sensitivities=OUTBOUND_SENSITIVITIES, now=now
         )
         notifications.add(session, public, pairs, now=now)
         set_escalation_level(session, state.id, level, now=now)

@@ -26,7 +26,7 @@ from ._metrics import (
     roc_auc,
 )
 from ._model import TOCSIN_FEATURES, TocsinModel
-from ._names import MODEL_NAMES, TARGETS
+from ._names import CONTRIBUTION_UNITS, MODEL_NAMES, TARGETS, contribution_unit
 from ._panel import (
     EWP_PREDICTORS,
     LEAKING_COLUMNS,
@@ -101,6 +101,7 @@ __all__ = [
     "world_outlines",
     "EWP_PREDICTORS",
     "MODELS",
+    "CONTRIBUTION_UNITS",
     "MODEL_NAMES",
     "TOCSIN_EXTRA_FEATURES",
     "TOCSIN_FEATURES",
@@ -110,6 +111,7 @@ __all__ = [
     "Explanation",
     "backtest",
     "explain",
+    "contribution_unit",
     "factor_contributions",
     "forecast_signals",
     "predictor_factors",

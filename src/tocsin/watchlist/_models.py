@@ -12,9 +12,18 @@ from pydantic import BaseModel, Field, SerializeAsAny
 
 from tocsin.web import CountryOut, CountrySection, SignalOut
 
+#: What a driver's ``contribution`` is, in the ``drivers_unit`` of its forecast.
+DRIVERS_UNIT = (
+    "Unit of the drivers' contributions: 'probability' (Tocsin's model: a change in the "
+    "0–1 risk from the base risk, +0.01 = one percentage point), 'log-odds' (the EWP "
+    "replica) or 'unknown'."
+)
+
 
 class Driver(BaseModel):
-    """A risk factor's contribution to a forecast (log-odds scale, + raises risk)."""
+    """A risk factor's contribution to a forecast (+ raises risk), in the unit its
+    forecast's ``drivers_unit`` names: for Tocsin's model a change in probability, not
+    log-odds."""
 
     code: str
     title: str
@@ -39,6 +48,7 @@ class Watchlist(BaseModel):
     model_version: str | None = None
     data_year: int | None = None
     run_at: datetime | None = None
+    drivers_unit: str | None = Field(default=None, description=DRIVERS_UNIT)
     region: str | None = None
     sort: str = "rank"
     regions: list[str] = []
@@ -53,6 +63,7 @@ class ForecastOut(BaseModel):
     rank: int
     n_countries: int
     drivers: list[Driver]
+    drivers_unit: str = Field(default="unknown", description=DRIVERS_UNIT)
 
 
 class HistoryPoint(BaseModel):

@@ -6,11 +6,12 @@ ciphertexts, token digests) have no field to leak through.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from tocsin.domain import data_end, is_stale
 from tocsin.store import StoredSignal
 
 T = TypeVar("T")
@@ -38,9 +39,24 @@ class SignalOut(BaseModel):
     framework_codes: list[str]
     producer: str
     sensitivity: str
+    observed_at: datetime | None = Field(
+        default=None, description="When the producer made the Signal (UTC)."
+    )
+    data_end: date | None = Field(
+        default=None,
+        description="Last day of the data the Signal rests on (its period may end later).",
+    )
+    stale: bool = Field(
+        default=False,
+        description="Whether the data ended more than 90 days before it was shown "
+        "(tocsin.domain.STALE_DATA_AFTER).",
+    )
 
     @classmethod
-    def of(cls, signal: StoredSignal) -> SignalOut:
+    def of(cls, signal: StoredSignal, *, now: datetime | None = None) -> SignalOut:
+        """The public shape of ``signal``; ``stale`` is judged at ``now`` (default: the
+        present)."""
+        end = data_end(signal)
         return cls(
             id=signal.id,
             iso3=signal.iso3,
@@ -54,6 +70,9 @@ class SignalOut(BaseModel):
             framework_codes=list(signal.framework_codes),
             producer=signal.provenance.producer,
             sensitivity=signal.sensitivity.value,
+            observed_at=signal.observed_at or signal.stored_at,
+            data_end=end,
+            stale=is_stale(end, now),
         )
 
 
