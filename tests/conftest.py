@@ -32,6 +32,25 @@ def private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its cheapest in this process (as Django's test settings advise): the
+    suite hashes and checks passwords some thousand times, at 85 ms of CPU each with the
+    production parameters. Hashes keep their own parameters, so both kinds verify; the
+    servers and commands the tests start as processes, and
+    tests/web/test_sign_in.py::test_passwords_are_hashed_with_the_production_parameters,
+    use the real ones."""
+    from argon2 import PasswordHasher
+
+    from tocsin.web import _security
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            _security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The developers' ../shared folder; tests that need it skip on a user's machine."""

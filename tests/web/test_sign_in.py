@@ -7,6 +7,8 @@ weak passwords are refused; failed sign-ins are audited."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -300,3 +302,13 @@ def test_a_stolen_session_cannot_guess_the_password_without_the_lock(app: FastAP
         assert change_password(stolen, f"guess {guess}", NEW_PASSWORD).status_code == 400
     assert change_password(stolen, PASSWORD, NEW_PASSWORD).status_code == 400  # locked
     assert attempt(browser(app), username, PASSWORD).status_code == 429
+
+
+def test_passwords_are_hashed_with_the_production_parameters() -> None:
+    """Outside the tests' cheap hasher (tests/conftest.py), a password is hashed with
+    argon2id at argon2-cffi's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes)."""
+    code = "from tocsin.web import hash_password; print(hash_password('a long test password 1'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), done.stdout
