@@ -9,6 +9,7 @@ Secrets are :class:`~pydantic.SecretStr`: they print as ``**********``.
 from __future__ import annotations
 
 import hashlib
+import socket
 from pathlib import Path
 
 import platformdirs
@@ -23,6 +24,30 @@ def default_home() -> Path:
 
 #: The key ring's file name beside the database, where older versions kept it.
 LEGACY_KEY_FILE_NAME = "identity-keys.json"
+
+
+#: Where alerts link to when nothing is configured and nothing has been served yet.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+#: The file in ``home`` where `tocsin serve` notes the address it serves on, so that
+#: alert workers run apart from it (`tocsin alerts watch`) link to the served port.
+SERVED_URL_FILE_NAME = "served-url"
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address a server listening on ``host``:``port`` is reached at. A wildcard
+    host names no address a reader can open, so this machine's name stands for it.
+
+    >>> served_base_url("127.0.0.1", 8080)
+    'http://127.0.0.1:8080'
+    >>> served_base_url("::1", 8080)
+    'http://[::1]:8080'
+    """
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - naming the wildcard, not binding it
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def default_key_file(home: Path) -> Path:
@@ -139,8 +164,11 @@ class AlertSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TOCSIN_ALERTS_", extra="ignore")
 
-    base_url: str = Field(
-        default="http://127.0.0.1:8000", description="Public address of the web app (links)."
+    base_url: str | None = Field(
+        default=None,
+        description="Public address of the web app, for the links in alerts. Unset: the "
+        "address `tocsin serve` / `tocsin up` last served on (else http://127.0.0.1:8000); "
+        "in the web app, the address a page was asked at.",
     )
     cap_sender: str = Field(
         default="tocsin@localhost", description="CAP <sender>: a stable id of this Tocsin."
@@ -202,6 +230,29 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home / 'tocsin.db'}"
+
+    def alert_base_url(self) -> str:
+        """Where alert links point outside a web request: the configured
+        ``alerts.base_url``, else the address `tocsin serve` last noted in ``home``
+        (:func:`note_served_url`), else :data:`DEFAULT_BASE_URL`."""
+        if self.alerts.base_url:
+            return self.alerts.base_url
+        try:
+            noted = (self.home / SERVED_URL_FILE_NAME).read_text(encoding="utf-8").strip()
+        except OSError:
+            noted = ""
+        return noted or DEFAULT_BASE_URL
+
+    def note_served_url(self, host: str, port: int) -> str:
+        """Note in ``home`` the address the web app is served on (for alert workers run
+        apart from it) and return it. Best effort: a read-only data folder only loses
+        the note, not the server."""
+        url = served_base_url(host, port)
+        try:
+            (self.home / SERVED_URL_FILE_NAME).write_text(url + "\n", encoding="utf-8")
+        except OSError:
+            pass
+        return url
 
     @property
     def datasets_dir(self) -> Path:

@@ -100,3 +100,40 @@ def test_alert_lifecycle_and_feeds_from_the_command_line(cli: Cli) -> None:
     assert len(atom.findall("{http://www.w3.org/2005/Atom}entry")) == 1
     bad = cli.run("alerts", "feed", "--format", "rss")
     assert "unknown feed format" in str(bad.exception)
+
+
+def test_alert_links_follow_the_port_the_web_app_is_served_on(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from tocsin.settings import Settings
+    from tocsin.web import serve
+
+    monkeypatch.delenv("TOCSIN_ALERTS_BASE_URL", raising=False)
+    cli("alerts", "rules", "add", "--name", "Speech", "--when", "speech_surge")
+    (alert_id,) = cli("alerts", "evaluate", "--json")["created"]
+    # nothing served yet: the documented default
+    assert cli("alerts", "show", str(alert_id), "--json")["url"] == (
+        f"http://127.0.0.1:8000/alerts/{alert_id}"
+    )
+    # `tocsin serve --port 8123` (uvicorn itself not started; serve's env changes undone)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setenv("TOCSIN_HOME", str(cli.home))
+    serve(Settings(home=cli.home), host="127.0.0.1", port=8123, workers=2)
+    shown = cli("alerts", "show", str(alert_id), "--json")
+    assert shown["url"] == f"http://127.0.0.1:8123/alerts/{alert_id}"
+    assert shown["signals"][0]["url"] == "http://127.0.0.1:8123/countries/MMR"
+    # an address given explicitly wins over the served one
+    monkeypatch.setenv("TOCSIN_ALERTS_BASE_URL", "https://tocsin.example.org/")
+    proxied = cli("alerts", "show", str(alert_id), "--json")
+    assert proxied["url"] == f"https://tocsin.example.org/alerts/{alert_id}"
+
+
+def test_a_wildcard_host_links_to_this_machine() -> None:
+    import socket
+
+    from tocsin.settings import served_base_url
+
+    assert served_base_url("0.0.0.0", 8080) == f"http://{socket.getfqdn()}:8080"
+    assert served_base_url("::1", 8080) == "http://[::1]:8080"

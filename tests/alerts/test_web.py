@@ -108,3 +108,35 @@ def test_public_feeds_need_no_sign_in(client: TestClient) -> None:
     assert cap_problems(alert) == []
     assert alert.findtext(f"{{{NS}}}info/{{{NS}}}area/{{{NS}}}areaDesc") == "Myanmar"
     assert client.get("/alerts/feed.atom").status_code == 200
+
+
+def test_links_point_where_the_page_was_asked_at(client: TestClient) -> None:
+    # no alerts.base_url configured: the served host and port, whatever they are
+    asked = client.get("/api/v1/alerts", headers=auth("viewer") | {"Host": "tocsin.lan:8123"})
+    (alert,) = asked.json()
+    assert alert["url"] == f"http://tocsin.lan:8123/alerts/{alert['id']}"
+    assert alert["signals"][0]["url"] == "http://tocsin.lan:8123/countries/MMR"
+
+
+def test_a_configured_public_address_wins(seeded: Database, tmp_path: Path) -> None:
+    with seeded.session() as session:
+        record_signals(session, [signal("MMR", SignalKind.SPEECH_SURGE, 0.9)], now=NOW)
+        add_rule(session, RuleCreate(name="Speech", condition=SpeechSurge()), now=NOW)
+        run_alert_pass(session, now=NOW, catalogue=load_catalogue(), base_url="http://t")
+    settings = Settings(home=tmp_path, database_url=seeded.url)
+    settings.alerts.base_url = "https://tocsin.example.org"
+    app = create_app(settings, WebSettings(identity_keys=None, identity_key_file=tmp_path / "k"))
+    try:
+        with TestClient(app) as test_client:
+            atom = test_client.get("/alerts/feed.atom", headers={"Host": "evil.example"}).text
+    finally:
+        app.state.tocsin.db.dispose()
+    assert "https://tocsin.example.org/alerts/" in atom and "evil.example" not in atom
+
+
+def test_the_public_feeds_never_take_their_links_from_the_host_header(client: TestClient) -> None:
+    # no alerts.base_url: a forged Host (which a cache could then serve to others) is
+    # ignored; the links use the address the server noted, else the default
+    atom = client.get("/alerts/feed.atom", headers={"Host": "evil.example"}).text
+    cap = client.get("/alerts/feed.cap", headers={"Host": "evil.example"}).text
+    assert "/alerts/" in atom and "evil.example" not in atom + cap

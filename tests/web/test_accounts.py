@@ -205,3 +205,23 @@ def test_the_cli_adds_users_and_rotates_keys(tmp_path: Path) -> None:
     rotated = runner.invoke(cli, [*home, "web", "rotate-key", "--json"])
     assert rotated.exit_code == 0, rotated.output
     assert '"new_key_id": "k2"' in rotated.output
+
+
+def test_add_a_user_preselects_the_least_privileged_role(
+    clients: dict[str, TestClient], tmp_path: Path
+) -> None:
+    page = clients["admin"].get("/admin/users").text
+    form = page.split("<h2>Add a user</h2>", 1)[1].split("</form>", 1)[0]
+    assert re.findall(r"<option selected>(\w+)</option>", form) == ["viewer"]
+    # the CLI too: a user added without --role is a viewer
+    from tocsin.cli import app as cli
+
+    Database.from_settings(Settings(home=tmp_path)).upgrade()
+    added = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "web", "user-add", "noor"])
+    assert added.exit_code == 0, added.output
+    assert "User noor (viewer) added" in added.output
+    db = Database.from_settings(Settings(home=tmp_path))
+    with db.session() as session:
+        user = get_user_by_username(session, "noor")
+        assert user is not None and user.role == "viewer"
+    db.dispose()

@@ -19,6 +19,7 @@ rules stay in one place:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -97,12 +98,36 @@ class AlertActionIn(BaseModel):
     )
 
 
-def _settings(context: ContextDep) -> AlertSettings:
-    # built once with the app's settings, not read from the environment per request
-    return context.settings.alerts
+@dataclass(frozen=True)
+class LinkSettings:
+    """What a request's alerts are written with: where their links point, who signs CAP."""
+
+    base_url: str
+    cap_sender: str
 
 
-SettingsDep = Annotated[AlertSettings, Depends(_settings)]
+def _settings(request: Request, context: ContextDep) -> LinkSettings:
+    # Built from the app's settings (not read from the environment per request). Without
+    # a configured public address, links point where this page was asked at, so they
+    # follow whatever host and port the app is served on. Only the asker sees them:
+    # messages to others are written by the alert pass, never from a request's Host.
+    alerts: AlertSettings = context.settings.alerts
+    base_url = alerts.base_url or str(request.base_url).rstrip("/")
+    return LinkSettings(base_url=base_url, cap_sender=alerts.cap_sender)
+
+
+SettingsDep = Annotated[LinkSettings, Depends(_settings)]
+
+
+def _public_settings(context: ContextDep) -> LinkSettings:
+    # The public feeds are read by anyone, and may be kept by caches for others: their
+    # links never come from a request's Host header (which the sender writes), only from
+    # the configured address or the one the server noted when it started.
+    alerts: AlertSettings = context.settings.alerts
+    return LinkSettings(base_url=context.settings.alert_base_url(), cap_sender=alerts.cap_sender)
+
+
+PublicSettingsDep = Annotated[LinkSettings, Depends(_public_settings)]
 
 
 @router.get("/api/v1/alerts/rules", response_model=list[Rule])
@@ -210,7 +235,7 @@ def _respond_in_inbox(
     alert_id: int,
     action: str,
     body: AlertActionIn,
-    settings: AlertSettings,
+    settings: LinkSettings,
 ) -> AlertPublic:
     try:
         return respond_in_inbox(
@@ -310,7 +335,7 @@ def _respond(
     status: str,
     body: AlertActionIn,
     principal: Principal,
-    settings: AlertSettings,
+    settings: LinkSettings,
 ) -> AlertPublic:
     try:
         change_alert_status(
@@ -368,7 +393,7 @@ def api_dismiss(
     return _respond(session, alert_id, "dismissed", body, principal, settings)
 
 
-def _feed(session: SessionDep, settings: AlertSettings, fmt: str) -> Response:
+def _feed(session: SessionDep, settings: LinkSettings, fmt: str) -> Response:
     text = alerts_feed(
         session, fmt, base_url=settings.base_url, sender=settings.cap_sender, now=datetime.now(UTC)
     )
@@ -376,13 +401,13 @@ def _feed(session: SessionDep, settings: AlertSettings, fmt: str) -> Response:
 
 
 @router.get("/alerts/feed.cap", response_class=Response)
-def cap_feed_route(session: SessionDep, settings: SettingsDep) -> Response:
+def cap_feed_route(session: SessionDep, settings: PublicSettingsDep) -> Response:
     """Public feed: an Atom feed whose entries each carry a CAP 1.2 alert."""
     return _feed(session, settings, "cap")
 
 
 @router.get("/alerts/feed.atom", response_class=Response)
-def atom_feed_route(session: SessionDep, settings: SettingsDep) -> Response:
+def atom_feed_route(session: SessionDep, settings: PublicSettingsDep) -> Response:
     """Public Atom feed of alerts."""
     return _feed(session, settings, "atom")
 

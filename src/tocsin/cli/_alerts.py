@@ -361,15 +361,15 @@ def list_command(
     """
     from tocsin.alerts import alert_details, list_alert_details, list_inbox
 
-    settings = state(ctx).settings.alerts
+    base_url = state(ctx).settings.alert_base_url()
     with _database(ctx).session() as session:
         if inbox is not None:
             ids = [a.id for a in list_inbox(session, inbox, limit=limit)]
-            alerts = [alert_details(session, i, base_url=settings.base_url) for i in ids]
+            alerts = [alert_details(session, i, base_url=base_url) for i in ids]
         else:
             alerts = list_alert_details(
                 session,
-                base_url=settings.base_url,
+                base_url=base_url,
                 status=status,
                 iso3=country.upper() if country else None,
                 limit=limit,
@@ -388,7 +388,7 @@ def show_command(
     from tocsin.alerts import alert_details
 
     with _database(ctx).session() as session:
-        alert = alert_details(session, alert_id, base_url=state(ctx).settings.alerts.base_url)
+        alert = alert_details(session, alert_id, base_url=state(ctx).settings.alert_base_url())
     if as_json:
         print_json(alert.model_dump(mode="json"))
         return
@@ -423,7 +423,7 @@ def _transition(
             now=_now(),
             note=note,
             action_ref=action_ref,
-            base_url=state(ctx).settings.alerts.base_url,
+            base_url=state(ctx).settings.alert_base_url(),
         )
     if as_json:
         print_json(alert.model_dump(mode="json"))
@@ -488,7 +488,7 @@ def evaluate_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     from tocsin.alerts import evaluate_alerts
 
     report = evaluate_alerts(
-        _database(ctx), now=_now(), base_url=state(ctx).settings.alerts.base_url
+        _database(ctx), now=_now(), base_url=state(ctx).settings.alert_base_url()
     )
     if as_json:
         print_json(vars(report))
@@ -517,7 +517,7 @@ def feed_command(
         text = alerts_feed(
             session,
             fmt,
-            base_url=settings.base_url,
+            base_url=state(ctx).settings.alert_base_url(),
             sender=settings.cap_sender,
             now=_now(),
             limit=limit,
@@ -652,7 +652,7 @@ def watch_command(
             if has_speech:
                 surges = record_speech_surges(db, now=_now())
                 result["n_speech_surge_signals"] = len(surges)
-        report = evaluate_alerts(db, now=_now(), base_url=settings.base_url)
+        report = evaluate_alerts(db, now=_now(), base_url=state(ctx).settings.alert_base_url())
         result |= {
             "n_alerts_created": len(report.created),
             "n_alerts_merged": len(report.merged),

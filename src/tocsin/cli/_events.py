@@ -306,7 +306,7 @@ def run_command(
     )
     risks, ids, last, stale = found.risks, found.signal_ids, found.data_end, found.stale_note
     # Alerts (issue 8): evaluate the alert rules on the Signals just stored.
-    alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alerts.base_url)
+    alert_pass = evaluate_alerts(db, now=now, base_url=state(ctx).settings.alert_base_url())
     head = risks.head(top)
     result: dict[str, Any] = {
         "last_event_date": last.isoformat(),

@@ -271,8 +271,14 @@ def warm_in_background(app: FastAPI) -> FastAPI:
 def serve(
     settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
 ) -> None:
-    """Run the application with uvicorn until interrupted (``workers`` processes)."""
+    """Run the application with uvicorn until interrupted (``workers`` processes).
+
+    Notes the served address in the data folder first, so that alert workers run apart
+    (`tocsin alerts watch`) link to this host and port when no ``alerts.base_url`` is set.
+    """
     import uvicorn
+
+    settings.note_served_url(host, port)
 
     if workers == 1:
         app = warm_in_background(create_app(settings))

@@ -40,9 +40,16 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
+def least_privileged_role() -> str:
+    """The role allowed the fewest things: what a new user gets unless an admin picks
+    more, so a slip of the form grants too little rather than everything."""
+    return min(ROLES, key=lambda role: sum(role in roles for roles in PERMISSIONS.values()))
+
+
 class UsersPage(BaseModel):
     users: list[UserOut]
     roles: list[str]
+    default_role: str
     permissions: dict[str, list[str]]
     one_time_password: str | None = None
     for_user: str | None = None
@@ -66,6 +73,7 @@ def _users(request: Request, session: SessionDep, status_code: int = 200, **extr
     data = UsersPage(
         users=users,
         roles=list(ROLES),
+        default_role=least_privileged_role(),
         permissions={p: sorted(r) for p, r in PERMISSIONS.items()},
         **extra,
     )
