@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,25 @@ def test_bad_options_are_refused(tmp_path: Path, args: list[str]) -> None:
 
 def test_help_has_an_example(tmp_path: Path) -> None:
     assert "tocsin framework --factor RF9" in _run(tmp_path, "--help")
+
+
+def test_tree_says_which_factors_indicators_are_unchecked(tmp_path: Path) -> None:
+    wide = {"COLUMNS": "400"}  # one line per factor, the note unwrapped
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "framework"], env=wide)
+    output = result.output
+    lines = {
+        found.group(1): line
+        for line in output.splitlines()
+        if (found := re.search(r"── (RF\d+) ", line))
+    }
+    factors = load_catalogue().factors
+    for factor in factors:
+        line = lines[factor.id]
+        if factor.verification == "checked":
+            assert "checked against" not in line, line
+        elif factor.verification == "partly_checked":
+            assert "partly checked against the Framework's text" in line, line
+        else:
+            assert "not yet checked against the Framework's text" in line, line
+    n = sum(f.verification != "checked" for f in factors)
+    assert f"{n} of {len(factors)} with indicators not all checked" in output
