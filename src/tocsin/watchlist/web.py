@@ -1,6 +1,7 @@
 """The watchlist and the country pages in the web app (the web plug-in ``watchlist``):
-``/watchlist`` and ``/countries/{iso3}`` (with ``.json`` twins) and their API under
-``/api/v1`` (``watchlist``, ``countries/{iso3}``, ``events``).
+``/watchlist`` and ``/countries/{iso3}`` (with ``.json`` twins), their exports
+(``/watchlist.csv``/``.xlsx``, ``/countries/{iso3}/events.csv``/``.xlsx``/``.geojson``) and
+their API under ``/api/v1`` (``watchlist``, ``countries/{iso3}``, ``events``).
 
 The pages gather what the capabilities know of a country: the forecast's rank and drivers,
 the events of the last three years with their map and monthly bars, the escalation Signals,
@@ -12,21 +13,30 @@ session, caller and permissions, so access rules stay in one place.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from tocsin.datasets import load
-from tocsin.events import list_events
+from tocsin.events import TEXT_COLUMNS, list_events, load_events_frame
 from tocsin.incidents import hidden_report_events
-from tocsin.store import list_countries
+from tocsin.store import audit, get_country, list_countries
+from tocsin.watchlist._exports import (
+    EVENT_COLUMNS,
+    WATCHLIST_COLUMNS,
+    event_rows,
+    geojson_response,
+    table_response,
+    watchlist_rows,
+)
 from tocsin.watchlist._models import CountryPage, EventOut, Watchlist
 from tocsin.watchlist._views import country_page, warm_events, watchlist
 from tocsin.web import (
@@ -48,6 +58,7 @@ from tocsin.web import (
     page,
     register_warmer,
     svg_path,
+    utc_now,
     world_paths,
     world_shapes,
     world_use,
@@ -315,6 +326,69 @@ def api_events(
         for e in found[offset:]
     ]
     return Page(items=items, total=None, limit=limit, offset=offset)
+
+
+#: The most events one export holds (newest first), as many as a busy country has in three years.
+EXPORT_EVENTS_LIMIT = 100_000
+
+
+@router.get("/watchlist.{fmt}", include_in_schema=False)
+def export_watchlist(
+    fmt: Annotated[Literal["csv", "xlsx"], PathParam()],
+    context: ContextDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("watchlist:read"))],
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str, Query(pattern=r"^-?(rank|risk|name|change)$")] = "rank",
+) -> Response:
+    """The watchlist's table (region and order as on the page) as CSV or XLSX; audited."""
+    data = cached_watchlist(context, session, principal, region=region or None, sort=sort)
+    rows = watchlist_rows(data)
+    audit(
+        session,
+        actor=principal.actor,
+        action="watchlist.export",
+        now=utc_now(),
+        details={"format": fmt, "n_rows": len(rows), "region": region or None, "sort": sort},
+    )
+    return table_response(WATCHLIST_COLUMNS, rows, fmt, "watchlist")
+
+
+@router.get("/countries/{iso3}/events.{fmt}", include_in_schema=False)
+def export_events(
+    iso3: str,
+    fmt: Annotated[Literal["csv", "xlsx", "geojson"], PathParam()],
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(Requires("country:read"))],
+) -> Response:
+    """The country's events of the last three years (the page's), newest first, less those
+    hidden from the caller (internal incident reports' events), as CSV, XLSX or GeoJSON;
+    audited."""
+    iso3 = iso3.upper()
+    if get_country(session, iso3) is None:
+        raise HTTPException(404, "no such country")
+    hidden = hidden_report_events(session, principal, iso3=iso3)
+    since = datetime.now(UTC).date() - timedelta(days=3 * 365)  # as the page's events
+    frame = load_events_frame(
+        session,
+        iso3=iso3,
+        since=since,
+        newest_first=True,
+        limit=EXPORT_EVENTS_LIMIT,
+        without=TEXT_COLUMNS,
+        hidden=hidden,
+    )
+    audit(
+        session,
+        actor=principal.actor,
+        action="events.export",
+        target=iso3,
+        now=utc_now(),
+        details={"format": fmt, "n_rows": len(frame), "since": since.isoformat()},
+    )
+    if fmt == "geojson":
+        return geojson_response(frame, f"events-{iso3}")
+    return table_response(EVENT_COLUMNS, event_rows(frame), fmt, f"events-{iso3}")
 
 
 def include_watchlist(app: FastAPI) -> None:
