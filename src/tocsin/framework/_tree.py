@@ -15,10 +15,11 @@ __all__ = ["catalogue_tree"]
 
 #: What the tree says of a factor whose indicators were not (all) checked against a public
 #: copy of the Framework of Analysis: an analyst rating them should know (docs/framework.md).
+#: Put right after the code, so that a narrow terminal, which crops long lines, keeps it.
 _VERIFICATION_NOTE = {
     "checked": "",
-    "partly_checked": " [yellow]indicators partly checked against the Framework's text[/]",
-    "unchecked": " [yellow]indicators not yet checked against the Framework's text[/]",
+    "partly_checked": " [yellow](partly checked)[/]",
+    "unchecked": " [yellow](unchecked)[/]",
 }
 
 _KIND_LABEL = {
@@ -58,18 +59,17 @@ def catalogue_tree(
     chosen = sections or SECTIONS
     root = Tree(f"[bold]Tocsin risk-factor catalogue[/] {escape(data['version'])}")
     if "factors" in chosen:
+        branch = root.add("[bold]Framework of Analysis for Atrocity Crimes (UN, 2014)[/]")
         n_unchecked = sum(f["verification"] != "checked" for f in data["factors"])
-        legend = (
-            f" [dim]({n_unchecked} of {len(data['factors'])} with indicators not all checked "
-            "against the official text: docs/framework.md)[/]"
-            if n_unchecked
-            else ""
-        )
-        branch = root.add(f"[bold]Framework of Analysis for Atrocity Crimes (UN, 2014)[/]{legend}")
+        if n_unchecked:
+            branch.add(
+                f"[yellow]{n_unchecked} of {len(data['factors'])} factors' indicators not all "
+                "checked against the official text[/]"
+            )
         for f in data["factors"]:
             node = branch.add(
-                f"[bold cyan]{f['id']}[/] {escape(f['title'])} [dim]({_KIND_LABEL[f['kind']]})[/]"
-                + _VERIFICATION_NOTE[f["verification"]]
+                f"[bold cyan]{f['id']}[/]{_VERIFICATION_NOTE[f['verification']]} "
+                f"{escape(f['title'])} [dim]({_KIND_LABEL[f['kind']]})[/]"
             )
             for i in f["indicators"]:
                 node.add(f"[cyan]{i['id']}[/] {escape(i['text'])}")
