@@ -105,6 +105,16 @@ def test_latest_signals_are_the_most_recently_observed_first(
     assert latest.index(TRIGGER) < latest.index(ESCALATION) < latest.index(FORECAST)
 
 
+def test_the_api_lists_signals_by_when_they_were_observed(
+    recorded: None, clients: dict[str, TestClient]
+) -> None:
+    found = clients["viewer"].get("/api/v1/signals?limit=500").json()["items"]
+    ours = [s["summary"] for s in found if s["summary"] in {TRIGGER, ESCALATION, FORECAST}]
+    assert ours == [TRIGGER, ESCALATION, FORECAST]
+    first = clients["viewer"].get("/api/v1/signals?limit=1").json()["items"]
+    assert first[0]["summary"] == found[0]["summary"]  # pages cut the same order
+
+
 def test_each_signal_says_when_its_data_end_and_whether_they_are_stale(
     recorded: None, clients: dict[str, TestClient]
 ) -> None:

@@ -23,10 +23,19 @@ def visible_signals(
     codes: Sequence[str] | None = None,
     limit: int | None = None,
 ) -> list[StoredSignal]:
-    """Signals matching the filters that this caller may see (newest first)."""
+    """Signals matching the filters that this caller may see, newest observed first.
+
+    "Newest" is when a Signal was observed (made by its producer), not the end of the
+    period it speaks of: the store's order, by period end, would put a forecast for the
+    next two years before yesterday's escalation Signal.
+    """
     allowed = set(allowed_sensitivities(principal))
     found = list_signals(session, iso3=iso3, kinds=kinds, codes=codes)
-    visible = [s for s in found if s.sensitivity.value in allowed]
+    visible = sorted(
+        (s for s in found if s.sensitivity.value in allowed),
+        key=lambda s: (s.observed_at or s.stored_at, s.id),
+        reverse=True,
+    )
     return visible[:limit] if limit else visible
 
 
