@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from tests.web.fixtures import post_bare_report
 from tocsin.store import list_audit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,23 +42,6 @@ def _last_audit(app: FastAPI, action: str) -> Any:
         return next(a for a in list_audit(session, limit=20) if a.action == action)
 
 
-def _report(post_form: Any, username: str, sensitivity: str, location: str) -> None:
-    response = post_form(
-        username,
-        "/reports",
-        {
-            "iso3": "CAF",
-            "start_date": "2025-01-12",
-            "event_type": "killing",
-            "location": location,
-            "sensitivity": sensitivity,
-            "idempotency_key": uuid.uuid4().hex,
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-
-
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_watchlist_export_holds_the_pages_rows_and_is_audited(
     app: FastAPI, clients: dict[str, TestClient], fmt: str
@@ -78,8 +62,8 @@ def test_event_exports_follow_the_pages_visibility_and_neutralise_formulas(
     app: FastAPI, clients: dict[str, TestClient], post_form: Any
 ) -> None:
     internal = f"Internal-{uuid.uuid4().hex[:8]}"
-    _report(post_form, "monitor", "internal", internal)
-    _report(post_form, "monitor", "public", PLANTED)
+    post_bare_report(post_form, "monitor", "internal", internal)
+    post_bare_report(post_form, "monitor", "public", PLANTED)
     for username, sees_internal in (("analyst", True), ("viewer", False)):
         client = clients[username]
         page = client.get("/countries/CAF.json").json()["events"]
@@ -108,7 +92,7 @@ def test_event_exports_follow_the_pages_visibility_and_neutralise_formulas(
 
 
 def test_the_xlsx_holds_no_formula_cells(clients: dict[str, TestClient], post_form: Any) -> None:
-    _report(post_form, "monitor", "public", PLANTED)
+    post_bare_report(post_form, "monitor", "public", PLANTED)
     response = clients["admin"].get("/countries/CAF/events.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None

@@ -12,30 +12,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.web.fixtures import post_bare_report
 from tocsin.domain import Sensitivity
 from tocsin.events import event_signals, load_analysis_frame, run_monitoring_pass
 from tocsin.incidents import non_public_report_events
 
 PATHS = ("/countries/CAF", "/countries/CAF.json", "/api/v1/countries/CAF", "/api/v1/events")
-
-
-def _report(post_form: Any, username: str, sensitivity: str, location: str) -> None:
-    """A report with nothing but what the form requires, and a place: no admin1, no
-    coordinates, no deaths."""
-    response = post_form(
-        username,
-        "/reports",
-        {
-            "iso3": "CAF",
-            "start_date": "2025-01-12",
-            "event_type": "killing",
-            "location": location,
-            "sensitivity": sensitivity,
-            "idempotency_key": uuid.uuid4().hex,
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def _token(post_form: Any, username: str, scopes: list[str]) -> str:
@@ -48,7 +30,7 @@ def test_a_report_without_admin1_keeps_the_country_page_up_for_every_role(
     clients: dict[str, TestClient], post_form: Any
 ) -> None:
     place = f"Nowhere-{uuid.uuid4().hex[:8]}"
-    _report(post_form, "monitor", "public", place)
+    post_bare_report(post_form, "monitor", "public", place)
     for username, client in clients.items():
         for path in PATHS:
             response = client.get(path)
@@ -64,7 +46,7 @@ def test_an_internal_reports_event_is_seen_only_by_who_may_see_the_report(
     app: FastAPI, clients: dict[str, TestClient], post_form: Any
 ) -> None:
     place = f"Internal-{uuid.uuid4().hex[:8]}"
-    _report(post_form, "monitor", "internal", place)
+    post_bare_report(post_form, "monitor", "internal", place)
     may_see = {"admin", "analyst", "reviewer", "monitor"}  # the owner, and who reads internal
     for username, client in clients.items():
         for path in PATHS:

@@ -298,3 +298,22 @@ def post_form(clients: dict[str, TestClient]) -> Callable[..., object]:
         return client.post(path, data=data | {"csrf_token": tokens[username]}, **kwargs)
 
     return post
+
+
+def post_bare_report(post_form: Any, username: str, sensitivity: str, location: str) -> None:
+    """Send, through the report form, a report with nothing but what the form requires
+    and a place: no admin1, no coordinates, no deaths."""
+    response = post_form(
+        username,
+        "/reports",
+        {
+            "iso3": "CAF",
+            "start_date": "2025-01-12",
+            "event_type": "killing",
+            "location": location,
+            "sensitivity": sensitivity,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
