@@ -6,7 +6,6 @@ The checks work on text already read, so they can be tested without files; the
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import math
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from tocsin.datasets._spec import Column, DataFile
 from tocsin.errors import DataFileError, RowProblem
+from tocsin.store import bom_encoding
 
 __all__ = ["check_file", "count_rows", "decode", "validate_bytes", "validate_file", "validate_text"]
 
@@ -37,12 +37,12 @@ def decode(data: bytes, encodings: tuple[str, ...]) -> tuple[str | None, str | N
     ('Côte', 'utf-16')
     """
     # a byte-order mark says the encoding (a spreadsheet's "Unicode text" is UTF-16)
-    for bom, marked in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16")):
-        if data.startswith(bom) or data.startswith(bom[::-1]):
-            try:
-                return data.decode(marked), marked
-            except UnicodeDecodeError:
-                return None, None
+    marked = bom_encoding(data)
+    if marked:
+        try:
+            return data.decode(marked), marked
+        except UnicodeDecodeError:
+            return None, None
     for encoding in encodings:
         try:
             return data.decode(encoding), encoding

@@ -59,6 +59,7 @@ from ._tables import (
 from ._userfiles import (
     UserFileError,
     binary_kind,
+    bom_encoding,
     hold_import_lock,
     read_user_file,
     table_problems,
@@ -119,6 +120,7 @@ __all__ = [
     "WatchedKeyRing",
     "watch_key_ring",
     "backup_sqlite",
+    "bom_encoding",
     "copy_sqlite",
     "is_database_busy",
     "sqlite_path",

@@ -16,12 +16,12 @@ import csv
 import hashlib
 import io
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from tocsin.errors import DataFileError, RowProblem, TocsinError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "UserFileError",
@@ -53,6 +53,16 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a UTF-16 or UTF-32 byte-order mark at the start of ``data`` names.
+
+    >>> bom_encoding("a".encode("utf-16")), bom_encoding(b"a")
+    ('utf-16', None)
+    """
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
 
 _SAVE_AS_TEXT = "export it as UTF-8 text (CSV, JSON Lines or JSON, as the command expects)"
 
@@ -95,7 +105,7 @@ def binary_kind(data: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
-    if any(data.startswith(bom) for bom, _ in _BOMS):
+    if bom_encoding(data):
         return None  # UTF-16 and UTF-32 text holds NUL bytes
     if b"\x00" in data[:65536]:
         return "binary data (it holds NUL bytes)"
@@ -122,16 +132,16 @@ def user_text(data: bytes, name: str | Path) -> str:
     kind = binary_kind(data)
     if kind is not None:
         raise UserFileError(f"{name} is not a text file: it looks like {kind}", fix=_SAVE_AS_TEXT)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise UserFileError(
-                    f"{name}: the file starts as {encoding.upper()} text but byte offset "
-                    f"{error.start} is not {encoding.upper()}",
-                    fix="save the file as UTF-8 and import it again",
-                ) from error
+    encoding = bom_encoding(data)
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise UserFileError(
+                f"{name}: the file starts as {encoding.upper()} text but byte offset "
+                f"{error.start} is not {encoding.upper()}",
+                fix="save the file as UTF-8 and import it again",
+            ) from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -149,7 +159,7 @@ def utf8_bytes(data: bytes, name: str | Path) -> bytes:
     """``data`` as UTF-8 without a byte-order mark, for readers that take bytes (pyarrow);
     the same checks as :func:`user_text`. Plain UTF-8 comes back as it is, uncopied."""
     decoded = user_text(data, name)
-    if data.startswith(codecs.BOM_UTF8) or any(data.startswith(b) for b, _ in _BOMS):
+    if data.startswith(codecs.BOM_UTF8) or bom_encoding(data):
         return decoded.encode("utf-8")
     return data
 
@@ -220,6 +230,11 @@ def hold_import_lock(session: Session, kind: str, sha256: str) -> None:
     file's checksum; SQLite has one writer at a time, so the write lock is taken now, not
     at the first insert (it waits the busy timeout, then says the database is busy).
     """
+    # here, not at the top: the readers above serve the data sets too, which need no
+    # database (importing SQLAlchemy costs a tenth of a second at start-up)
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
     try:
         if session.get_bind().dialect.name == "postgresql":
             key = int.from_bytes(hashlib.sha256(f"{kind}:{sha256}".encode()).digest()[:8], "big")

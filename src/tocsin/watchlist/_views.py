@@ -20,7 +20,7 @@ from tocsin.events import count_events_by_month, events_version, load_events_fra
 from tocsin.forecast import contribution_unit, get_country_forecasts, latest_forecast_run
 from tocsin.framework import load_catalogue
 from tocsin.incidents import ReportVisibility, hidden_events_of_reports, hidden_report_events
-from tocsin.store import Database, StoredSignal, get_country, list_countries
+from tocsin.store import Database, get_country, list_countries
 from tocsin.watchlist._models import (
     CountryPage,
     Driver,
@@ -52,16 +52,6 @@ def drivers(factors: dict[str, float], *, top: int | None = None) -> list[Driver
     return [Driver(code=c, title=titles.get(c, c), contribution=v) for c, v in ordered[:top]]
 
 
-def newest_observed(signals: list[StoredSignal]) -> list[StoredSignal]:
-    """``signals`` by when they were observed (made by their producer), newest first.
-
-    The store lists Signals by the end of their period, which puts a forecast for the
-    next two years (ending 31 December two years on) before today's escalation Signal:
-    "latest" means the evidence most recently observed, whatever period it speaks of.
-    """
-    return sorted(signals, key=lambda s: (s.observed_at or s.stored_at, s.id), reverse=True)
-
-
 def _previous_ranks(session: Session, iso3s: list[str], model: str, year: int) -> dict[str, int]:
     ranks = {}
     for iso3 in iso3s:
@@ -85,7 +75,7 @@ def watchlist(
     regions = sorted({c.un_region for c in countries.values() if c.un_region})
     # every visible Signal is read (visible_signals filters after the query anyway) so
     # that the 15 kept are the most recently observed, not those whose period ends last
-    signals = [SignalOut.of(s) for s in newest_observed(visible_signals(session, principal))[:15]]
+    signals = [SignalOut.of(s) for s in visible_signals(session, principal, limit=15)]
     if run is None:
         return Watchlist(
             available=False,
@@ -349,7 +339,7 @@ def country_page(
         HistoryPoint(data_year=y, risk=r, rank=k)
         for y, r, k in get_country_forecasts(session, iso3, model=run.model if run else None)
     ]
-    signals = newest_observed(visible_signals(session, principal, iso3=iso3))[:200]
+    signals = visible_signals(session, principal, iso3=iso3, limit=200)
     hidden = (
         hidden_events
         if hidden_events is not None

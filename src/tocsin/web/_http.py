@@ -35,6 +35,14 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000"
 STATIC_PREFIX = "/static/"
+_ALWAYS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+_NO_STORE = (b"cache-control", b"no-store")
+_HSTS = (b"strict-transport-security", HSTS.encode())
 
 
 @dataclass
@@ -179,17 +187,12 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {bytes(key).lower() for key, _value in headers}
-                wanted = [
-                    (b"content-security-policy", CONTENT_SECURITY_POLICY),
-                    (b"x-frame-options", "DENY"),
-                    (b"x-content-type-options", "nosniff"),
-                    (b"referrer-policy", "no-referrer"),
-                ]
+                wanted = [*_ALWAYS]
                 if not static:
-                    wanted.append((b"cache-control", "no-store"))
+                    wanted.append(_NO_STORE)
                 if https:
-                    wanted.append((b"strict-transport-security", HSTS))
-                headers += [(k, v.encode()) for k, v in wanted if k not in present]
+                    wanted.append(_HSTS)
+                headers += [(k, v) for k, v in wanted if k not in present]
                 message["headers"] = headers
             await send(message)
 
