@@ -194,6 +194,46 @@ class AlertSettings(BaseSettings):
     )
 
 
+class MonitorSettings(BaseSettings):
+    """What `tocsin monitor watch` fetches, from where, and how often (issue 17).
+
+    Lists are given in the environment as JSON: ``TOCSIN_MONITOR_SOURCES='["gdelt","ucdp_candidate"]'``.
+
+    Examples
+    --------
+    >>> MonitorSettings(acled_key="k").acled_key
+    SecretStr('**********')
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_MONITOR_", extra="ignore")
+
+    every: str = Field(
+        default="15m", description="How often the watch runs a cycle (fetch, import, detect, alert)."
+    )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Connectors the watch runs each cycle, by name: ucdp_ged, ucdp_candidate, "
+        "acled, gdelt, reliefweb. Empty: none (only the files given with --events).",
+    )
+    countries: list[str] = Field(
+        default_factory=list,
+        description="ISO 3166 alpha-3 codes to fetch for, where a source can filter by "
+        "country. Empty: every country.",
+    )
+    lock_seconds: float = Field(
+        default=900.0,
+        description="How long a cycle's lock holds without being renewed before another "
+        "watch may take it (a crashed watch frees it after this).",
+    )
+    retries: int = Field(default=4, description="Retries of a failed request, with back-off.")
+    backoff_base_seconds: float = Field(default=1.0, description="First retry delay.")
+    backoff_max_seconds: float = Field(default=60.0, description="Longest retry delay.")
+    min_request_interval_seconds: float = Field(
+        default=1.0, description="At least this long between two requests to one source."
+    )
+    timeout_seconds: float = Field(default=60.0, description="Timeout of one request.")
+
+
 class Settings(BaseSettings):
     """Every setting Tocsin reads, with its default and meaning.
 
@@ -223,6 +263,10 @@ class Settings(BaseSettings):
     )
     alerts: AlertSettings = Field(
         default_factory=AlertSettings, description="Alert delivery (TOCSIN_ALERTS_*)."
+    )
+    monitor: MonitorSettings = Field(
+        default_factory=MonitorSettings,
+        description="Live monitoring: connectors and the watch (TOCSIN_MONITOR_*).",
     )
 
     def database_url_or_default(self) -> str:
@@ -264,7 +308,7 @@ def settings_sections(settings: Settings) -> list[tuple[BaseSettings, str]]:
     """The sections of ``settings`` with the prefix of their environment variables.
 
     >>> [prefix for _, prefix in settings_sections(Settings(home="/tmp/x"))]
-    ['TOCSIN_WEB_', 'TOCSIN_ALERTS_']
+    ['TOCSIN_WEB_', 'TOCSIN_ALERTS_', 'TOCSIN_MONITOR_']
     """
     found: list[tuple[BaseSettings, str]] = []
     for name in type(settings).model_fields:
