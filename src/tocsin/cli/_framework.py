@@ -38,6 +38,15 @@ def framework(
             help=f"Only these sections (repeatable): {', '.join(SECTIONS)}.",
         ),
     ] = None,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            "-l",
+            metavar="CODE",
+            help="The catalogue's language: en (the default), fr, es, ar, ru or zh.",
+        ),
+    ] = "en",
 ) -> None:
     """Show the risk-factor catalogue: Framework factors and indicators, then the
     report's risk factors, triggers, policy options, §71 steps and legal instruments.
@@ -50,7 +59,9 @@ def framework(
     * `tocsin framework` — the whole catalogue as a tree
     * `tocsin framework --factor RF9` — factor 9 and everything mapped to it
     * `tocsin framework --section policies --section steps`
+    * `tocsin framework --lang fr` — in French (also es, ar, ru, zh)
     * `tocsin framework --json > catalogue.json`
+    * `tocsin framework --json --lang ar > catalogue-ar.json`
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -60,7 +71,7 @@ def framework(
         raise TocsinError(f"unknown section {bad[0]!r}", fix=f"use one of {', '.join(SECTIONS)}")
     from tocsin.framework import catalogue_to_dict, catalogue_tree, load_catalogue
 
-    catalogue = load_catalogue()
+    catalogue = load_catalogue().localized(language)
     if factor is not None and factor not in {f.id for f in catalogue.factors}:
         raise TocsinError(
             f"no risk factor {factor!r}",

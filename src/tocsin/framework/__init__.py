@@ -4,7 +4,8 @@ The catalogue (``catalogue.yaml``, shipped in this package) holds the 14 risk
 factors of the UN Framework of Analysis for Atrocity Crimes (2014) with their
 indicators, the risk factors, triggers, policy options and §71 steps of the
 Secretary-General's report A/67/929–S/2013/399, and the legal instruments of
-its footnote 4 — all in Tocsin's own words, each mapped to Framework codes.
+its footnote 4 — all in Tocsin's own words, each mapped to Framework codes, in English
+and in Tocsin's own translations beside it (``languages`` in the file says which).
 
 Framework codes are ``RF1`` … ``RF14`` for factors and ``<n>.<m>`` (``1.1``,
 ``14.3``) for indicators; see :meth:`Catalogue.is_valid_reference`.
@@ -17,6 +18,11 @@ Examples
 'genocide'
 >>> [p.id for p in cat.policy_options_for("RF3")][:3]
 ['P1', 'P4', 'P5']
+
+The same catalogue in another language (see :meth:`Catalogue.localized`):
+
+>>> cat.localized("fr").factor("RF10").kind, cat.languages.shipped[0]
+('genocide', 'en')
 """
 
 # Names are loaded on first use (their module is imported then), so that a help text or a

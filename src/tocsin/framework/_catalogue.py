@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from tocsin.errors import RowProblem, TocsinError
+from tocsin.framework._languages import translation_problems
 from tocsin.framework._schema import Catalogue, Location, reference_problems
 from tocsin.framework._sections import SECTIONS
 
@@ -25,6 +27,11 @@ _FIELDS = {
     "steps": "steps",
     "instruments": "instruments",
 }
+
+
+# libyaml's loader where PyYAML was built with it: the pure-Python one took 3 s of each
+# monitoring pass on a busy machine
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogueError(TocsinError):
@@ -86,42 +93,84 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     return _load(Path(path))
 
 
+# A block of translations beside an entry: its key line and every line indented deeper
+# (or blank) after it. The shipped file writes them so; docs/translating.md says so too.
+# On bytes: decoding the whole file's Arabic, Cyrillic and Chinese took longer than the cut.
+_TRANSLATIONS_BLOCK = re.compile(rb"^( *)translations:.*\n(?:\1 .*\n|[ ]*\n)*", re.MULTILINE)
+
+
 @functools.cache
 def _default_catalogue() -> Catalogue:
+    # Most commands want the English text only: the translations, five sixths of the file,
+    # are cut out before parsing and read with the whole file when a language is asked for.
+    path = default_catalogue_path()
+    raw = _read(path)
+    try:
+        english = _TRANSLATIONS_BLOCK.sub(b"", raw).decode("utf-8")
+        catalogue = _parse(path, english, with_translations=False)
+    except (CatalogueError, UnicodeDecodeError):
+        # Reports each problem at its line in the real file.
+        catalogue = _parse(path, _decode(path, raw))
+    catalogue._with_translations = _default_with_translations
+    return catalogue
+
+
+@functools.cache
+def _default_with_translations() -> Catalogue:
     return _load(default_catalogue_path())
 
 
-def _load(path: Path) -> Catalogue:
+def _read(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except OSError as error:
         raise CatalogueError(
             path, [RowProblem(None, None, f"cannot read file: {error}")]
         ) from error
+
+
+def _decode(path: Path, raw: bytes) -> str:
     try:
-        # libyaml's loader where PyYAML was built with it: the pure-Python one took 3 s
-        # of each monitoring pass on a busy machine
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader)
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CatalogueError(
+            path, [RowProblem(line, None, "not UTF-8 text: save the file as UTF-8")]
+        ) from None
+
+
+def _load(path: Path) -> Catalogue:
+    return _parse(path, _decode(path, _read(path)))
+
+
+def _parse(path: Path, text: str, *, with_translations: bool = True) -> Catalogue:
+    try:
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise CatalogueError(path, [RowProblem(line, None, f"not valid YAML: {error}")]) from error
+    # The node tree, which knows each value's line, is built only for a refused file: it
+    # took as long as the load itself, and the translations made the file six times larger.
+    root = functools.partial(yaml.compose, text, Loader=_LOADER)
     if not isinstance(data, dict):
         raise CatalogueError(path, [RowProblem(1, None, "the file must hold a YAML mapping")])
     try:
         catalogue = Catalogue.model_validate(data, context={"defer_reference_checks": True})
     except ValidationError as error:
+        tree = root()
         problems = [
-            _problem(root, tuple(e["loc"]), e["msg"], e.get("input"))
+            _problem(tree, tuple(e["loc"]), e["msg"], e.get("input"))
             for e in error.errors(include_url=False)
         ]
         raise CatalogueError(path, problems) from None
     refs = reference_problems(catalogue)
+    if with_translations:
+        refs += translation_problems(catalogue)
     if refs:
+        tree = root()
         raise CatalogueError(
-            path, [_problem(root, loc, reason, value) for loc, reason, value in refs]
+            path, [_problem(tree, loc, reason, value) for loc, reason, value in refs]
         )
     return catalogue
 
@@ -153,10 +202,25 @@ def _line(root: yaml.Node | None, loc: Location) -> int | None:
     return line
 
 
+# The JSON shows one language, the catalogue's (see Catalogue.localized), so the
+# translations beside each entry stay out of it.
+_ALL_WITHOUT_TRANSLATIONS = {"__all__": {"translations": True}}
+_UNTRANSLATED_VIEW: dict[str, Any] = {
+    "factors": {"__all__": {"translations": True, "indicators": _ALL_WITHOUT_TRANSLATIONS}},
+    **dict.fromkeys(
+        ("report_factors", "triggers", "policy_options", "steps", "instruments"),
+        _ALL_WITHOUT_TRANSLATIONS,
+    ),
+}
+
+
 def catalogue_to_dict(
     catalogue: Catalogue, *, sections: tuple[str, ...] | None = None, factor: str | None = None
 ) -> dict[str, Any]:
-    """The catalogue as plain JSON-ready data, optionally narrowed.
+    """The catalogue as plain JSON-ready data in its language, optionally narrowed.
+
+    The text is in ``catalogue.language``: pass ``catalogue.localized("fr")`` for French.
+    The translations beside each entry are left out.
 
     Parameters
     ----------
@@ -172,19 +236,23 @@ def catalogue_to_dict(
     Examples
     --------
     >>> data = catalogue_to_dict(load_catalogue(), sections=("factors",), factor="RF9")
-    >>> [f["id"] for f in data["factors"]], data["counts"]["n_factors"]
-    (['RF9'], 1)
+    >>> [f["id"] for f in data["factors"]], data["counts"]["n_factors"], data["language"]
+    (['RF9'], 1, 'en')
     """
     chosen = sections or SECTIONS
     unknown = [s for s in chosen if s not in _FIELDS]
     if unknown:
         raise ValueError(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
-    full = catalogue.model_dump(mode="json")
+    full = catalogue.model_dump(mode="json", exclude=_UNTRANSLATED_VIEW)
     keep: set[str] | None = None
     if factor is not None:
         chosen_factor = catalogue.factor(factor)
         keep = {chosen_factor.id, *(i.id for i in chosen_factor.indicators)}
-    out: dict[str, Any] = {"version": catalogue.version, "sources": full["sources"]}
+    out: dict[str, Any] = {
+        "version": catalogue.version,
+        "language": catalogue.language,
+        "sources": full["sources"],
+    }
     for section in chosen:
         entries: list[dict[str, Any]] = full[_FIELDS[section]]
         if keep is not None:

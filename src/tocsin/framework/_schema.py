@@ -20,10 +20,29 @@ only *point at* Framework codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from tocsin.framework._translations import (
+    SOURCE_LANGUAGE,
+    FactorText,
+    InstrumentText,
+    LanguageCode,
+    Languages,
+    PolicyText,
+    ReportFactorText,
+    TriggerText,
+)
 
 __all__ = [
     "FACTOR_CODE",
@@ -83,6 +102,7 @@ class Indicator(_Entry):
     id: Annotated[str, Field(pattern=INDICATOR_CODE.pattern)]
     text: Text
     tags: list[Annotated[str, Field(pattern=TAG.pattern)]] = Field(default_factory=list)
+    translations: dict[LanguageCode, Text] = Field(default_factory=dict)
 
 
 class RiskFactor(_Entry):
@@ -99,6 +119,7 @@ class RiskFactor(_Entry):
     crimes: Annotated[list[Crime], Field(min_length=1)]
     description: Text
     verification: Verification
+    translations: dict[LanguageCode, FactorText] = Field(default_factory=dict)
     indicators: Annotated[list[Indicator], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -124,6 +145,7 @@ class ReportRiskFactor(_Entry):
     title: Text
     summary: Text
     framework_refs: FrameworkRefs
+    translations: dict[LanguageCode, ReportFactorText] = Field(default_factory=dict)
 
 
 class Trigger(_Entry):
@@ -134,6 +156,7 @@ class Trigger(_Entry):
     title: Text
     summary: Text
     framework_refs: FrameworkRefs
+    translations: dict[LanguageCode, TriggerText] = Field(default_factory=dict)
 
 
 class PolicyOption(_Entry):
@@ -150,6 +173,7 @@ class PolicyOption(_Entry):
     description: Text
     kind: Literal["structural", "operational", "step"]
     framework_refs: FrameworkRefs
+    translations: dict[LanguageCode, PolicyText] = Field(default_factory=dict)
 
 
 class LegalInstrument(_Entry):
@@ -162,6 +186,7 @@ class LegalInstrument(_Entry):
     crimes: list[Crime] = Field(default_factory=list)
     framework_refs: FrameworkRefs
     note: str | None = None
+    translations: dict[LanguageCode, InstrumentText] = Field(default_factory=dict)
 
 
 class Catalogue(_Entry):
@@ -180,6 +205,7 @@ class Catalogue(_Entry):
     """
 
     version: Annotated[str, Field(pattern=r"^\d{4}\.\d{1,2}\.\d+$")]
+    languages: Languages = Field(default_factory=Languages)
     sources: Annotated[list[Source], Field(min_length=1)]
     factors: Annotated[list[RiskFactor], Field(min_length=1)]
     report_factors: list[ReportRiskFactor]
@@ -187,6 +213,14 @@ class Catalogue(_Entry):
     policy_options: list[PolicyOption]
     steps: list[PolicyOption]
     instruments: list[LegalInstrument]
+
+    # Set on the copies :meth:`localized` makes: their language, and the English original
+    # they were made from, so that localizing a copy again starts from the English text.
+    _language: str = PrivateAttr(default=SOURCE_LANGUAGE)
+    _english: Catalogue | None = PrivateAttr(default=None)
+    # Set on the shipped catalogue, read without its translations to start fast: reads the
+    # whole file, translations included, the first time a language is asked for.
+    _with_translations: Callable[[], Catalogue] | None = PrivateAttr(default=None)
 
     @field_validator("factors")
     @classmethod
@@ -202,12 +236,71 @@ class Catalogue(_Entry):
         # own path and line; everyone else gets them here.
         if info.context and info.context.get("defer_reference_checks"):
             return self
-        problems = reference_problems(self)
+        from tocsin.framework._languages import translation_problems
+
+        # Missing translations are the file loader's to refuse: a catalogue built here from
+        # the shipped one's model_dump() has none, as they are read only when asked for.
+        problems = reference_problems(self) + translation_problems(self, complete=False)
         if problems:
             raise ValueError(
                 "; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason, _ in problems)
             )
         return self
+
+    # -- languages ---------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """The language of this copy's text: ``"en"`` unless made by :meth:`localized`."""
+        return self._language
+
+    def localized(self, language: str) -> Catalogue:
+        """This catalogue with its text in ``language`` (a code such as ``"fr"``).
+
+        A shipped language is complete; a started one shows English where it has no
+        translation yet, and so do the official names of legal instruments that keep their
+        English form. Ids, numbers, tags and mappings are the same in every language.
+
+        Raises
+        ------
+        UnknownLanguageError
+            When the catalogue does not hold ``language``; the message names it.
+
+        Examples
+        --------
+        >>> from tocsin.framework import load_catalogue
+        >>> fr = load_catalogue().localized("fr")
+        >>> fr.language, fr.factor("RF9").id
+        ('fr', 'RF9')
+        >>> fr.localized("en") == load_catalogue()
+        True
+        """
+        from tocsin.framework._languages import localize
+
+        english = self._english if self._english is not None else self
+        self.languages.status(language)  # refuses an unknown code before reading anything
+        if language == SOURCE_LANGUAGE:
+            return english
+        copy = localize(english, language)
+        copy._english = english
+        return copy
+
+    def translation_gaps(self, language: str) -> list[str]:
+        """``"<id>.<field>"`` for each field ``language`` does not translate yet."""
+        from tocsin.framework._languages import translation_gaps
+
+        return translation_gaps(self, language)
+
+    def completeness(self, language: str) -> float:
+        """The share, 0 to 1, of the catalogue's text that ``language`` translates."""
+        from tocsin.framework._languages import completeness
+
+        return completeness(self, language)
+
+    def _translated(self) -> Catalogue:
+        """This catalogue in English with the translations beside its entries."""
+        english = self._english if self._english is not None else self
+        return english._with_translations() if english._with_translations else english
 
     # -- lookups -----------------------------------------------------------------
 
