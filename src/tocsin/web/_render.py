@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tocsin.web._deps import WebContext, expected_csrf
+from tocsin.web._i18n import DEFAULT_LANGUAGE, request_language, text_direction
 
 _NO_SUFFIX = ("/static/", "/api/")
 
@@ -65,12 +66,20 @@ def wants_json(request: Request) -> bool:
 
 
 FRAGMENTS_KEPT = 64
-_fragments: dict[tuple[int, str], tuple[Any, dict[str, Any], Markup]] = {}
+_fragments: dict[tuple[int, str, str], tuple[Any, dict[str, Any], Markup]] = {}
 _fragments_lock = threading.Lock()
 
 
-def fragment(context: WebContext, template: str, data: Any, values: dict[str, Any]) -> Markup:
-    """``template`` rendered with only ``data`` and ``values``, once per such objects.
+def fragment(
+    context: WebContext,
+    template: str,
+    data: Any,
+    values: dict[str, Any],
+    *,
+    language: str = DEFAULT_LANGUAGE,
+) -> Markup:
+    """``template`` rendered with only ``data`` and ``values``, once per such objects and
+    interface language.
 
     Pages whose data come from the page cache get the *same* objects for every caller
     that shares a cache key (same sensitivities allowed, same filters), so the HTML
@@ -79,7 +88,7 @@ def fragment(context: WebContext, template: str, data: Any, values: dict[str, An
     fragment is rendered without the request, the caller or the CSRF token, so nothing
     of one caller can reach another through it.
     """
-    key = (id(data), template)
+    key = (id(data), template, language)
     with _fragments_lock:
         found = _fragments.get(key)
     if (
@@ -89,7 +98,8 @@ def fragment(context: WebContext, template: str, data: Any, values: dict[str, An
         and all(found[1][k] is v for k, v in values.items())
     ):
         return found[2]
-    html = Markup(context.templates.get_template(template).render(data=data, **values))
+    template_values = {**values, "lang": language, "text_direction": text_direction(language)}
+    html = Markup(context.templates.get_template(template).render(data=data, **template_values))
     with _fragments_lock:
         if len(_fragments) >= FRAGMENTS_KEPT:
             _fragments.pop(next(iter(_fragments)))
@@ -117,7 +127,11 @@ def page(
         return JSONResponse(jsonable_encoder(data), status_code=status_code)
     context: WebContext = request.app.state.tocsin
     principal = getattr(request.state, "principal", None)
-    body = _fragment(context, fragment, data, extra or {}) if fragment else None
+    body = (
+        _fragment(context, fragment, data, extra or {}, language=request_language(request))
+        if fragment
+        else None
+    )
     values = {
         "body": body,
         "request": request,

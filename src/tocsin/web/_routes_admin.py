@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from tocsin.store import audit, list_audit
 from tocsin.web._deps import Requires, SessionDep, utc_now
+from tocsin.web._i18n import translate
 from tocsin.web._render import page
 from tocsin.web._security import PERMISSIONS, ROLES, Principal, hash_password, one_time_password
 from tocsin.web._store import (
@@ -99,7 +100,7 @@ def add_user(
             request,
             session,
             status_code=400,
-            message="That user name is taken or the role is unknown.",
+            message=translate(request, "That user name is taken or the role is unknown."),
         )
     password = one_time_password()
     now = utc_now()

@@ -30,6 +30,7 @@ from tocsin.web._deps import (
     SessionDep,
     utc_now,
 )
+from tocsin.web._i18n import N_, translate
 from tocsin.web._passwords import password_problem
 from tocsin.web._render import page
 from tocsin.web._security import SCOPES, digest, hash_password, new_secret
@@ -125,11 +126,13 @@ def login(
     )
     if result.session_token is None or result.user is None:
         messages = {
-            "rate_limited": "Too many failed attempts. Wait a few minutes and try again.",
-            "invalid": "Wrong user name, password or code.",
+            "rate_limited": N_("Too many failed attempts. Wait a few minutes and try again."),
+            "invalid": N_("Wrong user name, password or code."),
         }
         data = LoginPage(
-            message=messages[result.problem or "invalid"], next=safe_next(next), username=username
+            message=translate(request, messages[result.problem or "invalid"]),
+            next=safe_next(next),
+            username=username,
         )
         status_code = 429 if result.problem == "rate_limited" else 401
         return _login_page(request, context, data, status_code=status_code)
@@ -179,6 +182,7 @@ class AccountPage(BaseModel):
     totp_secret: str | None = None
     totp_uri: str | None = None
     message: str | None = None
+    language: str | None = None  # the interface language chosen; None: the browser's
 
 
 def _account(
@@ -203,6 +207,7 @@ def _account(
         must_change_password=user.must_change_password,
         tokens=tokens,
         scopes=list(SCOPES),
+        language=user.language,
         **extra,
     )
     return page(request, "account.html", data, title="Your account")
@@ -242,11 +247,14 @@ def change_password(
     if not check_current_password(
         session, context.web, user, current, client=client_address(request), now=now
     ):
-        problem = "Your current password is not right (or too many tries: wait a few minutes)."
+        problem = translate(
+            request,
+            "Your current password is not right (or too many tries: wait a few minutes).",
+        )
     elif new != repeat:
-        problem = "The two new passwords differ."
+        problem = translate(request, "The two new passwords differ.")
     elif new == current:
-        problem = "Choose a new password, not the one you have."
+        problem = translate(request, "Choose a new password, not the one you have.")
     else:
         problem = password_problem(new, username=user.username)
     if problem:
@@ -274,7 +282,10 @@ def change_password(
 def totp_start(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     if principal.user.totp_ciphertext is not None:
         return _account(
-            request, session, principal, message="Turn the second factor off first (below)."
+            request,
+            session,
+            principal,
+            message=translate(request, "Turn the second factor off first (below)."),
         )
     secret = pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=principal.user.username, issuer_name="Tocsin")
@@ -298,7 +309,10 @@ def totp_confirm(
     now = utc_now()
     if user.totp_ciphertext is not None:
         return _account(
-            request, session, principal, message="Turn the second factor off first (below)."
+            request,
+            session,
+            principal,
+            message=translate(request, "Turn the second factor off first (below)."),
         )
     if not check_current_password(
         session, context.web, user, password, client=client_address(request), now=now
@@ -307,13 +321,18 @@ def totp_confirm(
             request,
             session,
             principal,
-            message="Your password is not right.",
+            message=translate(request, "Your password is not right."),
             totp_secret=secret,
             totp_uri=pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Tocsin"),
         )
     step = totp_step(secret, code, now=now)
     if step is None:
-        return _account(request, session, principal, message="That code did not match; try again.")
+        return _account(
+            request,
+            session,
+            principal,
+            message=translate(request, "That code did not match; try again."),
+        )
     sealed = context.key_ring.encrypt(secret, context=totp_context(user.id))
     update_user(session, user.id, now=now, totp=(sealed.ciphertext, sealed.key_id))
     use_totp_step(session, user.id, step)
@@ -344,7 +363,7 @@ def totp_disable(
             request,
             session,
             principal,
-            message="Wrong password or code: the second factor stays on.",
+            message=translate(request, "Wrong password or code: the second factor stays on."),
         )
     update_user(session, user.id, now=now, totp=None)
     audit(session, actor=principal.actor, action="user.totp.disable", now=now)

@@ -54,6 +54,8 @@ class WebUserRow(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the interface language chosen (tocsin.web._i18n.LANGUAGES); None: the browser's
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -141,6 +143,7 @@ class StoredUser:
     is_active: bool
     must_change_password: bool
     created_at: datetime
+    language: str | None = None
 
 
 def _user(row: WebUserRow) -> StoredUser:
@@ -155,6 +158,7 @@ def _user(row: WebUserRow) -> StoredUser:
         is_active=row.is_active,
         must_change_password=row.must_change_password,
         created_at=row.created_at,
+        language=row.language,
     )
 
 
@@ -217,8 +221,10 @@ def update_user(
     is_active: bool | None = None,
     must_change_password: bool | None = None,
     totp: tuple[str, str] | None = _UNSET,
+    language: str | None = _UNSET,
 ) -> StoredUser:
-    """Change a user; ``totp=(ciphertext, key_id)`` sets the second factor, ``None`` clears it."""
+    """Change a user; ``totp=(ciphertext, key_id)`` sets the second factor, ``None`` clears it;
+    ``language`` sets the interface language, ``None`` leaves it to the browser."""
     row = session.get(WebUserRow, user_id)
     if row is None:
         raise LookupError(f"no user {user_id}")
@@ -235,6 +241,8 @@ def update_user(
     if totp is not _UNSET:
         row.totp_ciphertext, row.totp_key_id = totp if totp else (None, None)
         row.totp_last_step = None
+    if language is not _UNSET:
+        row.language = language
     row.updated_at = now
     session.flush()
     return _user(row)
