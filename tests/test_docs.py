@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tocsin.settings import AlertSettings, Settings, WebSettings
+from tocsin.settings import (
+    AlertSettings,
+    IntakeSettings,
+    MonitorSettings,
+    Settings,
+    WebSettings,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -18,7 +24,7 @@ def test_every_setting_is_documented_and_shown() -> None:
     text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     rows = describe_settings(Settings(home="/tmp/tocsin-docs-test"))
     # every field of every section is a row of `config show`, and documented
-    sections = (AlertSettings, WebSettings)
+    sections = (AlertSettings, IntakeSettings, MonitorSettings, WebSettings)
     n_fields = len(Settings.model_fields) - len(sections)
     assert len(rows) == n_fields + sum(len(section.model_fields) for section in sections)
     for row in rows:

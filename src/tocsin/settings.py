@@ -197,7 +197,9 @@ class AlertSettings(BaseSettings):
 class MonitorSettings(BaseSettings):
     """What `tocsin monitor watch` fetches, from where, and how often (issue 17).
 
-    Lists are given in the environment as JSON: ``TOCSIN_MONITOR_SOURCES='["gdelt","ucdp_candidate"]'``.
+    Lists are given in the environment as JSON:
+    ``TOCSIN_MONITOR_SOURCES='["gdelt","ucdp_candidate"]'``. Secrets (the UCDP token, the
+    ACLED key) are never logged nor shown in errors.
 
     Examples
     --------
@@ -208,7 +210,8 @@ class MonitorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOCSIN_MONITOR_", extra="ignore")
 
     every: str = Field(
-        default="15m", description="How often the watch runs a cycle (fetch, import, detect, alert)."
+        default="15m",
+        description="How often the watch runs a cycle (fetch, import, detect, alert).",
     )
     sources: list[str] = Field(
         default_factory=list,
@@ -232,6 +235,100 @@ class MonitorSettings(BaseSettings):
         default=1.0, description="At least this long between two requests to one source."
     )
     timeout_seconds: float = Field(default=60.0, description="Timeout of one request.")
+    lake: bool = Field(
+        default=False,
+        description="Also keep the events each sync fetches in the event lake (Parquet by "
+        "country and month, for `tocsin events aggregate` and batch work on Dask).",
+    )
+    lake_dir: Path | None = Field(
+        default=None,
+        description="The event lake's folder (unset: events-lake in the data folder; on a "
+        "cluster, storage every worker sees at the same path).",
+    )
+    first_sync_days: int = Field(
+        default=365,
+        ge=1,
+        description="How far back (days) a source's first sync reaches; later syncs fetch "
+        "only what is new.",
+    )
+    ucdp_ged_url: str = Field(
+        default="https://ucdpapi.pcr.uu.se/api/gedevents/{version}",
+        description="The UCDP GED API ({version}: ucdp_version).",
+    )
+    ucdp_version: str = Field(
+        default="25.1",
+        description="The GED release the ucdp_ged connector reads (a new one is fetched "
+        "from the start, revising the events of the old).",
+    )
+    ucdp_token: SecretStr | None = Field(
+        default=None,
+        description="Access token of the UCDP API (sent as the x-ucdp-access-token header).",
+    )
+    ucdp_page_size: int = Field(
+        default=1000, ge=1, le=1000, description="Events per page of the UCDP API."
+    )
+    ucdp_candidate_url: str = Field(
+        default="https://ucdp.uu.se/downloads/candidateged/GEDEvent_v{yy}_0_{month}.csv",
+        description="A monthly UCDP Candidate events file ({yy}: two-digit year, {month}: "
+        "month number without a leading zero).",
+    )
+    acled_url: str = Field(
+        default="https://api.acleddata.com/acled/read", description="The ACLED API's read endpoint."
+    )
+    acled_email: str | None = Field(default=None, description="E-mail of the ACLED account.")
+    acled_key: SecretStr | None = Field(default=None, description="Access key of the ACLED API.")
+    acled_page_size: int = Field(default=5000, ge=1, description="Events per page of ACLED.")
+    gdelt_lastupdate_url: str = Field(
+        default="http://data.gdeltproject.org/gdeltv2/lastupdate.txt",
+        description="GDELT 2.0's list of its newest 15-minute files (the export files "
+        "are fetched from the same folder).",
+    )
+    gdelt_max_files: int = Field(
+        default=8,
+        ge=1,
+        description="Most GDELT 15-minute export files fetched in one sync (a backlog is "
+        "caught up over later syncs).",
+    )
+    reliefweb_url: str = Field(
+        default="https://api.reliefweb.int/v2/reports", description="The ReliefWeb reports API."
+    )
+    reliefweb_appname: str | None = Field(
+        default=None,
+        description="The appname ReliefWeb approved for this installation (required by the API).",
+    )
+    reliefweb_page_size: int = Field(
+        default=200, ge=1, le=1000, description="Reports per page of ReliefWeb."
+    )
+
+
+class IntakeSettings(BaseSettings):
+    """The SMS and messaging gateways that post field reports to the web app (issue 17).
+
+    Unset secrets refuse that gateway: every message must be signed.
+
+    Examples
+    --------
+    >>> IntakeSettings(gateway_secret="s").gateway_secret
+    SecretStr('**********')
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_INTAKE_", extra="ignore")
+
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Twilio's auth token: X-Twilio-Signature is checked with it (unset: "
+        "Twilio-style messages are refused).",
+    )
+    gateway_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret of RapidPro-style gateways: X-Tocsin-Signature is the "
+        "HMAC-SHA256 of the body under it (unset: such messages are refused).",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The web app's address as the gateway calls it (behind a proxy: "
+        "Twilio signs the URL it called).",
+    )
 
 
 class Settings(BaseSettings):
@@ -267,6 +364,10 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(
         default_factory=MonitorSettings,
         description="Live monitoring: connectors and the watch (TOCSIN_MONITOR_*).",
+    )
+    intake: IntakeSettings = Field(
+        default_factory=IntakeSettings,
+        description="Field reports by SMS and messaging gateways (TOCSIN_INTAKE_*).",
     )
 
     def database_url_or_default(self) -> str:
@@ -308,7 +409,7 @@ def settings_sections(settings: Settings) -> list[tuple[BaseSettings, str]]:
     """The sections of ``settings`` with the prefix of their environment variables.
 
     >>> [prefix for _, prefix in settings_sections(Settings(home="/tmp/x"))]
-    ['TOCSIN_WEB_', 'TOCSIN_ALERTS_', 'TOCSIN_MONITOR_']
+    ['TOCSIN_WEB_', 'TOCSIN_ALERTS_', 'TOCSIN_MONITOR_', 'TOCSIN_INTAKE_']
     """
     found: list[tuple[BaseSettings, str]] = []
     for name in type(settings).model_fields:

@@ -170,4 +170,4 @@ def test_monitor_watch_without_speech_items_skips_the_surge_pass(home: Path) -> 
     assert result.exit_code == 0, (result.output, result.exception)
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     passes = [r for r in records if r["event"] == "pass_done"]
-    assert len(passes) == 1 and "n_speech_surge_signals" not in passes[0]
+    assert len(passes) == 1 and passes[0]["n_speech_surge_signals"] is None

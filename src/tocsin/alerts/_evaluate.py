@@ -16,6 +16,7 @@ from tocsin.alerts._rules import (
     Rule,
     Scope,
     SpeechSurge,
+    StaleData,
     TriggerEvent,
 )
 from tocsin.domain import Direction, SignalKind
@@ -244,7 +245,8 @@ def evaluate_rule(
     Forecast ranks are computed over every country before the scope is applied, so
     "rank 3" means third in the world, not in the region.
     """
-    if not rule.is_enabled:
+    if not rule.is_enabled or isinstance(rule.condition, StaleData):
+        # stale data is a fact about a source, not about Signals: the watch raises it
         return []
     scoped = [s for s in signals if _in_scope(s, rule.scope, regions)]
     condition = rule.condition

@@ -26,6 +26,7 @@ __all__ = [
     "Scope",
     "Severity",
     "SpeechSurge",
+    "StaleData",
     "TriggerEvent",
 ]
 
@@ -115,6 +116,16 @@ class Convergence(_Condition):
     min_strength: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
+class StaleData(_Condition):
+    """A monitored source that has not brought new data within its expected time (the
+    watch's check, :func:`~tocsin.alerts.raise_stale_data_alerts`; no Signal is involved).
+    ``sources`` names the connectors it covers (empty: all). The alert is raised for the
+    rule's countries, else for the countries the watch monitors."""
+
+    type: Literal["stale_data"] = "stale_data"
+    sources: list[str] = Field(default_factory=list)
+
+
 Condition = Annotated[
     ForecastRisk
     | ForecastTopEntry
@@ -122,7 +133,8 @@ Condition = Annotated[
     | SpeechSurge
     | TriggerEvent
     | AssessmentRaised
-    | Convergence,
+    | Convergence
+    | StaleData,
     Field(discriminator="type"),
 ]
 

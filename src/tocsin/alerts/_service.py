@@ -22,7 +22,7 @@ from tocsin.alerts._content import (
 from tocsin.alerts._evaluate import Match, evaluate_rules
 from tocsin.alerts._feeds import atom_feed, cap_feed
 from tocsin.alerts._routing import digest_key, idempotency_key, route
-from tocsin.alerts._rules import Rule, RuleCreate, Severity
+from tocsin.alerts._rules import Rule, RuleCreate, Severity, StaleData
 from tocsin.alerts._store import (
     AlertCreate,
     AlertState,
@@ -67,7 +67,9 @@ __all__ = [
     "change_alert_status",
     "evaluate_alerts",
     "list_rules",
+    "raise_stale_data_alerts",
     "remove_rule",
+    "StaleFeed",
     "run_alert_pass",
 ]
 
@@ -92,11 +94,11 @@ class PassReport:
     n_inbox: int = 0
 
 
-def list_rules(session: Session) -> list[Rule]:
-    """The rules in force, validated."""
+def list_rules(session: Session, *, removed: bool = False) -> list[Rule]:
+    """The rules in force (with ``removed``, the removed ones too), validated."""
     return [
         Rule.model_validate({**r.definition, "id": r.id, "created_at": r.created_at})
-        for r in list_alert_rules(session)
+        for r in list_alert_rules(session, removed=removed)
     ]
 
 
@@ -281,6 +283,50 @@ def run_alert_pass(
     open_ids = [a.id for a in states.values() if a.status in OPEN or a.closed_at is not None]
     linked = linked_signal_ids(session, open_ids)
     report.n_rules, report.n_signals, report.n_matches = len(rules), len(signals), len(matches)
+    _raise(
+        session,
+        matches,
+        rules,
+        by_id,
+        report,
+        notifications,
+        catalogue=catalogue,
+        names=names,
+        regions=regions,
+        recipients=recipients,
+        states=states,
+        linked=linked,
+        signals=signals,
+        now=now,
+        base_url=base_url,
+    )
+    _escalate(
+        session, rules, recipients, regions, report, notifications, now=now, base_url=base_url
+    )
+    report.n_queued = notifications.enqueue(session, now=now)
+    report.n_inbox = notifications.n_inbox
+    return report
+
+
+def _raise(
+    session: Session,
+    matches: Sequence[Match],
+    rules: Mapping[int, Rule],
+    by_id: Mapping[int, StoredSignal],
+    report: PassReport,
+    notifications: _Notifications,
+    *,
+    catalogue: Catalogue,
+    names: Mapping[str, str],
+    regions: Mapping[str, Sequence[str | None]],
+    recipients: Sequence[StoredRecipient],
+    states: Mapping[tuple[int, str], AlertState],
+    linked: dict[int, set[int]],
+    signals: Sequence[StoredSignal],
+    now: datetime,
+    base_url: str,
+) -> None:
+    """Open or merge the alert of each match and notify the recipients of new ones."""
     for match in matches:
         rule = rules[match.rule_id]
         name = names.get(match.iso3, match.iso3)
@@ -310,12 +356,6 @@ def run_alert_pass(
         pairs = route(rule, match.iso3, rule.severity, recipients, regions=regions, level=0)
         notifications.add(session, public, pairs, now=now)
         set_escalation_level(session, alert_id, 0, now=now)
-    _escalate(
-        session, rules, recipients, regions, report, notifications, now=now, base_url=base_url
-    )
-    report.n_queued = notifications.enqueue(session, now=now)
-    report.n_inbox = notifications.n_inbox
-    return report
 
 
 def _escalate(
@@ -506,3 +546,95 @@ def evaluate_alerts(db: Database, *, now: datetime, base_url: str) -> PassReport
     detection, and the watch loop after each ingestion)."""
     with db.session() as session:
         return run_alert_pass(session, now=now, catalogue=load_catalogue(), base_url=base_url)
+
+
+@dataclass(frozen=True)
+class StaleFeed:
+    """A monitored source whose newest data is older than it should be.
+
+    ``last_update`` is when it last brought new data (``None``: never); ``expected_every``
+    how often it publishes."""
+
+    source: str
+    last_update: datetime | None
+    expected_every: timedelta
+
+    def reason(self, now: datetime) -> str:
+        """One line for the alert, e.g. ``gdelt: no new data for 5 h (expected every 1 h)``."""
+        since = (
+            "never brought data"
+            if self.last_update is None
+            else f"no new data for {_span(now - self.last_update)}"
+        )
+        return f"{self.source}: {since} (expected every {_span(self.expected_every)})"
+
+
+def _span(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
+
+
+def raise_stale_data_alerts(
+    db: Database,
+    stale: Sequence[StaleFeed],
+    *,
+    countries: Sequence[str],
+    now: datetime,
+    base_url: str,
+) -> PassReport:
+    """Raise the alerts of the ``stale_data`` rules for ``stale`` sources, in one transaction.
+
+    Each rule covers its own countries (its scope), else ``countries`` (those the watch
+    monitors); a rule with neither raises nothing, since an alert is about a country. An
+    open alert of the same rule and country absorbs a repeat, so a source down for a day
+    notifies once, not every cycle. The alert's value is the data's age in hours.
+    """
+    report = PassReport()
+    with db.session() as session:
+        rules = {
+            r.id: r
+            for r in list_rules(session)
+            if isinstance(r.condition, StaleData) and r.is_enabled
+        }
+        matches: list[Match] = []
+        for rule in rules.values():
+            assert isinstance(rule.condition, StaleData)
+            wanted = set(rule.condition.sources)
+            feeds = [f for f in stale if not wanted or f.source in wanted]
+            where = rule.scope.countries or list(countries)
+            for iso3 in where:
+                for feed in feeds:
+                    age = now - feed.last_update if feed.last_update else feed.expected_every
+                    matches.append(
+                        Match(rule.id, iso3, (), age.total_seconds() / 3600, feed.reason(now))
+                    )
+        report.n_rules, report.n_matches = len(rules), len(matches)
+        if not matches:
+            return report
+        known = list_countries(session)
+        regions = {c.iso3: (c.un_region, c.un_subregion) for c in known}
+        names = {c.iso3: c.name for c in known}
+        matches = [m for m in matches if m.iso3 in names]
+        states = latest_alert_states(session)
+        open_ids = [a.id for a in states.values() if a.status in OPEN or a.closed_at is not None]
+        notifications = _Notifications()
+        _raise(
+            session,
+            matches,
+            rules,
+            {},
+            report,
+            notifications,
+            catalogue=load_catalogue(),
+            names=names,
+            regions=regions,
+            recipients=list_recipients(session),
+            states=states,
+            linked=linked_signal_ids(session, open_ids),
+            signals=[],
+            now=now,
+            base_url=base_url,
+        )
+        report.n_queued = notifications.enqueue(session, now=now)
+        report.n_inbox = notifications.n_inbox
+    return report

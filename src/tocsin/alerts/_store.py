@@ -207,11 +207,12 @@ def add_alert_rule(session: Session, definition: dict[str, Any], *, now: datetim
     return row.id
 
 
-def list_alert_rules(session: Session) -> list[StoredRule]:
-    """The rules in force (not removed), oldest first."""
-    rows = session.scalars(
-        select(AlertRuleRow).where(AlertRuleRow.removed_at.is_(None)).order_by(AlertRuleRow.id)
-    )
+def list_alert_rules(session: Session, *, removed: bool = False) -> list[StoredRule]:
+    """The rules in force (not removed; with ``removed``, those too), oldest first."""
+    query = select(AlertRuleRow).order_by(AlertRuleRow.id)
+    if not removed:
+        query = query.where(AlertRuleRow.removed_at.is_(None))
+    rows = session.scalars(query)
     return [StoredRule(r.id, r.definition, r.created_at) for r in rows]
 
 

@@ -1,5 +1,5 @@
 """`tocsin alerts`: rules, recipients, alerts and their lifecycle, feeds, the delivery
-worker; and `tocsin monitor watch`, the long-lived monitoring loop."""
+worker."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def rules_add(
         typer.Option(
             "--when",
             help="Condition: forecast_risk, forecast_top_n, escalation_risk, speech_surge, "
-            "trigger_event, assessment_raised or convergence.",
+            "trigger_event, assessment_raised, convergence or stale_data.",
         ),
     ] = None,
     param: Annotated[
@@ -582,104 +582,6 @@ def deliver_command(
     stdout.print(f"{sent} messages sent; outbox: {counts}")
 
 
-# --- monitor watch -------------------------------------------------------------------------
-# `tocsin monitor` belongs to the events CLI (tocsin.cli._events), which registers this
-# command under it, so that the lazily loaded `monitor` group has it.
-
-
-def watch_command(
-    ctx: typer.Context,
-    every: Annotated[str, typer.Option("--every", help="How often to run a pass.")] = "15m",
-    events: Annotated[
-        list[Path] | None, typer.Option("--events", help="Event file to (re-)import each pass.")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Format of --events files.")] = "ucdp",
-    health_port: Annotated[int, typer.Option(help="Port of GET /health (0: any).")] = 8765,
-    max_passes: Annotated[int | None, typer.Option(help="Stop after this many passes.")] = None,
-    speech: Annotated[
-        bool, typer.Option("--speech/--no-speech", help="Look for speech surges each pass.")
-    ] = True,
-) -> None:
-    """Run the monitoring loop: ingest, detect, evaluate alert rules, deliver.
-
-    Each pass re-imports the --events files (imports are idempotent), runs the
-    monitoring pass (what `tocsin monitor run` does) when there are events, records the
-    surges of flagged speech items as Signals (what `tocsin speech surges --emit` does)
-    when speech items are stored, evaluates the alert rules and delivers the outbox;
-    between passes, failed deliveries are retried.
-    Logs are JSON lines on stderr; GET http://127.0.0.1:PORT/health reports the last pass.
-
-    Example: `tocsin monitor watch --every 15m --events ged_caf.csv --format ucdp`
-    """
-    from tocsin.alerts import (
-        Health,
-        JsonLog,
-        alert_outbox_counts,
-        delivery_config,
-        drain_outbox,
-        evaluate_alerts,
-        health_server,
-        parse_duration,
-        watch_loop,
-    )
-    from tocsin.events import import_event_file, run_monitoring_pass
-    from tocsin.incidents import non_public_report_events
-    from tocsin.speech import count_speech_items, record_speech_surges
-    from tocsin.store import read_user_file
-
-    period = parse_duration(every)
-    settings = state(ctx).settings.alerts
-    db = _database(ctx)
-    log = JsonLog(sys.stderr, component="monitor.watch")
-    stop = _stop_on_signals()
-    health = Health(period)
-    worker = f"{os.uname().nodename}:{os.getpid()}"
-
-    def step() -> dict[str, Any]:
-        # the capabilities' use cases, as `events import` and `monitor run` call them
-        result: dict[str, Any] = {}
-        for path in events or []:
-            data = read_user_file(path)
-            summary = import_event_file(db, data, fmt, file_name=str(path), now=_now())
-            log("ingest", file=str(path), summary=summary.to_dict())
-        if events:
-            detected = run_monitoring_pass(db, now=_now(), internal_events=non_public_report_events)
-            result["n_detection_signals"] = len(detected.signal_ids)
-            result["data_end"] = detected.data_end.isoformat()
-        if speech:
-            with db.session() as session:
-                has_speech = count_speech_items(session) > 0
-            if has_speech:
-                surges = record_speech_surges(db, now=_now())
-                result["n_speech_surge_signals"] = len(surges)
-        report = evaluate_alerts(db, now=_now(), base_url=state(ctx).settings.alert_base_url())
-        result |= {
-            "n_alerts_created": len(report.created),
-            "n_alerts_merged": len(report.merged),
-            "n_escalated": len(report.escalated),
-            "n_queued": report.n_queued,
-        }
-        with db.session() as session:
-            result["outbox"] = alert_outbox_counts(session)
-        return result
-
-    def deliver() -> None:
-        drain_outbox(db, delivery_config(settings), worker=worker, log=log)
-
-    with health_server(health, health_port) as port:
-        log("watch_started", every=every, health=f"http://127.0.0.1:{port}/health")
-        watch_loop(
-            step,
-            every=period,
-            stop=stop,
-            health=health,
-            log=log,
-            between=deliver,
-            max_passes=max_passes,
-        )
-    log("watch_stopped", n_passes=health.n_passes)
-
-
 def register(root: typer.Typer) -> None:
-    """Add the `alerts` commands (and `monitor watch`) to the root CLI."""
+    """Add the `alerts` commands to the root CLI."""
     root.add_typer(app, name="alerts")

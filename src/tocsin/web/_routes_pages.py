@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 
 from tocsin.datasets import list_datasets
 from tocsin.store import list_dataset_versions
+from tocsin.web._country_sections import CountrySection
+from tocsin.web._data_sections import data_sections
 from tocsin.web._deps import ContextDep, OptionalPrincipal, Requires, SessionDep
 from tocsin.web._imports import MAX_UPLOAD_BYTES, ImportJobOut
 from tocsin.web._render import page, wants_json
@@ -64,6 +66,10 @@ class DataPage(BaseModel):
     imports: list[ImportJobOut] = Field(
         description="The latest uploaded imports (only for roles that may import)."
     )
+    sections: dict[str, CountrySection] = Field(
+        default_factory=dict,
+        description="What capabilities add (e.g. the watch and its sources: `monitor`).",
+    )
 
 
 @router.get("/data")
@@ -106,6 +112,7 @@ def data_page(
         formats={name: list(kind.formats) for name, kind in context.upload_kinds.items()},
         max_upload_mb=MAX_UPLOAD_BYTES // 2**20,
         imports=visible_jobs(context, session) if can_import else [],
+        sections=data_sections(context, session, principal),
     )
     return page(request, "data.html", data, title="Data")
 
