@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "alerts": "_alerts",
     "speech": "_speech",
     "assess": "_assess",
+    "incidents": "_incidents",
     "serve": "_web",
     "web": "_web",
     "backup": "_backup",
@@ -61,13 +62,16 @@ COMMAND_HELP: dict[str, str] = {
     "db": "The database: migrate it and see what it holds.",
     "config": "Tocsin's settings.",
     "events": "Event data: import UCDP, ACLED, GDELT or mapped CSV files; summarise; link.",
-    "monitor": "Monitoring: detect escalation early, emit Signals, evaluate the detector.",
+    "monitor": "Monitoring: the watch that keeps the data current, its sources, escalation "
+    "detection and Signals, the detector's evaluation.",
     "forecast": "The statistical forecast of mass-killing onset: backtest, run, explain, pictures.",
     "report": "Reports for decision makers: the assessment report and the one-page brief.",
     "alerts": "Alerts: rules over Signals, who is told, the alert lifecycle, CAP/Atom feeds.",
     "speech": "Hate speech and incitement monitoring: import, score, train, evaluate, surges.",
     "assess": "National assessments of risk and resilience (§71(b)): rate every indicator, "
     "review, approve, compare versions, export and import JSON.",
+    "incidents": "Incident reports from the field: the monitors' form (XLSForm) and pulling its "
+    "submissions from KoboToolbox and ODK Central.",
     "web": "Users and identity keys of the web application.",
 }
 

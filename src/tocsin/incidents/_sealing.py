@@ -1,10 +1,12 @@
-"""Key rotation of the incident tables: identities of reports and attachments' data keys."""
+"""Key rotation of the incident tables: identities of reports, attachments' data keys and
+the senders of queued text messages."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from tocsin.incidents._attachments import attachment_context
+from tocsin.incidents._gateway import draft_context
 from tocsin.incidents._reports import report_context
 from tocsin.incidents._store import list_encrypted_values, replace_encrypted_value
 from tocsin.store import KeyRing
@@ -19,11 +21,12 @@ def reseal_incident_values(session: Session, ring: KeyRing) -> int:
     """
     values = list_encrypted_values(session)
     for value in values:
-        context = (
-            report_context(value.record)
-            if value.table == "reports"
-            else attachment_context(value.record)
-        )
+        if value.table == "reports":
+            context = report_context(value.record)
+        elif value.table == "drafts":
+            context = draft_context(value.record)
+        else:
+            context = attachment_context(value.record)
         sealed = ring.reseal(value.key_id, value.ciphertext, context=context)
         replace_encrypted_value(session, value, key_id=sealed.key_id, ciphertext=sealed.ciphertext)
     return len(values)

@@ -404,6 +404,10 @@ def list_encrypted_values(session: Session) -> list[EncryptedValue]:
             select(ReportAttachmentRow).options(defer(ReportAttachmentRow.content))
         )
     ]
+    values += [
+        EncryptedValue("drafts", d.id, d.public_id, d.sender_key_id, d.sender_ciphertext)
+        for d in session.scalars(select(IncidentDraftRow))
+    ]
     return values
 
 
@@ -421,6 +425,209 @@ def replace_encrypted_value(
         )
         if attachment is not None:
             attachment.key_id, attachment.sealed = key_id, ciphertext
+    elif value.table == "drafts":
+        draft = session.get(IncidentDraftRow, value.row_id)
+        if draft is not None:
+            draft.sender_key_id, draft.sender_ciphertext = key_id, ciphertext
     else:
         raise ValueError(f"not an incident table: {value.table!r}")
+    session.flush()
+
+
+# --- field intake: pulled forms and the messaging gateway's queue --------------------------
+
+
+class IntakeCursorRow(Base):
+    """Where the last pull of one form stopped: its newest submission time, as the server
+    wrote it (handed back to the server's own filter on the next pull)."""
+
+    __tablename__ = "incident_intake_cursors"
+    __table_args__ = (UniqueConstraint("source", "form_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    form_key: Mapped[str] = mapped_column(String(500))
+    last_submission_time: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+#: A draft's states: waiting for a verifier, made into a report, or turned down.
+DRAFT_STATUSES = ("pending", "verified", "rejected")
+
+
+class IncidentDraftRow(Base):
+    """A report sent by text message, waiting in the verification queue.
+
+    Only verifiers read it (it is no report yet: no event, no list of reports shows it);
+    the sender's number is an identity, kept as ciphertext with its key id.
+    """
+
+    __tablename__ = "incident_drafts"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_id"),
+        CheckConstraint(f"status IN {DRAFT_STATUSES}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"))
+    start_date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    sender_ciphertext: Mapped[str] = mapped_column(Text)
+    sender_key_id: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("incident_reports.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("web_users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def get_intake_cursor(session: Session, source: str, form_key: str) -> str | None:
+    """The newest submission time stored for this form, or None before its first pull."""
+    return session.scalar(
+        select(IntakeCursorRow.last_submission_time).where(
+            IntakeCursorRow.source == source, IntakeCursorRow.form_key == form_key
+        )
+    )
+
+
+def set_intake_cursor(
+    session: Session, source: str, form_key: str, last_submission_time: str, *, now: datetime
+) -> None:
+    row = session.scalar(
+        select(IntakeCursorRow).where(
+            IntakeCursorRow.source == source, IntakeCursorRow.form_key == form_key
+        )
+    )
+    if row is None:
+        session.add(
+            IntakeCursorRow(
+                source=source,
+                form_key=form_key,
+                last_submission_time=last_submission_time,
+                updated_at=now,
+            )
+        )
+    else:
+        row.last_submission_time, row.updated_at = last_submission_time, now
+    session.flush()
+
+
+def report_owner_of_key(session: Session, idempotency_key: str) -> int | None:
+    """The owner of a report stored under this idempotency key by anyone, if one is."""
+    return session.scalar(
+        select(IncidentReportRow.owner_id)
+        .where(IncidentReportRow.idempotency_key == idempotency_key)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class DraftCreate:
+    """A message's draft to queue; ``sender_*`` already sealed."""
+
+    public_id: str
+    channel: str
+    message_id: str
+    iso3: str
+    start_date: date
+    text: str
+    sender_ciphertext: str
+    sender_key_id: str
+
+
+@dataclass(frozen=True)
+class StoredDraft(DraftCreate):
+    id: int = 0
+    status: str = "pending"
+    received_at: datetime | None = None
+    report_id: int | None = None
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+
+
+_DRAFT_FIELDS = list(DraftCreate.__dataclass_fields__)
+
+
+def _draft(row: IncidentDraftRow) -> StoredDraft:
+    return StoredDraft(
+        **{name: getattr(row, name) for name in _DRAFT_FIELDS},
+        id=row.id,
+        status=row.status,
+        received_at=row.received_at,
+        report_id=row.report_id,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+    )
+
+
+def save_incident_draft(
+    session: Session, draft: DraftCreate, *, now: datetime
+) -> tuple[StoredDraft, bool]:
+    """Queue a draft once per (channel, message id); return it and whether it is new.
+
+    A gateway retries a delivery it thinks failed, and may deliver twice: the insert is
+    skipped when the message id is taken (as :func:`save_incident_report` does).
+    """
+    insert = _dialect_insert(session)
+    new_id = session.scalar(
+        insert(IncidentDraftRow)
+        .values(**{n: getattr(draft, n) for n in _DRAFT_FIELDS}, status="pending", received_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+        .returning(IncidentDraftRow.id)
+    )
+    if new_id is not None:
+        row = session.get(IncidentDraftRow, new_id)
+        assert row is not None
+        return _draft(row), True
+    existing = session.scalar(
+        select(IncidentDraftRow).where(
+            IncidentDraftRow.channel == draft.channel,
+            IncidentDraftRow.message_id == draft.message_id,
+        )
+    )
+    if existing is None:
+        raise RuntimeError("the message id is taken by a draft that cannot be read")
+    return _draft(existing), False
+
+
+def list_incident_drafts(
+    session: Session, *, status: str | None = "pending", limit: int = 50, offset: int = 0
+) -> tuple[list[StoredDraft], int]:
+    """Drafts (oldest first: the queue's order) and how many match in all."""
+    query = select(IncidentDraftRow)
+    if status is not None:
+        query = query.where(IncidentDraftRow.status == status)
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = session.scalars(
+        query.order_by(IncidentDraftRow.received_at, IncidentDraftRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_draft(row) for row in rows], total
+
+
+def get_incident_draft(session: Session, public_id: str) -> StoredDraft | None:
+    row = session.scalar(select(IncidentDraftRow).where(IncidentDraftRow.public_id == public_id))
+    return _draft(row) if row is not None else None
+
+
+def decide_incident_draft(
+    session: Session,
+    draft_id: int,
+    *,
+    status: str,
+    decided_by: int,
+    now: datetime,
+    report_id: int | None = None,
+) -> None:
+    """Mark a pending draft verified (with the report made of it) or rejected."""
+    if status not in DRAFT_STATUSES[1:]:
+        raise ValueError(f"a draft is decided as verified or rejected, not {status!r}")
+    row = session.get(IncidentDraftRow, draft_id, with_for_update=True)
+    if row is None or row.status != "pending":
+        raise ValueError("the draft was decided already")
+    row.status, row.decided_by, row.decided_at, row.report_id = status, decided_by, now, report_id
     session.flush()

@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report:create": frozenset({"admin", "analyst", "monitor"}),
     "report:export": frozenset({"admin", "analyst"}),
     "identity:read": frozenset({"admin", "analyst"}),
+    # the queue of reports sent by text message: drafts may name people, unverified
+    "report:verify": frozenset({"admin", "analyst"}),
     "assessment:edit": frozenset({"admin", "analyst"}),  # create, rate, submit, import
     "assessment:approve": frozenset({"admin", "reviewer"}),  # approve or return
     "assessment:comment": frozenset({"admin", "analyst", "reviewer"}),
@@ -59,6 +61,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "reports:read": frozenset({"report:read"}),
     "reports:write": frozenset({"report:create"}),
     "reports:export": frozenset({"report:export"}),
+    "reports:verify": frozenset({"report:verify"}),
     "identities": frozenset({"identity:read", "speech:text"}),
     # who changes an assessment reads what it changes, drafts included
     "assessments:write": frozenset(
