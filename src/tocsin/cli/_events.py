@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tocsin.cli._alerts import watch_command
 from tocsin.cli._common import print_json, real_console, state, stderr, stdout
+from tocsin.cli._monitor import status_command, sync_command, watch_command
 from tocsin.errors import TocsinError
 from tocsin.events import EVENT_FORMATS
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from tocsin.events import (
         ColumnMapping,
+        EventLake,
     )
     from tocsin.store import Database
 
@@ -29,7 +30,8 @@ events_app = typer.Typer(
     rich_markup_mode=None,
 )
 monitor_app = typer.Typer(
-    help="Monitoring: detect escalation early, emit Signals, evaluate the detector.",
+    help="Monitoring: the watch that keeps the data current, its sources, escalation "
+    "detection and Signals, the detector's evaluation.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -79,6 +81,30 @@ def _mapping(path: Path | None) -> ColumnMapping | None:
         ) from error
 
 
+LakeDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--lake-dir",
+        help="The event lake's folder (default: events-lake in the data folder); on a "
+        "cluster, shared storage every worker sees at the same path.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on this Dask scheduler (tcp://HOST:8786; needs tocsin[scale]); default: "
+        "in this process. The same results either way.",
+    ),
+]
+
+
+def _lake(ctx: typer.Context, lake_dir: Path | None) -> EventLake:
+    from tocsin.events import EventLake, default_lake_path
+
+    return EventLake(lake_dir or default_lake_path(state(ctx).settings.home))
+
+
 @events_app.command("import")
 def import_command(
     ctx: typer.Context,
@@ -94,6 +120,13 @@ def import_command(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    to_lake: Annotated[
+        bool,
+        typer.Option(
+            "--lake", help="Also keep the events in the event lake (Parquet, for batch work)."
+        ),
+    ] = False,
+    lake_dir: LakeDirOption = None,
 ) -> None:
     """Import an event file into the database, atomically and idempotently.
 
@@ -134,6 +167,11 @@ def import_command(
                 progress=lambda done: bar.update(task, completed=done),
             )
     result = summary.to_dict() | {"rejects_file": str(rejects_path) if rejects_path else None}
+    if to_lake:
+        # after the database's commit: a re-run after a failure here adds the lake's files
+        # only (both are idempotent per file)
+        written = _lake(ctx, lake_dir).write(parsed)
+        result["lake_files"] = written.n_files
     if as_json:
         print_json(result)
         return
@@ -149,6 +187,110 @@ def import_command(
     )
     if rejects_path:
         stdout.print(f"Rejected rows and their problems: {rejects_path}")
+
+
+@events_app.command("aggregate")
+def aggregate_command(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the rows here: .csv or .parquet."),
+    ] = None,
+    freq: Annotated[str, typer.Option("--freq", help="W (weeks) or M (months).")] = "W",
+    split: Annotated[
+        str, typer.Option(help="event_type, target_kind, target_group or none.")
+    ] = "event_type",
+    scheduler: SchedulerOption = None,
+    lake_dir: LakeDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Aggregate the event lake to area-weeks (or area-months): events and deaths.
+
+    Reads the lake that `tocsin events import --lake` fills, one task per group of whole
+    countries, here or on a Dask cluster.
+
+    Example: `tocsin events aggregate --scheduler tcp://10.0.0.5:8786 -o area_weeks.parquet`
+    """
+    from tocsin.domain import spreadsheet_safe_frame
+    from tocsin.events import aggregate_lake
+
+    if freq not in ("W", "M"):
+        raise TocsinError(f"unknown --freq {freq!r}", fix="use W or M")
+    if split not in ("event_type", "target_kind", "target_group", "none"):
+        raise TocsinError(
+            f"unknown --split {split!r}", fix="use event_type, target_kind, target_group or none"
+        )
+    if output is not None and output.suffix not in (".csv", ".parquet"):
+        raise TocsinError(f"cannot write {output}", fix="name the file .csv or .parquet")
+    lake = _lake(ctx, lake_dir)
+    rows = aggregate_lake(
+        lake, scheduler=scheduler, freq=freq, split=None if split == "none" else split
+    )
+    if output is not None and output.suffix == ".parquet":
+        rows.to_parquet(output, index=False)
+    elif output is not None:
+        spreadsheet_safe_frame(rows).to_csv(output, index=False)
+    result = {
+        "lake": str(lake.root),
+        "n_rows": len(rows),
+        "n_events": int(rows["n_events"].sum()) if len(rows) else 0,
+        "n_countries": int(rows["iso3"].nunique()) if len(rows) else 0,
+        "output": str(output) if output else None,
+    }
+    if as_json:
+        print_json(result)
+        return
+    stdout.print(
+        f"{result['n_events']:,} events in {result['n_rows']:,} rows, "
+        f"{result['n_countries']:,} countries" + (f": {output}" if output else ".")
+    )
+
+
+@events_app.command("risks")
+def risks_command(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(help="How many areas to list.")] = 10,
+    scheduler: SchedulerOption = None,
+    lake_dir: LakeDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Escalation risk of every area in the event lake (packaged detector); no Signals.
+
+    `tocsin monitor run` scores the database's events and records Signals; this scores
+    the lake's, here or on a Dask cluster, and only lists them.
+
+    Example: `tocsin events risks --scheduler tcp://10.0.0.5:8786 --top 5 --json`
+    """
+    from rich.table import Table
+
+    from tocsin.events import lake_escalation_risks
+
+    risks = lake_escalation_risks(_lake(ctx, lake_dir), scheduler=scheduler)
+    head: list[dict[str, Any]] = [
+        {
+            "area": str(r["area"]),
+            "week": str(_iso_date(r["week"])),
+            "risk": float(r["risk"]),
+            "osv_deaths_4": float(r["osv_deaths_4"]),
+        }
+        for r in risks.head(top).to_dict("records")
+    ]
+    if as_json:
+        print_json({"n_areas": len(risks), "top": head})
+        return
+    table = Table("area", "week", "risk", "civilian deaths (4 wk)")
+    for row in head:
+        risk, deaths = f"{row['risk']:.0%}", f"{row['osv_deaths_4']:.0f}"
+        table.add_row(str(row["area"]), str(row["week"]), risk, deaths)
+    stdout.print(table)
+    stdout.print(f"{len(risks):,} areas scored.")
+
+
+def _iso_date(value: Any) -> str:
+    """The date of a timestamp, as ISO text."""
+    import pandas as pd
+
+    return str(pd.Timestamp(value).date())
 
 
 @events_app.command("summary")
@@ -425,8 +567,10 @@ def _nan_as_null(value: Any) -> Any:
     return value
 
 
-# Alerts (issue 8): the long-lived `tocsin monitor watch` worker is defined by the alerts CLI.
+# Live monitoring (issue 17): the watch, one-off syncs and their state (tocsin.cli._monitor).
 monitor_app.command("watch")(watch_command)
+monitor_app.command("sync")(sync_command)
+monitor_app.command("status")(status_command)
 
 
 def register(root: typer.Typer) -> None:
