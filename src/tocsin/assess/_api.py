@@ -97,6 +97,11 @@ class AssessmentViewOut(AssessmentSummaryOut):
     risk_profile: RiskProfile
     monitoring: MonitoringOut
     policy_options: list[PolicyOptionOut]
+    indicator_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each indicator's optimistic-concurrency token, to send back as "
+        "expected_token when rating it.",
+    )
 
 
 class VersionDiffOut(BaseModel):

@@ -6,6 +6,8 @@ caller (the store service, the web app) can keep the old one as the previous ver
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
 from tocsin.assess._model import (
@@ -26,6 +28,8 @@ from tocsin.framework import Catalogue
 
 __all__ = [
     "AssessmentEditError",
+    "EditConflict",
+    "indicator_token",
     "accept_suggestion",
     "blank_assessment",
     "rate_indicator",
@@ -37,6 +41,39 @@ __all__ = [
 
 class AssessmentEditError(TocsinError):
     """An edit that the assessment's state or the catalogue does not allow."""
+
+
+class EditConflict(AssessmentEditError):
+    """The indicator was saved by someone else since the editor read it: the save is
+    refused so that neither judgement is lost without a person choosing."""
+
+    def __init__(self, code: str, current: IndicatorAssessment) -> None:
+        super().__init__(
+            f"indicator {code} was changed by someone else since you opened it",
+            fix="compare both versions and save again with the one you keep",
+        )
+        self.code = code
+        self.current = current
+
+
+#: The fields a rating form overwrites; evidence is only ever added to, so it is left out
+#: of the token (accepting a suggestion does not make another analyst's rationale stale).
+TOKEN_FIELDS = ("rating", "trend", "confidence", "rationale")
+
+
+def indicator_token(item: IndicatorAssessment) -> str:
+    """A short digest of what a save of ``item`` would overwrite: the optimistic-concurrency
+    token a form carries and :func:`rate_indicator` checks (``expected``).
+
+    >>> a = IndicatorAssessment(code="9.3")
+    >>> indicator_token(a) == indicator_token(a.model_copy())
+    True
+    >>> indicator_token(a) == indicator_token(a.model_copy(update={"rationale": "x"}))
+    False
+    """
+    values = item.model_dump(mode="json", include=set(TOKEN_FIELDS))
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def blank_assessment(
@@ -97,20 +134,19 @@ def rate_indicator(
     confidence: Confidence | None = None,
     rationale: str | None = None,
     evidence: list[EvidenceLink] | None = None,
+    expected: str | None = None,
 ) -> Assessment:
     """A copy with indicator ``code`` re-rated; arguments left ``None`` keep their value.
 
     ``evidence`` is added to the indicator's evidence (a link already there is not
-    repeated). A rating other than ``unknown`` needs a rationale.
+    repeated). A rating other than ``unknown`` needs a rationale. With ``expected`` (the
+    :func:`indicator_token` the editor read), a save over a rating that has changed since
+    raises :class:`EditConflict` instead.
     """
     require_editable(assessment)
-    try:
-        current = assessment.indicator(code)
-    except KeyError as error:
-        raise AssessmentEditError(
-            f"indicator {code!r} is not in this assessment",
-            fix="use an indicator code of the catalogue, e.g. 9.3 (see `tocsin framework`)",
-        ) from error
+    current = _indicator(assessment, code)
+    if expected is not None and expected != indicator_token(current):
+        raise EditConflict(code, current)
     updated = current.model_copy(deep=True)
     if rating is not None:
         updated.rating = rating
@@ -133,6 +169,17 @@ def rate_indicator(
     return _replace_indicator(assessment, updated)
 
 
+def _indicator(assessment: Assessment, code: str) -> IndicatorAssessment:
+    try:
+        return assessment.indicator(code)
+    except KeyError as error:
+        # a factor code (RF9) included: a suggestion tagged only so is placed by the analyst
+        raise AssessmentEditError(
+            f"indicator {code!r} is not in this assessment",
+            fix="use an indicator code of the catalogue, e.g. 9.3 (see `tocsin framework`)",
+        ) from error
+
+
 def _replace_indicator(assessment: Assessment, updated: IndicatorAssessment) -> Assessment:
     copy = assessment.model_copy(deep=True)
     copy.indicators = [updated if i.code == updated.code else i for i in copy.indicators]
@@ -144,7 +191,7 @@ def accept_suggestion(
 ) -> Assessment:
     """A copy with Signal ``signal_id`` linked as evidence for ``code`` (rating untouched)."""
     require_editable(assessment)
-    current = assessment.indicator(code).model_copy(deep=True)
+    current = _indicator(assessment, code).model_copy(deep=True)
     ref = str(signal_id)
     current.rejected_suggestions = [r for r in current.rejected_suggestions if r != ref]
     if all(not (e.kind is EvidenceKind.SIGNAL and e.ref == ref) for e in current.evidence):
@@ -157,7 +204,7 @@ def accept_suggestion(
 def reject_suggestion(assessment: Assessment, code: str, signal_id: int) -> Assessment:
     """A copy where Signal ``signal_id`` is no longer suggested for ``code``."""
     require_editable(assessment)
-    current = assessment.indicator(code).model_copy(deep=True)
+    current = _indicator(assessment, code).model_copy(deep=True)
     ref = str(signal_id)
     current.evidence = [
         e for e in current.evidence if not (e.kind is EvidenceKind.SIGNAL and e.ref == ref)

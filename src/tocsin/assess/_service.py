@@ -7,6 +7,7 @@ package, and keeps the result as a new version. Nothing is overwritten.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -92,10 +93,10 @@ def prefill_from_datasets(
     frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Any]:
     """Structures of resilience pre-filled from the bundled (or updated) data sets."""
-    from tocsin.datasets import get_dataset, load  # pandas: only when pre-filling
+    from tocsin.datasets import get_dataset  # pandas: only when pre-filling
 
     if frames is None:
-        frames = {n: load(n, settings_or_dir=settings_or_dir) for n in _STRUCTURE_DATASETS}
+        frames = {n: _dataset_frame(n, settings_or_dir) for n in _STRUCTURE_DATASETS}
     citations = {n: get_dataset(n).citation for n in _STRUCTURE_DATASETS}
     treaty_years = get_dataset("treaties").data_years
     covered = {"iccpr", "iccpr_op2", "icescr", "cat", "cedaw", "icerd", "crc"}
@@ -110,6 +111,35 @@ def prefill_from_datasets(
         },
         treaty_vintage=treaty_years[1] if treaty_years else None,
     )
+
+
+_frames: dict[str, tuple[tuple[Any, ...], pd.DataFrame]] = {}
+_frames_lock = threading.Lock()
+
+
+def _dataset_frame(name: str, settings_or_dir: Settings | Path | None) -> pd.DataFrame:
+    """Data set ``name`` as :func:`tocsin.datasets.load` reads it, kept while its files
+    stay as they are: reading and mapping them takes seconds, and each new assessment
+    (a form sent in the browser) pre-fills from the same four. A file replaced by
+    ``tocsin data update`` has another folder, time or size, so it is read (and checked)
+    again. The frames are shared: :func:`prefill_structures` only selects from them."""
+    from tocsin.datasets import current_release, load
+
+    release = current_release(name, settings_or_dir)
+    key = (
+        str(release.folder),
+        tuple(
+            sorted((n, p.stat().st_mtime_ns, p.stat().st_size) for n, p in release.files.items())
+        ),
+    )
+    with _frames_lock:
+        found = _frames.get(name)
+    if found is not None and found[0] == key:
+        return found[1]
+    frame = load(name, settings_or_dir=settings_or_dir)
+    with _frames_lock:
+        _frames[name] = (key, frame)
+    return frame
 
 
 def load_assessment(
@@ -291,8 +321,15 @@ def rate(
     confidence: Any = None,
     rationale: str | None = None,
     evidence: list[EvidenceLink] | None = None,
+    expected: str | None = None,
 ) -> Assessment:
-    """Rate one indicator (see :func:`rate_indicator`) and keep a new version."""
+    """Rate one indicator (see :func:`rate_indicator`) and keep a new version.
+
+    ``expected`` is the indicator's :func:`~tocsin.assess.indicator_token` as the caller
+    read it: a stale one raises :class:`~tocsin.assess.EditConflict` and nothing is saved.
+    The check runs on the latest version inside this transaction; two saves that pass it
+    at once still cannot both land, as each takes the next version number (unique).
+    """
     return change_assessment(
         session,
         assessment_id,
@@ -304,6 +341,7 @@ def rate(
             confidence=confidence,
             rationale=rationale,
             evidence=evidence,
+            expected=expected,
         ),
         author=author,
         now=now,
