@@ -35,7 +35,8 @@ from tocsin.web._security import READ_ONLY_PERMISSIONS, digest
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: Open to anyone: signing in, the landing redirect, the map picture, the public alert feeds.
+#: Open to anyone: signing in, the landing redirect, the map picture, the public alert feeds
+#: (and the gateway's webhook, which checks the gateway's signature itself).
 OPEN_ROUTES = frozenset(
     {
         ("GET", "/"),
@@ -44,6 +45,9 @@ OPEN_ROUTES = frozenset(
         ("GET", "/map/world.svg"),
         ("GET", "/alerts/feed.cap"),
         ("GET", "/alerts/feed.atom"),
+        ("POST", "/language"),  # the language switch, on the sign-in page too
+        # the SMS gateway's webhook: no user, each request signed by the gateway (HMAC)
+        ("POST", "/api/v1/intake/sms"),
     }
 )
 #: Any signed-in caller, about their own account only.

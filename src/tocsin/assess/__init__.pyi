@@ -10,8 +10,10 @@ from ._access import (
 from ._compare import Change, VersionDiff, compare_assessments
 from ._edit import (
     AssessmentEditError,
+    EditConflict,
     accept_suggestion,
     blank_assessment,
+    indicator_token,
     rate_indicator,
     reject_suggestion,
     start_from,
@@ -71,6 +73,7 @@ from ._profile import (
     compare_with_monitoring,
     risk_profile,
 )
+from ._search import search_assessments
 from ._service import (
     JUDGEMENT_STRENGTH,
     add_comment,
@@ -105,6 +108,7 @@ from ._suggest import Suggestion, suggest_evidence
 from ._workflow import apply_transition
 
 __all__ = [
+    "search_assessments",
     "DRAFT_PERMISSION",
     "may_read_drafts",
     "readable_assessment",
@@ -135,6 +139,8 @@ __all__ = [
     "ActionStatus",
     "Assessment",
     "AssessmentEditError",
+    "EditConflict",
+    "indicator_token",
     "AssessmentStatus",
     "Change",
     "Comment",

@@ -1,5 +1,5 @@
 """The assessments API and pages for the web app: ``/api/v1/assessments`` and
-``/assessments``.
+``/assessments`` (the editor's pages are :mod:`tocsin.assess._pages`).
 
 A web plug-in: :func:`include_assessments` is the entry point ``assessments`` of the
 ``tocsin.web`` group, which ``create_app`` loads (the report pages are the ``reports``
@@ -13,7 +13,6 @@ admins approve or return them; analysts, reviewers and admins comment.
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -26,10 +25,9 @@ from fastapi import (
     HTTPException,
     Path,
     Query,
-    Request,
     Response,
 )
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
@@ -85,7 +83,8 @@ router = APIRouter(
             401: "Sign in or send a valid API token.",
             403: "Your role or token lacks the permission.",
             404: "No such assessment or version.",
-            409: "The assessment's status forbids this step.",
+            409: "The assessment's status forbids this step, or the indicator was saved by "
+            "someone else since it was read (a stale expected_token).",
             422: "The request does not match its model.",
         }
     ),
@@ -131,6 +130,12 @@ class RatingIn(BaseModel):
     confidence: Confidence | None = None
     rationale: str | None = Field(default=None, max_length=10_000)
     evidence: list[EvidenceLink] = Field(default_factory=list)
+    expected_token: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The indicator's token (indicator_tokens of the assessment) as you read "
+        "it: if someone has saved the indicator since, the save is refused with 409.",
+    )
 
 
 class CommentIn(BaseModel):
@@ -146,6 +151,8 @@ def _errors(error: TocsinError) -> HTTPException:
     """404 for a missing assessment, 409 for a step its status forbids, 400 otherwise
     (422 stays FastAPI's, for bodies that do not match their model)."""
     text = str(error)
+    if isinstance(error, assess.EditConflict):
+        return HTTPException(409, text)
     if isinstance(error, UnknownReferenceError) and text.startswith("no assessment"):
         return HTTPException(404, text)
     if text.startswith("cannot ") or "is approved" in text:
@@ -169,6 +176,7 @@ def _view(
         risk_profile=profile,
         monitoring=MonitoringOut.of(comparison),
         policy_options=[PolicyOptionOut.of(r) for r in assess.rank_policy_options(a, catalogue)],
+        indicator_tokens={i.code: assess.indicator_token(i) for i in a.indicators},
     )
 
 
@@ -224,7 +232,8 @@ def api_show(
 def api_rate(
     ident: Ident, code: Code, body: RatingIn, session: SessionDep, principal: Editor
 ) -> AssessmentViewOut:
-    """Rate one indicator; a new version is kept."""
+    """Rate one indicator; a new version is kept. With ``expected_token``, a rating saved by
+    someone else since it was read is not overwritten (409), as in the editor's pages."""
     try:
         assess.rate(
             session,
@@ -237,6 +246,7 @@ def api_rate(
             confidence=body.confidence,
             rationale=body.rationale,
             evidence=body.evidence,
+            expected=body.expected_token,
         )
     except TocsinError as error:
         raise _errors(error) from error
@@ -427,35 +437,6 @@ def api_import(
     return _view(session, principal, ident)
 
 
-@router.get("/assessments", include_in_schema=False)
-def assessments_page(request: Request, session: SessionDep, principal: Reader) -> Response:
-    """A plain list of the assessments the caller may read, with links to their reports
-    (the editor is the API); ``/assessments.json`` is its JSON twin."""
-    stored = readable_assessments(principal, list_assessments(session))
-    accept = request.headers.get("accept", "")
-    if getattr(request.state, "want_json", False) or (
-        "application/json" in accept and "text/html" not in accept
-    ):
-        return JSONResponse({"assessments": [assess.stored_summary(s) for s in stored]})
-    rows = "".join(
-        f"<tr><td>{s.id}</td><td>{html.escape(s.iso3)}</td><td>{html.escape(s.title)}</td>"
-        f"<td>{s.period_start} to {s.period_end}</td><td>{html.escape(s.status)}</td>"
-        f"<td>v{s.latest_version}</td><td><a href='/assessments/{s.id}/report'>report</a> · "
-        f"<a href='/assessments/{s.id}/report.pdf'>PDF</a> · "
-        f"<a href='/assessments/{s.id}/brief.pdf'>brief</a> · "
-        f"<a href='/api/v1/assessments/{s.id}'>JSON</a></td></tr>"
-        for s in stored
-    )
-    return HTMLResponse(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Assessments</title>"
-        "</head><body><h1>National assessments of risk and resilience</h1>"
-        "<p><a href='/'>Tocsin</a> · API: <code>/api/v1/assessments</code></p>"
-        "<table border='1' cellpadding='4'><tr><th>#</th><th>Country</th><th>Title</th>"
-        f"<th>Period</th><th>Status</th><th>Version</th><th>Reports</th></tr>{rows}</table>"
-        "</body></html>"
-    )
-
-
 class FactorLevel(BaseModel):
     """One risk factor of the profile: its level (the highest indicator rating) and trend."""
 
@@ -618,11 +599,14 @@ def assessment_section(
 def include_assessments(app: FastAPI) -> None:
     """Add the assessment routes and menu entry to the web app, and the current
     assessment's section to the country page (the web plug-in ``assessments``)."""
+    from tocsin.assess._pages import include_pages  # the pages use this module's helpers
+
     add_capability(
         app,
         router,
         [NavItem("assessments", "Assessments", "/assessments", "watchlist:read", 50)],
     )
+    include_pages(app)
     register_country_section(
         app,
         "assessment",
@@ -631,3 +615,6 @@ def include_assessments(app: FastAPI) -> None:
         template=FilePath(__file__).parent / "templates" / "country_assessment.html",
         order=30,
     )
+    from tocsin.assess._search import include_assessment_search  # the /search page's part
+
+    include_assessment_search(app)

@@ -8,6 +8,8 @@ from ._aggregate import (
     one_per_incident,
     summarise_events,
 )
+from ._dask import DaskRunner, dask_scheduler, require_dask
+from ._distributed import aggregate_lake, country_batches, lake_escalation_risks
 from ._escalation import (
     ALL_FEATURES,
     FEATURES,
@@ -36,6 +38,7 @@ from ._gazetteer import (
     normalise_name,
 )
 from ._gdelt import cameo_codes, cameo_description, cameo_event_type, gdelt_columns
+from ._lake import LAKE_FOLDER, EventLake, LakeWrite, default_lake_path
 from ._linking import (
     DATASET_PREFERENCE,
     LinkRule,
@@ -80,6 +83,7 @@ from ._pictures import (
 )
 from ._readers import EVENT_PARSERS, EventParser, parse_events
 from ._scale import resample_events, scale_event_file, source_table
+from ._search import search_events
 from ._signals import (
     PRODUCER,
     STALE_AFTER,
@@ -117,6 +121,7 @@ from ._taxonomy import (
 )
 
 __all__ = [
+    "search_events",
     "MonitoringPass",
     "import_event_file",
     "run_monitoring_pass",
@@ -221,4 +226,14 @@ __all__ = [
     "resample_events",
     "scale_event_file",
     "source_table",
+    "LAKE_FOLDER",
+    "EventLake",
+    "LakeWrite",
+    "default_lake_path",
+    "aggregate_lake",
+    "country_batches",
+    "dask_scheduler",
+    "lake_escalation_risks",
+    "require_dask",
+    "DaskRunner",
 ]

@@ -18,3 +18,6 @@ __all__ = ["include_events"]
 def include_events(app: FastAPI) -> None:
     """Let the data page import event files (UCDP, ACLED, GDELT, or CSV with a mapping)."""
     register_upload_kind(app, EVENT_UPLOADS)
+    from tocsin.events._search import include_event_search  # the /search page's part
+
+    include_event_search(app)

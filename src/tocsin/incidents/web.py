@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -36,6 +37,18 @@ from tocsin.incidents._attachments import (
     open_attachment,
     store_attachments,
 )
+from tocsin.incidents._gateway import (
+    DraftDecided,
+    DraftOut,
+    GatewayPayloadError,
+    GatewayRefused,
+    GatewaySettings,
+    draft_out,
+    read_gateway_request,
+    receive_message,
+    reject_draft,
+    verify_draft,
+)
 from tocsin.incidents._named import get_named_report, list_named_reports
 from tocsin.incidents._reports import (
     IdempotencyKeyReused,
@@ -45,7 +58,11 @@ from tocsin.incidents._reports import (
     report_out,
     submit_report,
 )
-from tocsin.incidents._store import StoredIncidentReport, list_report_attachments
+from tocsin.incidents._store import (
+    StoredIncidentReport,
+    list_incident_drafts,
+    list_report_attachments,
+)
 from tocsin.store import audit, list_countries
 from tocsin.web import (
     ContextDep,
@@ -59,12 +76,13 @@ from tocsin.web import (
     add_static_files,
     allow_large_bodies,
     check_csrf,
+    error_responses,
     page,
     utc_now,
     wants_json,
 )
 
-__all__ = ["api_router", "include_incidents", "router"]
+__all__ = ["api_router", "gateway_router", "include_incidents", "router"]
 
 HERE = Path(__file__).parent
 
@@ -73,6 +91,13 @@ HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 #: The reports' part of the REST API (tag ``api``, like the rest of ``/api/v1``).
 api_router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(check_csrf)])
+
+#: The messaging gateway's webhook: no signed-in caller and no browser, so no session
+#: and no CSRF token; each request proves it comes from the gateway by its signature
+#: (tocsin.incidents._gateway), checked in the route. Not added through add_capability,
+#: which rightly refuses a router without the CSRF check.
+#: Left out of the OpenAPI document: no API client calls it, only the gateway.
+gateway_router = APIRouter(prefix="/api/v1", include_in_schema=False)
 
 CanRead = Annotated[Principal, Depends(Requires("report:read"))]
 CanCreate = Annotated[Principal, Depends(Requires("report:create"))]
@@ -504,6 +529,149 @@ def api_report(
     )
 
 
+# --- field intake: the gateway's webhook and the verification queue -------------------------
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _gateway_url(settings: GatewaySettings, request: Request) -> str:
+    if settings.public_url is None:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return settings.public_url.rstrip("/") + request.url.path + query
+
+
+@gateway_router.post(
+    "/intake/sms",
+    responses={
+        200: {
+            "description": "The message was queued, was a repeat, or is answered with the "
+            "format expected (the reply is in the body: TwiML for Twilio, else JSON)."
+        },
+        400: {"description": "Signed, but no message in it."},
+        403: {"description": "Unsigned, or not signed by a configured gateway."},
+    },
+)
+def intake_sms(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    body: Annotated[bytes, Depends(raw_body)],
+) -> Response:
+    """A text message from the SMS gateway (RapidPro or Twilio), checked by its signature.
+
+    A message ``REPORT <iso3> <YYYY-MM-DD> <what happened>`` becomes a draft in the
+    verification queue, once per message id; any other is answered with the format.
+    """
+    settings: GatewaySettings = request.app.state.intake_gateway
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    now = utc_now()
+    try:
+        message = read_gateway_request(
+            settings, headers=headers, body=body, url=_gateway_url(settings, request)
+        )
+    except GatewayRefused as refused:
+        audit(
+            session,
+            actor=f"gateway:{refused.channel}",
+            action="intake.sms.refused",
+            now=now,
+            details={"reason": str(refused)},
+        )
+        return JSONResponse({"detail": f"refused: {refused}"}, status_code=403)
+    except GatewayPayloadError as error:
+        return JSONResponse({"detail": str(error)}, status_code=400)
+    outcome = receive_message(session, context.key_ring, message, now=now)
+    if message.channel == "twilio":
+        twiml = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f"<Response><Message>{escape(outcome.reply)}</Message></Response>"
+        )
+        return Response(twiml, media_type="application/xml")
+    return JSONResponse(
+        {
+            "status": outcome.status,
+            "reply": outcome.reply,
+            "draft": outcome.draft.public_id if outcome.draft else None,
+        }
+    )
+
+
+CanVerify = Annotated[Principal, Depends(Requires("report:verify"))]
+
+
+@api_router.get(
+    "/intake/drafts",
+    response_model=Page[DraftOut],
+    responses=error_responses({422: "A parameter is not valid."}),
+)
+def api_drafts(
+    session: SessionDep,
+    _principal: CanVerify,
+    status: Annotated[str, Query(pattern="^(pending|verified|rejected)$")] = "pending",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[DraftOut]:
+    """The verification queue: reports sent by text message, oldest first (no senders)."""
+    found, total = list_incident_drafts(session, status=status, limit=limit, offset=offset)
+    return Page[DraftOut](
+        items=[draft_out(d) for d in found], total=total, limit=limit, offset=offset
+    )
+
+
+@api_router.post(
+    "/intake/drafts/{draft_id}/verify",
+    response_model=IncidentReportOut,
+    status_code=201,
+    responses=error_responses(
+        {
+            404: "The report names a country the database does not hold.",
+            409: "The draft was verified or rejected already, or never was.",
+            422: "The report is not valid.",
+        }
+    ),
+)
+def api_verify_draft(
+    draft_id: str,
+    report: IncidentReportIn,
+    context: ContextDep,
+    session: SessionDep,
+    principal: CanVerify,
+) -> JSONResponse:
+    """Make a draft the report written from it (its sender joins the sealed sources)."""
+    try:
+        stored = verify_draft(session, context.key_ring, principal, draft_id, report, now=utc_now())
+    except DraftDecided as error:
+        raise HTTPException(409, str(error)) from None
+    except UnknownCountry as error:
+        raise HTTPException(404, str(error)) from None
+    named = get_named_report(session, stored.public_id, visibility=report_visibility(principal))
+    assert named is not None  # verifiers read every report
+    out = report_out(session, context.key_ring, principal, named, now=utc_now(), reveal=False)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201)
+
+
+@api_router.post(
+    "/intake/drafts/{draft_id}/reject",
+    status_code=204,
+    responses=error_responses(
+        {
+            409: "The draft was verified or rejected already, or never was.",
+            422: "The draft id is not valid.",
+        }
+    ),
+)
+def api_reject_draft(draft_id: str, session: SessionDep, principal: CanVerify) -> Response:
+    """Turn a draft down."""
+    try:
+        reject_draft(session, principal, draft_id, now=utc_now())
+    except DraftDecided as error:
+        raise HTTPException(409, str(error)) from None
+    return Response(status_code=204)
+
+
 def include_incidents(app: FastAPI) -> None:
     """Add the incident report pages, their API and menu entries, this package's templates
     and its static files (the report form's script) to the web app (the web plug-in
@@ -516,6 +684,9 @@ def include_incidents(app: FastAPI) -> None:
     for path in ("/reports", "/reports/{public_id}/attachments"):
         allow_large_bodies(app, "POST", path, largest)
     add_capability(app, api_router, [])
+    # the gateway's secrets are the app's settings (TOCSIN_INTAKE_*); tests replace them
+    app.state.intake_gateway = GatewaySettings.from_settings(app.state.tocsin.settings.intake)
+    app.router.routes[:0] = gateway_router.routes
     add_capability(
         app,
         router,
@@ -524,3 +695,6 @@ def include_incidents(app: FastAPI) -> None:
             NavItem("new-report", "New report", "/reports/new", "report:create", 21),
         ],
     )
+    from tocsin.incidents._search import include_report_search  # the /search page's part
+
+    include_report_search(app)

@@ -22,6 +22,7 @@ from ._corpora import (
     read_mlma,
     three_way_split,
 )
+from ._distributed import score_on_dask
 from ._embed import Embedder, UseEmbedder, cached_embeddings
 from ._evaluate import (
     BASELINES,
@@ -67,6 +68,7 @@ from ._rabat import (
     prefill_worksheet,
     suggest_decision,
 )
+from ._search import search_speech_items
 from ._store import (
     SpeechImportResult,
     SpeechQueueEntry,
@@ -102,6 +104,7 @@ from ._worksheet import (
 )
 
 __all__ = [
+    "search_speech_items",
     "record_speech_surges",
     "SpeechImportResult",
     "SpeechQueueEntry",
@@ -186,6 +189,7 @@ __all__ = [
     "redact_item",
     "score_meta",
     "score_partition",
+    "score_on_dask",
     "suggest_decision",
     "surge_signals",
     "target_gaps",

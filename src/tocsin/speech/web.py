@@ -717,3 +717,6 @@ def include_speech(app: FastAPI) -> None:
         order=40,
         permission="signals:read",
     )
+    from tocsin.speech._search import include_speech_search  # the /search page's part
+
+    include_speech_search(app)

@@ -23,6 +23,7 @@ from ._country_sections import (
     country_section_registry,
     register_country_section,
 )
+from ._data_sections import DataSectionProvider, register_data_section
 from ._deps import (
     ContextDep,
     CurrentUser,
@@ -37,6 +38,7 @@ from ._deps import (
     utc_now,
 )
 from ._http import allow_large_bodies
+from ._i18n import LANGUAGES, N_, request_language, translate
 from ._imports import (
     ImportOutcome,
     Storing,
@@ -57,6 +59,16 @@ from ._map import bounds, fit_point, svg_path, world_paths, world_shapes, world_
 from ._models import CountryOut, Page, SignalOut
 from ._nav import NavItem, NavRegistry
 from ._render import ErrorOut, error_responses, page, wants_json
+from ._search import (
+    RANKED_CANDIDATES,
+    SearchGroup,
+    SearchHit,
+    SearchProvider,
+    SearchQuery,
+    SearchResults,
+    register_search_provider,
+    search_snippet,
+)
 from ._security import (
     PERMISSIONS,
     ROLES,
@@ -84,6 +96,14 @@ from ._store import (
 )
 
 __all__ = [
+    "RANKED_CANDIDATES",
+    "SearchGroup",
+    "SearchHit",
+    "SearchProvider",
+    "SearchQuery",
+    "SearchResults",
+    "register_search_provider",
+    "search_snippet",
     "CountryOut",
     "CountrySectionRegistry",
     "SignalOut",
@@ -155,6 +175,8 @@ __all__ = [
     "hash_password",
     "one_time_password",
     "register_country_section",
+    "register_data_section",
+    "DataSectionProvider",
     "role_permissions",
     "route_permissions",
     "rotate_identity_key",
@@ -166,6 +188,10 @@ __all__ = [
     "key_file_notice",
     "open_key_ring",
     "allow_large_bodies",
+    "LANGUAGES",
+    "N_",
+    "request_language",
+    "translate",
     "serve",
     "sign_in",
     "verify_password",

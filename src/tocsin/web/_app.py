@@ -24,7 +24,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tocsin import __version__
 from tocsin.settings import Settings, get_settings
 from tocsin.store import Database, is_database_busy
-from tocsin.web import _api, _http, _map, _routes_admin, _routes_auth, _routes_pages
+from tocsin.web import (
+    _api,
+    _http,
+    _map,
+    _routes_admin,
+    _routes_auth,
+    _routes_language,
+    _routes_pages,
+)
 from tocsin.web._config import WebSettings
 from tocsin.web._denials import audit_denial
 from tocsin.web._deps import (
@@ -36,6 +44,7 @@ from tocsin.web._deps import (
     WebContext,
     check_csrf,
 )
+from tocsin.web._i18n import N_, i18n_context, install_i18n, translate
 from tocsin.web._imports import MAX_UPLOAD_BYTES
 from tocsin.web._keys import open_key_ring
 from tocsin.web._nav import NavItem, NavRegistry
@@ -141,6 +150,8 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.auto_reload = False  # templates ship with the package: no stat per render
+    install_i18n(templates.env)  # one environment: the plug-ins' template folders join it
+    templates.context_processors.append(i18n_context)
     context = WebContext(
         settings=settings,
         web=web,
@@ -173,7 +184,7 @@ def create_app(
     static = AddableStaticFiles(directory=HERE / "static")
     app.state.static = static
     app.mount("/static", static, name="static")
-    for module in (_routes_auth, _routes_pages, _routes_admin, _api, _map):
+    for module in (_routes_auth, _routes_language, _routes_pages, _routes_admin, _api, _map):
         app.include_router(module.router)
     for include in installed_plugins() if plugins is None else plugins:
         include(app)
@@ -202,11 +213,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAllowed)
     def not_allowed(request: Request, error: NotAllowed) -> Response:
         audit_denial(request, error.permission)  # a sync handler: Starlette runs it in a thread
-        return _error(request, 403, f"Your role may not do this ({error.permission}).")
+        return _error(
+            request,
+            403,
+            N_("Your role may not do this (%(permission)s)."),
+            permission=error.permission,
+        )
 
     @app.exception_handler(CsrfFailed)
     def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
-        return _error(request, 403, "The form was stale or forged (CSRF check). Reload it.")
+        return _error(request, 403, N_("The form was stale or forged (CSRF check). Reload it."))
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -222,8 +238,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         response = _error(
             request,
             503,
-            "The database is busy storing other data; nothing of this request "
-            "was stored. Try again in a few seconds.",
+            N_(
+                "The database is busy storing other data; nothing of this request "
+                "was stored. Try again in a few seconds."
+            ),
         )
         response.headers["Retry-After"] = "5"
         return response
@@ -237,13 +255,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     del database_busy
 
 
-def _error(request: Request, status_code: int, message: str) -> Response:
+def _error(request: Request, status_code: int, message: str, **values: object) -> Response:
+    """The error page, or its JSON; ``message`` is a ``%(name)s`` template of ``values``,
+    in English in the API (whose answers are promised stable) and translated on the page."""
     if wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status_code)
+        text = message % values if values else message
+        return JSONResponse({"detail": text}, status_code=status_code)
     return page(
         request,
         "error.html",
-        ErrorOut(status=status_code, detail=message),
+        ErrorOut(status=status_code, detail=translate(request, message, **values)),
         title=f"Error {status_code}",
         status_code=status_code,
     )
