@@ -90,6 +90,7 @@ from ._service import (
     prefill_from_datasets,
     rate,
     resolve_suggestion,
+    start_assessment,
     stored_summary,
     transition,
 )
@@ -192,6 +193,7 @@ __all__ = [
     "new_assessment",
     "parse_assessment",
     "prefill_from_datasets",
+    "start_assessment",
     "prefill_structures",
     "rank_policy_options",
     "rate",

@@ -292,14 +292,11 @@ def create_from_form(
         )
     catalogue = load_catalogue()
     try:
-        structures = assess.prefill_from_datasets(
-            catalogue, body.iso3, body.period_end.year, settings_or_dir=context.settings
-        )
-        ident = assess.new_assessment(
+        ident = assess.start_assessment(
             session,
             catalogue,
             **body.model_dump(),
-            structures=structures,
+            settings_or_dir=context.settings,
             author=principal.actor,
             now=_now(),
         )

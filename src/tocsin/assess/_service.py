@@ -67,6 +67,7 @@ __all__ = [
     "monitoring_picture",
     "new_assessment",
     "prefill_from_datasets",
+    "start_assessment",
     "rate",
     "resolve_suggestion",
     "stored_summary",
@@ -290,6 +291,45 @@ def new_assessment(
         target=f"assessment:{assessment_id}",
     )
     return assessment_id
+
+
+def start_assessment(
+    session: Session,
+    catalogue: Catalogue,
+    *,
+    iso3: str,
+    title: str,
+    period_start: date,
+    period_end: date,
+    author: str,
+    now: datetime,
+    settings_or_dir: Settings | Path | None = None,
+    area: str | None = None,
+    team: list[str] | None = None,
+    from_assessment_id: int | None = None,
+    from_last_approved: bool = False,
+) -> int:
+    """Start a draft whose structures of resilience are pre-filled from the data sets of
+    its last year; return its id. The use case that `tocsin assess new`, the API and the
+    editor's form call (:func:`new_assessment` with :func:`prefill_from_datasets`)."""
+    structures = prefill_from_datasets(
+        catalogue, iso3, period_end.year, settings_or_dir=settings_or_dir
+    )
+    return new_assessment(
+        session,
+        catalogue,
+        iso3=iso3,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        author=author,
+        now=now,
+        area=area,
+        team=team,
+        structures=structures,
+        from_assessment_id=from_assessment_id,
+        from_last_approved=from_last_approved,
+    )
 
 
 def change_assessment(

@@ -148,11 +148,8 @@ def new_command(
 
     settings = state(ctx).settings
     catalogue = load_catalogue()
-    structures = assess.prefill_from_datasets(
-        catalogue, iso3.upper(), end.year, settings_or_dir=settings
-    )
     with _session(ctx) as session:
-        ident = assess.new_assessment(
+        ident = assess.start_assessment(
             session,
             catalogue,
             iso3=iso3.upper(),
@@ -161,7 +158,7 @@ def new_command(
             period_end=end.date(),
             area=area,
             team=team,
-            structures=structures,
+            settings_or_dir=settings,
             author=_who(by),
             now=_now(),
             from_assessment_id=from_id,
