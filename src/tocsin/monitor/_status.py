@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tocsin.monitor._state import read_watch_state
+from tocsin.monitor._sync import _days, expected_update_interval, is_late
 from tocsin.store import Database
 
 __all__ = ["SourceFreshness", "monitor_status", "session_status", "source_freshness"]
@@ -39,7 +40,7 @@ class SourceFreshness:
             "last_attempt_at": _iso(self.last_attempt_at),
             "last_new_data_at": _iso(self.last_new_data_at),
             "data_end": self.data_end.isoformat() if self.data_end else None,
-            "expected_every": _span(self.expected_every),
+            "expected_every": _days(self.expected_every),
             "last_error": self.last_error,
             "n_items": self.n_items,
             "stale": self.stale,
@@ -50,15 +51,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _span(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:g} h" if hours < 72 else f"{hours / 24:g} days"
-
-
 def source_freshness(session: Session, *, now: datetime) -> list[SourceFreshness]:
     """Every source that has been synced at least once, with its freshness."""
     from tocsin.monitor._store import list_sync_states
-    from tocsin.monitor._sync import expected_update_interval
 
     found = []
     for state in list_sync_states(session):
@@ -72,8 +67,7 @@ def source_freshness(session: Session, *, now: datetime) -> list[SourceFreshness
                 expected_every=expected,
                 last_error=state.last_error,
                 n_items=state.n_items,
-                # the rule of stale_sources: no new data within the expected interval
-                stale=state.last_new_data_at is None or now - state.last_new_data_at > expected,
+                stale=is_late(state.last_new_data_at, expected, now),
             )
         )
     return found

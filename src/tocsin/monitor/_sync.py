@@ -68,6 +68,11 @@ class StaleSource:
         return f"{self.source}: {why} (expected every {_days(self.expected_every)}){tail}"
 
 
+def is_late(last_new_data_at: datetime | None, every: timedelta, now: datetime) -> bool:
+    """The one rule of staleness: no new data yet, or none within ``every``."""
+    return last_new_data_at is None or now - last_new_data_at > every
+
+
 def _days(span: timedelta) -> str:
     hours = span.total_seconds() / 3600
     return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
@@ -91,7 +96,7 @@ def stale_sources(
         every = EXPECTED_UPDATE_INTERVALS[name]
         state = states.get(name)
         last = state.last_new_data_at if state is not None else None
-        if last is not None and now - last <= every:
+        if not is_late(last, every, now):
             continue
         found.append(
             StaleSource(
